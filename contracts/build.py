@@ -238,7 +238,7 @@ def _rebase_refs(node: object, old: str, new: str) -> object:
 
 
 def _open_objects(node: object, dropped: frozenset[str] = frozenset({"$schema"})) -> object:
-    """Copy a zod-to-json-schema document minus ``additionalProperties: false``/``{}`` and ``dropped`` keys."""
+    """Copy a zod-to-json-schema document minus ``additionalProperties`` false or {} and ``dropped`` keys."""
     if isinstance(node, dict):
         out: JSON = {}
         for key, value in node.items():
