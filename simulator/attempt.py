@@ -52,6 +52,8 @@ class Attempt:
     response_headers: tuple[tuple[str, str], ...] = ()
     response_body: bytes = b""
     error: str | None = None
+    response_truncated: bool = False
+    """True when the receiver sent more than the bounded ``response_body`` (the rest was never read)."""
 
     @property
     def ok(self) -> bool:

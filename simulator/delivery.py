@@ -1,0 +1,251 @@
+"""The HTTP seam: one delivery attempt over an injected ``httpx.AsyncClient``, classified, never raising.
+
+Flipdish's rules (FACTS 5): success is a 2xx status and nothing else; redirects are never followed (3xx
+and 304 are failures); Flipdish waits at most 10 s. Here the deadline covers the whole exchange - connect,
+TLS, send, wait, read - so a receiver that trickles its answer a byte at a time still fails at the deadline.
+The response body is streamed and at most ``max_response_bytes`` raw bytes are read; the rest is never
+downloaded.
+
+Every transport problem becomes an :class:`~flipdish_sim.simulator.attempt.Attempt` with an
+:class:`~flipdish_sim.simulator.attempt.Outcome` and a one-line ``error``; ``attempt`` raises only for
+programming errors.
+
+In-process targets: :func:`wsgi_transport` runs a WSGI app (Flask, Django) synchronously in the calling
+thread, :func:`asgi_transport` an ASGI app (FastAPI, Starlette) on the running loop. A synchronous WSGI
+handler cannot be interrupted, so a slow one is classified ``timeout`` once it returns past the deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
+
+import httpx
+
+from flipdish_sim.simulator.attempt import Attempt, Outcome
+from flipdish_sim.simulator.request import OutgoingRequest
+
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "asgi_transport",
+    "attempt",
+    "classify_exception",
+    "make_client",
+    "wsgi_transport",
+]
+
+DEFAULT_DEADLINE = 10.0
+"""Flipdish waits at most 10 s for a response (FACTS 5)."""
+DEFAULT_MAX_RESPONSE_BYTES = 65536
+"""How much of a response body is read and kept (assumption: Flipdish logs a response body, limit unknown)."""
+
+# httpx adds these to every request unless told otherwise; Flipdish's .NET HttpClient sends none of them.
+_HTTPX_DEFAULT_HEADERS = ("Accept", "Accept-Encoding", "Connection", "User-Agent")
+
+
+def make_client(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    verify_tls: bool = True,
+    max_connections: int = 200,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` for deliveries: no redirects, no httpx default headers, pooled connections.
+
+    The pool waits count against each attempt's deadline, so keep the sender's concurrency at or below
+    ``max_connections``. httpx's own timeouts are off: :func:`attempt` enforces one deadline over everything.
+    """
+    client = httpx.AsyncClient(
+        transport=transport,
+        verify=verify_tls,
+        follow_redirects=False,
+        timeout=httpx.Timeout(None),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        trust_env=False,
+    )
+    for name in _HTTPX_DEFAULT_HEADERS:
+        client.headers.pop(name, None)
+    return client
+
+
+async def attempt(
+    client: httpx.AsyncClient,
+    request: OutgoingRequest,
+    *,
+    at: datetime,
+    deadline: float = DEFAULT_DEADLINE,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+) -> Attempt:
+    """POST ``request`` once and classify what happened; ``at`` is recorded as the simulated time."""
+    if deadline <= 0:
+        raise ValueError(f"deadline must be > 0 seconds, got {deadline}")
+    started = time.perf_counter()
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body = b""
+    truncated = False
+
+    def failed(outcome: Outcome, error: str) -> Attempt:
+        return Attempt(at, outcome, status, time.perf_counter() - started, headers, body, error)
+
+    try:
+        async with asyncio.timeout(deadline):
+            async with client.stream(
+                "POST",
+                request.url,
+                headers=list(request.headers),
+                content=request.body,
+                follow_redirects=False,
+                timeout=httpx.Timeout(None),
+            ) as response:
+                status = response.status_code
+                headers = tuple(response.headers.multi_items())
+                body, truncated = await _read_bounded(response.aiter_raw(), max_response_bytes)
+    except TimeoutError:
+        return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
+        kind, message = classify_exception(exc)
+        if kind is Outcome.TIMEOUT:
+            message = _timeout_message(deadline, status)
+        return failed(kind, message)
+    duration = time.perf_counter() - started
+    if duration > deadline:  # a synchronous in-process app blocked past the deadline
+        return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
+    assert status is not None
+    outcome = Outcome.ACKNOWLEDGED if 200 <= status < 300 else Outcome.HTTP_ERROR
+    error = None if outcome is Outcome.ACKNOWLEDGED else _status_message(status)
+    return Attempt(at, outcome, status, duration, headers, body, error, truncated)
+
+
+async def _read_bounded(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the stream, and whether more were there. Stops reading at the limit."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        room = limit - size
+        if len(chunk) > room:
+            parts.append(chunk[:room])
+            return b"".join(parts), True
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts), False
+
+
+def _timeout_message(deadline: float, status: int | None) -> str:
+    if status is None:
+        return f"no response within the {deadline:g} s deadline"
+    return f"status {status} arrived but the response did not complete within the {deadline:g} s deadline"
+
+
+def _status_message(status: int) -> str:
+    if 300 <= status < 400:
+        return f"receiver answered {status}; redirects and 304 count as failures and are not followed"
+    return f"receiver answered {status}; only 2xx acknowledges a webhook"
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        if isinstance(current, BaseExceptionGroup):
+            for inner in current.exceptions:
+                yield from _chain(inner)
+        current = current.__cause__ or current.__context__
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text and text[0] else type(exc).__name__
+
+
+def classify_exception(exc: BaseException) -> tuple[Outcome, str]:
+    """Map a transport exception (httpx, httpcore, ssl, OS) to an outcome and a one-line message."""
+    chain = list(_chain(exc))
+    if any(isinstance(e, httpx.TimeoutException | TimeoutError) for e in chain):
+        return Outcome.TIMEOUT, "no response within the deadline"
+    for e in chain:
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return Outcome.TLS_ERROR, f"TLS certificate rejected: {e.verify_message or _first_line(e)}"
+        if isinstance(e, ssl.SSLError):
+            return Outcome.TLS_ERROR, f"TLS error: {_first_line(e)}"
+    if any(
+        isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED
+        for e in chain
+    ):
+        return Outcome.CONNECTION_REFUSED, "connection refused: nothing listens at that address"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return Outcome.CONNECTION_ERROR, f"host name did not resolve: {_first_line(exc)}"
+    if any(isinstance(e, ConnectionResetError | BrokenPipeError | ConnectionAbortedError) for e in chain):
+        return Outcome.CONNECTION_RESET, "connection reset by the receiver"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        message = _first_line(exc)
+        if "disconnected" in message or "peer closed" in message:
+            return Outcome.CONNECTION_RESET, f"receiver closed the connection: {message}"
+        return Outcome.MALFORMED_RESPONSE, f"response is not valid HTTP: {message}"
+    if isinstance(exc, httpx.DecodingError):
+        return Outcome.MALFORMED_RESPONSE, f"response body could not be decoded: {_first_line(exc)}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return Outcome.CONNECTION_RESET, f"connection dropped: {_first_line(exc)}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return Outcome.CONNECTION_ERROR, f"invalid callback URL: {_first_line(exc)}"
+    return Outcome.CONNECTION_ERROR, f"could not reach the receiver: {_first_line(exc)}"
+
+
+# -- in-process targets
+
+
+class _SyncStream(httpx.AsyncByteStream):
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class _WSGIAsyncTransport(httpx.AsyncBaseTransport):
+    """Adapts the synchronous ``httpx.WSGITransport`` to the async client; the app runs in this thread."""
+
+    def __init__(self, app: object) -> None:
+        self._sync = httpx.WSGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        content = await request.aread()
+        sync_request = httpx.Request(request.method, request.url, headers=request.headers, content=content)
+        response = self._sync.handle_request(sync_request)
+        stream = response.stream
+        assert isinstance(stream, Iterable)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_SyncStream(stream),
+            extensions=response.extensions,
+        )
+
+
+def wsgi_transport(app: object) -> httpx.AsyncBaseTransport:
+    """A transport that delivers into a WSGI app (Flask, Django...) in-process, synchronously, no threads.
+
+    An exception inside the app becomes a 500 answer, as a real server would send.
+    """
+    return _WSGIAsyncTransport(app)
+
+
+def asgi_transport(app: object) -> httpx.AsyncBaseTransport:
+    """A transport that delivers into an ASGI app (FastAPI, Starlette...) on the running event loop.
+
+    An exception inside the app becomes a 500 answer, as a real server would send.
+    """
+    return httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
