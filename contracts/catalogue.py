@@ -23,12 +23,14 @@ from flipdish_sim.errors import UnknownEventError
 __all__ = [
     "EventSpec",
     "Family",
+    "FieldSummary",
     "Profile",
     "Provenance",
     "V3Shape",
     "catalogue",
     "get_event",
     "load_schema",
+    "schema_fields",
     "schema_path",
 ]
 
@@ -151,3 +153,87 @@ def load_schema(
     the caller may change.
     """
     return copy.deepcopy(cached_schema(name, profile, shape))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSummary:
+    """One top-level field of an event's body, for humans (``flipdish-sim events show``)."""
+
+    name: str
+    type: str  # e.g. "string(date-time)", "Order", "array<TaxItem>", "integer"
+    required: bool
+    nullable: bool
+    description: str
+
+
+def schema_fields(
+    name: str, profile: Profile = Profile.DOCUMENTED, shape: V3Shape = V3Shape.PROPERTIES
+) -> tuple[FieldSummary, ...]:
+    """The fields of the event's body (legacy: ``Body``; v3: the delivered object), in schema order."""
+    schema = cached_schema(name, profile, shape)
+    body = _deref(schema, schema)
+    if get_event(name).family is Family.LEGACY:
+        body = _deref(schema, _properties(body)["Body"])
+    variants = [_deref(schema, b) for b in cast(list[dict[str, object]], body.get("anyOf", []))] or [body]
+    fields: dict[str, dict[str, object]] = {}
+    for variant in variants:  # a body that is one of several objects: the union of their fields
+        for field, sub in _properties(variant).items():
+            fields.setdefault(field, sub)
+    required = set.intersection(*(set(cast(list[str], v.get("required", []))) for v in variants))
+    return tuple(
+        FieldSummary(
+            name=field,
+            type=_type_name(schema, sub),
+            required=field in required,
+            nullable=_nullable(schema, sub),
+            description=str(_deref(schema, sub).get("description", "")),
+        )
+        for field, sub in fields.items()
+    )
+
+
+def _properties(node: dict[str, object]) -> dict[str, dict[str, object]]:
+    return cast(dict[str, dict[str, object]], node.get("properties", {}))
+
+
+def _deref(root: dict[str, object], node: dict[str, object]) -> dict[str, object]:
+    """Follow local ``$ref``s and a nullable ``anyOf`` to the schema that describes the value."""
+    for _ in range(32):
+        if "$ref" in node:
+            target: object = root
+            for part in filter(None, str(node["$ref"]).removeprefix("#/").split("/")):
+                target = cast(dict[str, object], target)[part.replace("~1", "/").replace("~0", "~")]
+            node = cast(dict[str, object], target)
+        elif "anyOf" in node:
+            branches = [b for b in cast(list[dict[str, object]], node["anyOf"]) if b != {"type": "null"}]
+            if len(branches) != 1:
+                return node
+            node = branches[0]
+        else:
+            return node
+    return node
+
+
+def _nullable(root: dict[str, object], node: dict[str, object]) -> bool:
+    kinds = node.get("type")
+    if isinstance(kinds, list) and "null" in kinds:
+        return True
+    branches = cast(list[dict[str, object]], node.get("anyOf", []))
+    return any(b == {"type": "null"} for b in branches)
+
+
+def _type_name(root: dict[str, object], node: dict[str, object]) -> str:
+    ref = node.get("$ref")
+    if ref is None and "anyOf" in node:
+        branches = [b for b in cast(list[dict[str, object]], node["anyOf"]) if b != {"type": "null"}]
+        if len(branches) == 1:
+            return _type_name(root, branches[0])
+        return " | ".join(_type_name(root, b) for b in branches)
+    if isinstance(ref, str):
+        return ref.rsplit("/", 1)[-1] if ref.startswith("#/$defs/") else _type_name(root, _deref(root, node))
+    kinds = node.get("type", "any")
+    kind = next((k for k in kinds if k != "null"), "null") if isinstance(kinds, list) else str(kinds)
+    if kind == "array" and isinstance(node.get("items"), dict):
+        return f"array<{_type_name(root, cast(dict[str, object], node['items']))}>"
+    fmt = node.get("format")
+    return f"{kind}({fmt})" if fmt else kind
