@@ -1,0 +1,1 @@
+"""Built-in scenarios (package data: the YAML files next to this module)."""

@@ -1,0 +1,182 @@
+"""The durable log: a real SQLite file, one transaction per attempt, refusing foreign files."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flipdish_sim.errors import StoreError
+from flipdish_sim.simulator.attempt import Attempt, Outcome
+from flipdish_sim.simulator.store import Store, UnknownSubscriptionError
+from flipdish_sim.simulator.subscription import Delivery, DeliveryState, DisableRecord, from_us, to_us
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "log.db")
+
+
+def _delivery(sub_id: int, *, at: datetime = T0) -> Delivery:
+    return Delivery(
+        id=0,
+        event_seq=0,
+        event_id=str(uuid.uuid4()),
+        event_name="order.created",
+        subscription_id=sub_id,
+        webhook_id=str(uuid.uuid4()),
+        body=b'{"Type":"order.created"}',
+        next_attempt_at=at,
+        created_at=at,
+    )
+
+
+def _add(store: Store, delivery: Delivery) -> None:
+    store.add_event(delivery.event_id, delivery.event_name, "{}", T0, [delivery])
+
+
+def test_a_new_file_is_a_wal_log_with_the_schema_version(tmp_path: Path) -> None:
+    Store(tmp_path / "log.db").close()
+    db = sqlite3.connect(tmp_path / "log.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_log_of_another_schema_version_is_refused_in_one_line(tmp_path: Path) -> None:
+    Store(tmp_path / "log.db").close()
+    db = sqlite3.connect(tmp_path / "log.db")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreError, match="schema version 99") as err:
+        Store(tmp_path / "log.db")
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"not a database at all, just text" * 100, None])
+def test_a_foreign_file_is_refused(tmp_path: Path, content: bytes | None) -> None:
+    path = tmp_path / "other.db"
+    if content is None:
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE notes (x)")
+        db.commit()
+        db.close()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(StoreError, match=r"not a flipdish-sim log|another application"):
+        Store(path)
+
+
+def test_subscriptions_round_trip_and_never_show_secrets_in_repr(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        sub = store.add_subscription(
+            callback_url="http://127.0.0.1:9/hook",
+            family="v3",
+            event_names=["sale.created.v1"],
+            created_at=T0,
+            secrets=["whsec_supersecretvalue"],
+            verify_token="token-abcdefghijkl",
+        )
+        again = store.subscriptions()[0]
+    assert again == sub
+    assert again.secrets == ("whsec_supersecretvalue",)
+    assert "supersecret" not in repr(again)
+    assert "supersecret" not in str(again.masked())
+    assert "abcdefghijkl" not in str(again.masked())
+
+
+def test_an_unknown_subscription_is_a_usage_error(tmp_path: Path) -> None:
+    with _store(tmp_path) as store, pytest.raises(UnknownSubscriptionError, match="no subscription 7"):
+        store.set_enabled(7, None)
+
+
+def test_an_attempt_and_the_next_state_are_one_transaction(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        sub = store.add_subscription(
+            callback_url="http://x", family="legacy", event_names=["a"], created_at=T0
+        )
+        delivery = _delivery(sub.id)
+        _add(store, delivery)
+        store.mark_in_flight([delivery], T0)
+        (_, in_flight), *_ = list(store.open_deliveries())
+        assert in_flight == T0
+        delivery.attempts_made = 1
+        delivery.first_attempt_at = T0
+        delivery.next_attempt_at = T0 + timedelta(seconds=30)
+        attempt = Attempt(T0, Outcome.HTTP_ERROR, 500, 0.01, (("Server", "x"),), b"oops", "boom")
+        store.record_attempt(delivery, attempt, (("X-Verify-Token", "***"),))
+        # a second writer (another process) sees the committed attempt and the delivery's new state
+        other = sqlite3.connect(tmp_path / "log.db")
+        assert other.execute("SELECT attempt_no, outcome, status_code FROM attempts").fetchall() == [
+            (1, "http-error", 500)
+        ]
+        state = other.execute("SELECT state, attempts_made, in_flight_us FROM deliveries").fetchone()
+        assert state == ("pending", 1, None)
+        rows = list(store.attempts())
+    assert rows[0].response_body == b"oops"
+    assert rows[0].request_headers == (("X-Verify-Token", "***"),)
+    assert rows[0].first_attempt_at == T0
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        sub = store.add_subscription(
+            callback_url="http://x", family="legacy", event_names=["a"], created_at=T0
+        )
+        good, clash = _delivery(sub.id), _delivery(sub.id)
+        clash.webhook_id = good.webhook_id  # UNIQUE violation on the second delivery
+        with pytest.raises(sqlite3.IntegrityError):
+            store.add_event("e1", "order.created", "{}", T0, [good, clash])
+        assert store.query("SELECT count(*) FROM events")[0][0] == 0
+        assert store.query("SELECT count(*) FROM deliveries")[0][0] == 0
+
+
+def test_disabling_suspends_open_deliveries_and_records_the_numbers(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        sub = store.add_subscription(
+            callback_url="http://x", family="legacy", event_names=["a"], created_at=T0
+        )
+        delivery = _delivery(sub.id)
+        _add(store, delivery)
+        record = DisableRecord(
+            T0, "over 50% failed", failures=6, sample=10, unit="attempts", window_seconds=259200
+        )
+        store.disable(sub.id, record)
+        again = store.subscription(sub.id)
+        (open_delivery, _), *_ = list(store.open_deliveries())
+    assert not again.enabled
+    assert again.disabled == record
+    assert open_delivery.state is DeliveryState.SUSPENDED
+
+
+def test_attempts_filter_by_subscription_and_time_and_page(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        a = store.add_subscription(callback_url="http://a", family="legacy", event_names=["x"], created_at=T0)
+        b = store.add_subscription(callback_url="http://b", family="legacy", event_names=["x"], created_at=T0)
+        for sub in (a, b):
+            delivery = _delivery(sub.id)
+            _add(store, delivery)
+            for n in range(3):
+                delivery.attempts_made = n + 1
+                at = T0 + timedelta(hours=n)
+                store.record_attempt(delivery, Attempt(at, Outcome.TIMEOUT, None, 10.0), ())
+        hours = [r.at for r in store.attempts(subscription_id=a.id, start=T0 + timedelta(hours=1))]
+        page = [r.attempt_no for r in store.attempts(subscription_id=b.id, offset=1, limit=1)]
+        assert store.count_attempts(subscription_id=a.id, end=T0 + timedelta(hours=2)) == 2
+    assert hours == [T0 + timedelta(hours=1), T0 + timedelta(hours=2)]
+    assert page == [2]
+
+
+@given(st.datetimes(timezones=st.just(UTC), min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)))
+def test_microsecond_timestamps_round_trip(at: datetime) -> None:
+    assert from_us(to_us(at)) == at
+
+
+@pytest.mark.parametrize("at", [T0, datetime(2026, 3, 29, 1, 0, 0, 999999, tzinfo=UTC)])
+def test_microsecond_timestamps_round_trip_examples(at: datetime) -> None:
+    assert from_us(to_us(at)) == at
