@@ -1,0 +1,245 @@
+"""Fill a plan with plausible values: builder hints where given, field-name heuristics everywhere else.
+
+``Filler.value(node, name, hint)`` returns a value every schema of the plan accepts. A hint (a value a
+builder computed, such as an order's amounts) is kept when it fits the node and replaced when it does not,
+so a builder can never make an example invalid; fields a builder left out are invented from their name.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from datetime import timedelta
+
+from .heuristics import guess_bool, guess_number, guess_string
+from .plan import Node, Scalar
+from .timestamps import iso
+from .world import Scene
+
+__all__ = ["MISSING", "Filler", "fits_shallow"]
+
+MISSING: object = object()
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
+_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+_TYPE_ORDER = ("object", "array", "string", "number", "integer", "boolean", "null")
+
+
+class Filler:
+    """Walks a plan with one seeded RNG; ``max_depth`` bounds recursive and deeply nested models."""
+
+    def __init__(self, rng: random.Random, scene: Scene, *, max_depth: int = 7) -> None:
+        self.rng = rng
+        self.scene = scene
+        self.max_depth = max_depth
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def time(self, before: timedelta = timedelta(days=30)) -> str:
+        seconds = self.rng.uniform(0, before.total_seconds())
+        return iso(self.scene.at - timedelta(seconds=seconds))
+
+    def value(
+        self, node: Node, name: str = "", hint: object = MISSING, *, parent: str = "", depth: int = 0
+    ) -> object:
+        if hint is not MISSING and fits_shallow(node, hint):
+            if isinstance(hint, dict) and "object" in node.types:
+                return self._object(node, name, hint, depth, invent=False)
+            if isinstance(hint, list):
+                return [self.value(_items(node), name, h, parent=parent, depth=depth + 1) for h in hint]
+            return hint
+        return self._generate(node, name, parent, depth)
+
+    def _generate(self, node: Node, name: str, parent: str, depth: int) -> object:
+        kind = self._choose_type(node, name, depth)
+        if kind == "object":
+            if node.alternatives:
+                return self._object(self.rng.choice(node.alternatives), name, {}, depth)
+            return self._object(node, name, {}, depth)
+        if kind == "array":
+            return self._array(node, name, depth)
+        if kind == "string":
+            return self._string(node.scalar, name, parent)
+        if kind in ("number", "integer"):
+            return self._number(node.scalar, name, parent, integer="number" not in node.types)
+        if kind == "boolean":
+            return (
+                guess_bool(name, self.rng) if node.scalar.enum is None else self.rng.choice(node.scalar.enum)
+            )
+        return None
+
+    def _choose_type(self, node: Node, name: str, depth: int) -> str:
+        types = [t for t in _TYPE_ORDER if t in node.types] or ["null"]
+        if "null" in types and len(types) > 1 and (depth >= self.max_depth or name in _USUALLY_NULL):
+            return "null"
+        return types[0]
+
+    def _object(
+        self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
+    ) -> dict[str, object]:
+        out: dict[str, object] = {}
+        deep = depth >= self.max_depth
+        for key, v in hint.items():  # the builder's order first: EventName, FlipdishEventId, ...
+            if key in node.props:
+                out[key] = self.value(node.props[key][0], key, v, parent=name, depth=depth + 1)
+            elif node.extra is not None:
+                out[key] = self.value(node.extra, key, v, parent=name, depth=depth + 1)
+            elif not node.props:
+                out[key] = v
+        for key, (child, required) in node.props.items():
+            if key not in out and (required or not (deep or child.conflict)):
+                out[key] = self.value(child, key, parent=name, depth=depth + 1)
+        if invent and not node.props and node.extra is not None and not deep:
+            out.update(self._map(node.extra, name, depth))
+        return out
+
+    def _map(self, extra: Node, name: str, depth: int) -> dict[str, object]:
+        if "Metadata" not in name or self.rng.random() < 0.6:
+            return {}
+        key, val = self.rng.choice(
+            (("Barcode", "5011546498" + str(self.rng.randint(100, 999))), ("PosCode", "A12"))
+        )
+        return {key: self.value(extra, key, val, parent=name, depth=depth + 1)}
+
+    def _array(self, node: Node, name: str, depth: int) -> list[object]:
+        low = node.min_items
+        if low == 0 and node.items is not None and node.items.conflict:
+            return []  # the profiles disagree on the items: only the empty array satisfies both
+        high = low if depth >= self.max_depth else max(low, 3 - depth // 2)
+        if node.max_items is not None:
+            high = min(high, node.max_items)
+        count = self.rng.randint(min(low, high), high) if high > 0 else 0
+        if count == 0 and low == 0 and depth < 3 and high > 0:
+            count = 1
+        return [self.value(_items(node), name, parent=name, depth=depth + 1) for _ in range(count)]
+
+    def _string(self, sc: Scalar, name: str, parent: str) -> str:
+        if sc.enum is not None:
+            choices = [v for v in sc.enum if isinstance(v, str)]
+            if choices:
+                return self.rng.choice(choices)
+        candidate = guess_string(self, sc, name, parent)
+        if _string_fits(sc, candidate):
+            return candidate
+        if sc.patterns:
+            return _from_pattern(sc.patterns[0].pattern, self.rng)
+        padded = (candidate or "x") * max(1, sc.min_length)
+        return padded[: sc.max_length] if sc.max_length is not None else padded
+
+    def _number(self, sc: Scalar, name: str, parent: str, *, integer: bool) -> float | int:
+        if sc.enum is not None:
+            choices = [v for v in sc.enum if isinstance(v, int | float) and not isinstance(v, bool)]
+            if choices:
+                return self.rng.choice(choices)
+        guess = guess_number(self, name, parent)
+        if sc.foreign_enum:  # a .NET enum the other profile spells as strings is its index here
+            guess = self.rng.randrange(len(sc.foreign_enum))
+        low = sc.low if sc.low is not None else float("-inf")
+        high = sc.high if sc.high is not None else float("inf")
+        step = 1.0 if integer else 0.01
+        low = low + step if sc.low_exclusive else low
+        high = high - step if sc.high_exclusive else high
+        value = min(max(float(guess), low), high)
+        if integer:
+            return int(value)
+        return round(value, 2) if isinstance(guess, float) else int(value)
+
+
+_USUALLY_NULL = frozenset(
+    {
+        "DriverId",
+        "RejectedByUserId",
+        "CreatedCampaignVoucherId",
+        "ChannelOrderId",
+        "ChannelOrderDisplayId",
+        "LocalOrderId",
+        "DropOffLocationId",
+        "OrderTrackingCode",
+        "RejectionReason",
+        "RefundedAmount",
+        "UserRating",
+        "AcceptedFor",
+        "OrderBatchInfo",
+        "FulfillmentStatus",
+        "OrderDropOffLocation",
+        "DeliveryErrorMessage",
+        "TaxId",
+        "IpAddress",
+        "DepositReturnFee",
+    }
+)
+
+
+def _items(node: Node) -> Node:
+    return node.items if node.items is not None else Node(types=("string",))
+
+
+def fits_shallow(node: Node, v: object) -> bool:
+    """Does ``v`` have a type the node allows (and, for scalars, meet its constraints)?"""
+    if v is None:
+        return "null" in node.types
+    if isinstance(v, bool):
+        return "boolean" in node.types and (node.scalar.enum is None or v in node.scalar.enum)
+    if isinstance(v, int | float):
+        integral = isinstance(v, int) or v.is_integer()
+        return ("number" in node.types or ("integer" in node.types and integral)) and _number_fits(
+            node.scalar, v
+        )
+    if isinstance(v, str):
+        return "string" in node.types and _string_fits(node.scalar, v)
+    if isinstance(v, list):
+        return (
+            "array" in node.types
+            and len(v) >= node.min_items
+            and (node.max_items is None or len(v) <= node.max_items)
+        )
+    return isinstance(v, dict) and "object" in node.types
+
+
+def _number_fits(sc: Scalar, v: float) -> bool:
+    if sc.enum is not None and v not in sc.enum:
+        return False
+    if sc.low is not None and (v < sc.low or (sc.low_exclusive and v == sc.low)):
+        return False
+    return sc.high is None or not (v > sc.high or (sc.high_exclusive and v == sc.high))
+
+
+def _string_fits(sc: Scalar, v: str) -> bool:
+    if sc.enum is not None and v not in sc.enum:
+        return False
+    if len(v) < sc.min_length or (sc.max_length is not None and len(v) > sc.max_length):
+        return False
+    if any(p.search(v) is None for p in sc.patterns):
+        return False
+    checks = {"uuid": _UUID, "date-time": _DATETIME, "date": _DATE}
+    if any(f in checks and checks[f].match(v) is None for f in sc.formats):
+        return False
+    if "email" in sc.formats and "@" not in v:
+        return False
+    return not ("uri" in sc.formats and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$", v) is None)
+
+
+def _from_pattern(pattern: str, rng: random.Random) -> str:
+    """A string matching the simple anchored patterns Flipdish's schemas use (``^org\\d+$``, E.164 phones)."""
+    body = pattern.removeprefix("^").removesuffix("$")
+    out: list[str] = []
+    for token, quant in re.findall(r"(\\d|\[[^\]]+\]|\\.|[^\\\[{+*?])(\{\d+(?:,\d+)?\}|[+*?])?", body):
+        if quant in ("*", "?"):
+            continue
+        lo, _, hi = (
+            quant.strip("{}").partition(",") if quant.startswith("{") else ("1", "", "6" if quant else "1")
+        )
+        count = rng.randint(int(lo), int(hi or lo))
+        for _ in range(count):
+            if token == r"\d":
+                out.append(str(rng.randint(0, 9)))
+            elif token.startswith("["):
+                ends = token[1:-1].split("-")
+                out.append(
+                    chr(rng.randint(ord(ends[0][-1]), ord(ends[-1][0]))) if len(ends) == 2 else ends[0][0]
+                )
+            else:
+                out.append(token.removeprefix("\\"))
+    return "".join(out)

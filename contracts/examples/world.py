@@ -1,0 +1,344 @@
+"""The small world examples are drawn from: stores, people and menus that look like Flipdish's customers.
+
+Stores are takeaways and restaurants in the countries Flipdish serves, each with a consistent currency,
+timezone (Windows and IANA names, both appear in Flipdish payloads), phone format and VAT rate.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["MENUS", "PEOPLE", "STORES", "Dish", "Person", "Scene", "StoreFacts", "make_scene"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreFacts:
+    name: str
+    street: str
+    town: str
+    post_code: str
+    country: str
+    currency: str
+    symbol: str
+    windows_tz: str
+    iana_tz: str
+    latitude: float
+    longitude: float
+    dial_code: str
+    vat_name: str
+    vat_rate: float
+    cuisine: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dish:
+    section: str
+    name: str
+    description: str
+    price: float
+    options: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    language: str
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+    @property
+    def email(self) -> str:
+        ascii_name = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore").decode().lower()
+        return ".".join(ascii_name.replace("'", "").split()) + "@example.com"
+
+
+STORES = (
+    StoreFacts(
+        "Pizzeria Uno",
+        "12 Dame Street",
+        "Dublin 2",
+        "D02 X285",
+        "IE",
+        "EUR",
+        "€",
+        "GMT Standard Time",
+        "Europe/Dublin",
+        53.3441,
+        -6.2675,
+        "+353",
+        "VAT",
+        13.5,
+        "pizza",
+    ),
+    StoreFacts(
+        "The Spice Route",
+        "4 Shop Street",
+        "Galway",
+        "H91 E2K8",
+        "IE",
+        "EUR",
+        "€",
+        "GMT Standard Time",
+        "Europe/Dublin",
+        53.2733,
+        -9.0519,
+        "+353",
+        "VAT",
+        13.5,
+        "indian",
+    ),
+    StoreFacts(
+        "Ó Briain's Chipper",
+        "27 Oliver Plunkett Street",
+        "Cork",
+        "T12 HX3F",
+        "IE",
+        "EUR",
+        "€",
+        "GMT Standard Time",
+        "Europe/Dublin",
+        51.8985,
+        -8.4740,
+        "+353",
+        "VAT",
+        13.5,
+        "chipper",
+    ),
+    StoreFacts(
+        "Burrito Bros",
+        "88 Deansgate",
+        "Manchester",
+        "M3 2BW",
+        "GB",
+        "GBP",
+        "£",
+        "GMT Standard Time",
+        "Europe/London",
+        53.4794,
+        -2.2489,
+        "+44",
+        "VAT",
+        20.0,
+        "mexican",
+    ),
+    StoreFacts(
+        "Wok This Way",
+        "15 Botanic Avenue",
+        "Belfast",
+        "BT7 1JJ",
+        "GB",
+        "GBP",
+        "£",
+        "GMT Standard Time",
+        "Europe/London",
+        54.5853,
+        -5.9338,
+        "+44",
+        "VAT",
+        20.0,
+        "asian",
+    ),
+    StoreFacts(
+        "Pizzería La Plaza",
+        "Calle Mayor 21",
+        "Madrid",
+        "28013",
+        "ES",
+        "EUR",
+        "€",
+        "Romance Standard Time",
+        "Europe/Madrid",
+        40.4155,
+        -3.7074,
+        "+34",
+        "IVA",
+        10.0,
+        "pizza",
+    ),
+    StoreFacts(
+        "Brooklyn Burger Co.",
+        "241 Bedford Ave",
+        "Brooklyn, NY",
+        "11211",
+        "US",
+        "USD",
+        "$",
+        "Eastern Standard Time",
+        "America/New_York",
+        40.7146,
+        -73.9615,
+        "+1",
+        "Sales Tax",
+        8.875,
+        "burger",
+    ),
+    StoreFacts(
+        "Grill & Kebab Łódź",
+        "ul. Piotrkowska 90",
+        "Łódź",
+        "90-103",
+        "PL",
+        "PLN",
+        "zł",
+        "Central European Standard Time",
+        "Europe/Warsaw",
+        51.7654,
+        19.4577,
+        "+48",
+        "VAT",
+        8.0,
+        "kebab",
+    ),
+)
+
+PEOPLE = (
+    Person("Siobhán Ó Briain", "ga"),
+    Person("Zoë Murphy", "en"),
+    Person("Łukasz Nowak", "pl"),
+    Person("José García", "es"),
+    Person("Aoife Ní Dhomhnaill", "en"),
+    Person("Seán O'Connor", "en"),
+    Person("Priya Patel", "en"),
+    Person("Tomás Kelly", "en"),
+    Person("Chloé Dubois", "fr"),
+    Person("Jürgen Müller", "de"),
+    Person("Nuala Byrne", "en"),
+    Person("Mohammed Al-Sayed", "en"),
+)
+
+_DRINKS = (
+    Dish("Drinks", "Coca-Cola 330ml", "Can", 2.0, ()),
+    Dish("Drinks", "Still Water 500ml", "", 1.5, ()),
+)
+MENUS: dict[str, tuple[Dish, ...]] = {
+    "pizza": (
+        Dish(
+            "Pizzas",
+            "Margherita",
+            "San Marzano tomato, fior di latte, basil.",
+            11.5,
+            (("Extra Mozzarella", 1.5), ("Nduja", 2.0), ("Gluten-free Base", 2.5)),
+        ),
+        Dish("Pizzas", "Diavola", "Spicy salami, chilli oil, mozzarella.", 13.0, (("Extra Chilli", 0.5),)),
+        Dish("Sides", "Garlic Bread", "With mozzarella.", 5.0, ()),
+        *_DRINKS,
+    ),
+    "indian": (
+        Dish(
+            "Curries",
+            "Chicken Tikka Masala",
+            "Creamy tomato sauce, mild.",
+            14.95,
+            (("Pilau Rice", 3.0), ("Garlic Naan", 3.5)),
+        ),
+        Dish("Curries", "Lamb Rogan Josh", "Medium spiced, Kashmiri chilli.", 16.5, (("Boiled Rice", 2.5),)),
+        Dish("Starters", "Onion Bhaji (2)", "Served with mint raita.", 5.5, ()),
+        *_DRINKS,
+    ),
+    "chipper": (
+        Dish(
+            "Fish",
+            "Cod & Chips",
+            "Fresh Atlantic cod in batter.",
+            12.9,
+            (("Mushy Peas", 1.5), ("Curry Sauce", 1.2)),
+        ),
+        Dish("Burgers", "Spice Bag", "Chicken, chips, peppers, spice.", 10.0, (("Add Curry Dip", 1.0),)),
+        Dish("Sides", "Battered Sausage", "", 3.2, ()),
+        *_DRINKS,
+    ),
+    "mexican": (
+        Dish(
+            "Burritos",
+            "Chilli Con Carne Burrito",
+            "Slow-cooked beef, beans, rice.",
+            9.5,
+            (("Cilantro Lime Rice", 0.0), ("Guacamole", 1.5), ("Sour Cream", 0.8)),
+        ),
+        Dish("Tacos", "Fish Tacos (3)", "Chipotle mayo, slaw.", 8.75, ()),
+        Dish("Sides", "Nachos", "Cheese, jalapeños, salsa.", 5.25, (("Add Guacamole", 1.5),)),
+        *_DRINKS,
+    ),
+    "asian": (
+        Dish("Noodles", "Chicken Pad Thai", "Rice noodles, peanuts, lime.", 11.0, (("Extra Prawns", 2.5),)),
+        Dish("Curries", "Katsu Curry", "Panko chicken, sticky rice.", 12.5, (("Make it Large", 2.0),)),
+        Dish("Starters", "Vegetable Spring Rolls (4)", "Sweet chilli dip.", 4.5, ()),
+        *_DRINKS,
+    ),
+    "burger": (
+        Dish(
+            "Burgers",
+            "Classic Cheeseburger",
+            "Double smash patty, American cheese.",
+            12.0,
+            (("Bacon", 2.0), ("Extra Patty", 3.5)),
+        ),
+        Dish("Burgers", "Crispy Chicken Sandwich", "Buttermilk chicken, pickles.", 11.5, ()),
+        Dish("Sides", "Fries", "Sea salt.", 4.0, (("Cajun Seasoning", 0.5),)),
+        *_DRINKS,
+    ),
+    "kebab": (
+        Dish("Kebabs", "Kebab w bułce", "Kurczak, sos czosnkowy, surówka.", 24.0, (("Podwójne mięso", 8.0),)),
+        Dish("Kebabs", "Falafel Wrap", "Hummus, pikle.", 22.0, ()),
+        Dish("Dodatki", "Frytki", "", 9.0, (("Sos czosnkowy", 3.0),)),
+        *_DRINKS,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """The actors of one example: a store (with its ids), a customer, a staff member, and the time."""
+
+    store: StoreFacts
+    store_id: int
+    store_group_id: int
+    menu_id: int
+    app_id: str
+    org_id: str
+    property_id: str
+    customer: Person
+    customer_id: int
+    staff: Person
+    staff_id: int
+    at: datetime
+
+    def phone(self, rng: random.Random) -> tuple[str, str]:
+        """A mobile number of the store's country: (E.164, local format)."""
+        international, local, length = _MOBILE[self.store.dial_code]
+        digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
+        return international + digits, local + digits
+
+
+_MOBILE = {
+    "+353": ("+35387", "087", 7),
+    "+44": ("+447700", "07700", 6),
+    "+34": ("+346", "6", 8),
+    "+1": ("+1718", "718", 7),
+    "+48": ("+48501", "501", 6),
+}
+
+
+def make_scene(rng: random.Random, at: datetime) -> Scene:
+    store = rng.choice(STORES)
+    customer, staff = rng.sample(PEOPLE, 2)
+    app_number = rng.randint(1000, 99999)
+    return Scene(
+        store=store,
+        store_id=rng.randint(10_000, 399_999),
+        store_group_id=rng.randint(1_000, 99_999),
+        menu_id=rng.randint(10_000, 999_999),
+        app_id=f"h{app_number}",
+        org_id=f"org{rng.randint(1000, 99999)}",
+        property_id=f"p{rng.randint(1000, 99999)}",
+        customer=customer,
+        customer_id=rng.randint(1_000_000, 49_999_999),
+        staff=staff,
+        staff_id=rng.randint(10_000, 999_999),
+        at=at,
+    )
