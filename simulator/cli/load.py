@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import re
 import socket
@@ -76,7 +77,7 @@ def locust_arguments(
         "-t",
         duration,
         "--stop-timeout",
-        repr(deadline + 1),
+        str(math.ceil(deadline) + 1),
         "--flipdish-family",
         family,
         "--flipdish-user-rate",
