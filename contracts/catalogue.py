@@ -27,6 +27,7 @@ __all__ = [
     "Profile",
     "Provenance",
     "V3Shape",
+    "cached_schema",
     "catalogue",
     "get_event",
     "load_schema",
