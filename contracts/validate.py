@@ -15,9 +15,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012, Schema
 
@@ -104,7 +105,34 @@ def _validator(relative: str) -> Draft202012Validator:
         schema = cached_schema(rest.removesuffix(".json"), Profile(name))
     resource: Resource[Schema] = Resource.from_contents(schema, default_specification=DRAFT202012)
     registry: Registry[Schema] = Registry().with_resource(str(schema["$id"]), resource)
-    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    checker = _DOTNET_FORMATS if name == Profile.DOCUMENTED.value else Draft202012Validator.FORMAT_CHECKER
+    return Draft202012Validator(schema, registry=registry, format_checker=checker)
+
+
+_OFFSETLESS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?")
+
+
+def _dotnet_date_time(instance: object) -> bool:
+    """RFC 3339, or .NET's offset-less ISO 8601 form (``2017-12-15T12:00:00``, DateTimeKind.Unspecified).
+
+    Flipdish's own documentation examples carry such values (``"CreateTime": "0001-01-01T00:00:00"``,
+    FACTS.md §2.3), and production's event-specific times carry no guaranteed offset (§2.4).
+    """
+    if not isinstance(instance, str) or _STRICT_FORMATS.conforms(instance, "date-time"):
+        return True
+    if not _OFFSETLESS.fullmatch(instance):
+        return False
+    try:
+        datetime.fromisoformat(instance[:26])
+    except ValueError:
+        return False
+    return True
+
+
+_STRICT_FORMATS = Draft202012Validator.FORMAT_CHECKER
+#: The documented profile's format checker: strict everywhere except ``date-time`` (see above).
+_DOTNET_FORMATS = FormatChecker()
+_DOTNET_FORMATS.checks("date-time")(_dotnet_date_time)
 
 
 def _issues(error: ValidationError) -> Iterator[ValidationIssue]:

@@ -130,12 +130,102 @@ def test_check_raises_contract_violation_carrying_every_issue(sample: dict[str, 
 
 
 def test_date_time_format_is_enforced() -> None:
-    envelope = {"Type": "customer.created", "CreateTime": "2020-11-01T10:00:00", "Body": {}}
+    envelope = {"Type": "customer.created", "CreateTime": "yesterday", "Body": {}}
+    assert validate(envelope) == [ValidationIssue("/CreateTime", "'yesterday' is not a 'date-time'")]
+    envelope["CreateTime"] = "2020-02-30T10:00:00Z"
     assert validate(envelope) == [
-        ValidationIssue("/CreateTime", "'2020-11-01T10:00:00' is not a 'date-time'")
+        ValidationIssue("/CreateTime", "'2020-02-30T10:00:00Z' is not a 'date-time'")
     ]
     envelope["CreateTime"] = "2020-11-01T10:00:00.000Z"
     assert validate(envelope) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "documented_ok"),
+    [
+        ("2020-11-01T10:00:00.000Z", True),
+        ("2020-11-01T10:00:00+01:00", True),
+        ("2017-12-15T12:00:00", True),  # .NET DateTime without offset, as in Flipdish's docs examples
+        ("0001-01-01T00:00:00", True),
+        ("2020-11-01T10:00:00.1234567", True),
+        ("2020-11-01 10:00:00", False),
+        ("2020-13-01T10:00:00", False),
+        ("", False),
+    ],
+)
+def test_documented_date_time_accepts_dotnet_offsetless_form_observed_does_not(
+    value: str, documented_ok: bool
+) -> None:
+    body = {"User": {"UserId": 1}, "CreateTime": value}
+    envelope = {"Type": "customer.created", "CreateTime": "2020-11-01T10:00:00Z", "Body": body}
+    assert (validate(envelope) == []) is documented_ok
+    observed_ok = value.endswith("Z") or value.endswith("+01:00")
+    observed = [
+        i.pointer for i in validate(envelope, profile=Profile.OBSERVED) if i.pointer == "/Body/CreateTime"
+    ]
+    assert (observed == []) is observed_ok
+
+
+#: Body examples from Flipdish's legacy webhook docs pages (FACTS.md §2.3), wrapped in the envelope.
+DOC_EXAMPLES = {
+    "customer.created": {
+        "EventName": "customer.created",
+        "WhiteLabelId": 1,
+        "User": {
+            "UserId": 1234,
+            "UserName": "JohnDoe",
+            "UserPhoneNumber": "0818204488",
+            "UserEmail": "[email protected]",
+        },
+        "Description": "User with Id 123 has been created for white label 456",
+        "FlipdishEventId": "00000000-0000-0000-0000-000000000000",
+        "CreateTime": "0001-01-01T00:00:00",
+        "Position": 0,
+    },
+    "customer.consent.updated": {
+        "EventName": "customer.consent.updated",
+        "Enabled": False,
+        "User": {
+            "UserId": 1234,
+            "UserName": "JohnDoe",
+            "UserPhoneNumber": "0818204488",
+            "UserEmail": "[email protected]",
+        },
+        "FlipdishEventId": "00000000-0000-0000-0000-000000000000",
+        "CreateTime": "0001-01-01T00:00:00",
+        "Position": 0,
+    },
+    "store.created": {
+        "EventName": "store.created",
+        "StoreId": 1234,
+        "User": {
+            "UserId": 1234,
+            "UserName": "JohnDoe",
+            "UserPhoneNumber": "0818204488",
+            "UserEmail": "[email protected]",
+        },
+        "Description": "1234 created a store",
+        "FlipdishEventId": "1a92aaa3-59f4-4944-b868-a88cad0e291a",
+        "CreateTime": "0001-01-01T00:00:00",
+        "Position": 0,
+    },
+    "webhook_subscription.created": {
+        "EventName": "webhook_subscription.created",
+        "WebhookSubscriptionEventInfo": {"OwnerUserId": 0, "WebhookSubscriptionId": 0},
+        "FlipdishEventId": "1a92aaa3-59f4-4944-b868-a88cad0e291a",
+        "CreateTime": "0001-01-01T00:00:00",
+        "Position": 0,
+    },
+}
+
+
+@pytest.mark.parametrize("event", sorted(DOC_EXAMPLES))
+def test_flipdish_docs_examples_are_valid_under_documented(event: str) -> None:
+    envelope = {"Type": event, "CreateTime": "2020-11-01T10:00:00Z", "Body": DOC_EXAMPLES[event]}
+    assert validate(envelope) == []
+    assert (
+        validate(envelope, profile=Profile.OBSERVED) != []
+    )  # production bodies carry more (AppId, OrgId, ...)
 
 
 @pytest.mark.parametrize(
