@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flipdish_sim.contracts.build import UPSTREAM_DIR, UPSTREAM_FILES
 from flipdish_sim.contracts.diff import diff_specs, models_of
@@ -94,3 +96,33 @@ def test_json_form_lists_changes_and_events() -> None:
 def test_a_document_without_models_is_a_payload_error(spec: object) -> None:
     with pytest.raises(PayloadError, match="not an OpenAPI/Swagger document"):
         models_of(spec)
+
+
+_FIELD = st.fixed_dictionaries(
+    {"type": st.sampled_from(["string", "integer", "number", "boolean"])},
+    optional={
+        "nullable": st.booleans(),
+        "enum": st.lists(st.sampled_from(["A", "B", "C"]), unique=True, max_size=3),
+    },
+)
+_MODELS = st.dictionaries(
+    st.sampled_from(["Order", "StoreSummary", "TaxItem", "Channel"]),
+    st.fixed_dictionaries(
+        {"properties": st.dictionaries(st.sampled_from(["Id", "Name", "Rate", "Kind"]), _FIELD)}
+    ),
+)
+
+
+@given(_MODELS, _MODELS)
+def test_diff_is_empty_on_itself_and_mirrors_when_reversed(
+    old_models: dict[str, Any], new_models: dict[str, Any]
+) -> None:
+    old, new = {"components": {"schemas": old_models}}, {"components": {"schemas": new_models}}
+    assert not diff_specs(old, copy.deepcopy(old))
+    forward = [c.kind for c in diff_specs(old, new).changes]
+    backward = [c.kind for c in diff_specs(new, old).changes]
+    mirror = {"added": "removed", "removed": "added"}
+    flipped = sorted(
+        k.rsplit("-", 1)[0] + "-" + mirror.get(k.rsplit("-", 1)[1], k.rsplit("-", 1)[1]) for k in forward
+    )
+    assert flipped == sorted(backward)
