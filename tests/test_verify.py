@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim import verify
+from flipdish_sim.simulator import delivery
+from flipdish_sim.simulator.attempt import Attempt
+from flipdish_sim.simulator.request import OutgoingRequest, legacy_envelope, legacy_request, v3_request
 from flipdish_sim.verify import (
     SIGNED_BODY,
     InvalidSignature,
@@ -187,3 +191,69 @@ def test_module_is_stdlib_only_so_receivers_can_copy_it() -> None:
         for alias in node.names
     }
     assert imported <= {"__future__", "hashlib", "hmac", "collections", "datetime"}
+
+
+# -- the receiver snippets in docs/verify.md, run for real
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "verify.md"
+
+
+def _snippet(heading: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize(("heading", "kind"), [("Flask", "wsgi"), ("FastAPI", "asgi")])
+def test_documented_receivers_accept_real_webhooks_and_reject_forgeries(
+    heading: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLIPDISH_VERIFY_TOKEN", "tok-123")
+    monkeypatch.setenv("FLIPDISH_WEBHOOK_SECRETS", "current,previous")
+    namespace: dict[str, object] = {"__name__": f"snippet_{kind}"}
+    exec(compile(_snippet(heading), str(DOCS), "exec"), namespace)
+    processed: list[tuple[str, object]] = []
+    namespace["process"] = lambda event_type, body: processed.append((event_type, body))
+    app = namespace["app"]
+    transport = delivery.wsgi_transport(app) if kind == "wsgi" else delivery.asgi_transport(app)
+
+    def send(request: OutgoingRequest) -> Attempt:
+        async def run() -> Attempt:
+            async with delivery.make_client(transport=transport) as client:
+                return await delivery.attempt(client, request, at=AT)
+
+        return asyncio.run(run())
+
+    now = datetime.now(UTC)  # the snippets check against the real time, as in production
+    envelope = legacy_envelope("order.created", now, {"OrderId": 7})
+    base = "http://receiver.local/flipdish"
+    v3 = v3_request(
+        base + "/v3", "menu.published.v1", {"menuId": 1}, secrets=["previous"], at=now, event_id="e1"
+    )
+    stale = v3_request(
+        base + "/v3", "menu.published.v1", {}, secrets=["current"], at=now - timedelta(hours=1), event_id="e2"
+    )
+    forged = v3_request(base + "/v3", "menu.published.v1", {}, secrets=["guessed"], at=now, event_id="e3")
+    results = {
+        "legacy": send(legacy_request(base + "/legacy", envelope, verify_token="tok-123")).status_code,
+        "legacy, wrong token": send(
+            legacy_request(base + "/legacy", envelope, verify_token="nope")
+        ).status_code,
+        "legacy, no token": send(legacy_request(base + "/legacy", envelope, verify_token=None)).status_code,
+        "v3, previous secret": send(v3).status_code,
+        "v3, stale": send(stale).status_code,
+        "v3, forged": send(forged).status_code,
+        "v3, body changed": send(
+            OutgoingRequest(v3.url, v3.headers, v3.body.replace(b"1", b"2"))
+        ).status_code,
+    }
+    assert results == {
+        "legacy": 204,
+        "legacy, wrong token": 401,
+        "legacy, no token": 401,
+        "v3, previous secret": 204,
+        "v3, stale": 401,
+        "v3, forged": 401,
+        "v3, body changed": 401,
+    }
+    assert processed == [("order.created", envelope["Body"]), ("menu.published.v1", {"menuId": 1})]
