@@ -3,8 +3,8 @@
 Clients, all posting the same ~2 KB body with the same headers at concurrency 1, 10 and 100:
 ``wrk`` (the machine's limit: client and server share the cores), a bare ``httpx.AsyncClient`` loop,
 ``httpx`` over the httpx-aiohttp transport, a bare ``aiohttp`` session, and flipdish-sim's own
-``delivery.attempt`` over the client ``delivery.make_client`` builds (and over the aiohttp transport,
-to measure the transport decision of issue 6).
+``delivery.attempt`` over the client ``delivery.make_client`` builds, over the httpx-aiohttp transport and
+over the proposed ``benchmarks.aiohttp_transport`` (the transport decision of issue 6).
 """
 
 from __future__ import annotations
@@ -137,6 +137,10 @@ def delivery_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tr
     def make() -> httpx.AsyncClient:
         if transport == "aiohttp":
             return delivery.make_client(transport=aiohttp_transport(concurrency))
+        if transport == "proposed":
+            from benchmarks.aiohttp_transport import AiohttpDeliveryTransport
+
+            return delivery.make_client(transport=AiohttpDeliveryTransport())
         return delivery.make_client()
 
     return _measure(make, post, concurrency, seconds)
@@ -148,8 +152,11 @@ CLIENTS: dict[str, Callable[[str, bytes, int, float], Rate]] = {
     "httpx+aiohttp-transport": httpx_aiohttp_rate,
     "aiohttp": aiohttp_rate,
     "flipdish-sim attempt (make_client)": lambda u, b, c, s: delivery_rate(u, b, c, s, transport="default"),
-    "flipdish-sim attempt (aiohttp transport)": lambda u, b, c, s: delivery_rate(
+    "flipdish-sim attempt (httpx-aiohttp transport)": lambda u, b, c, s: delivery_rate(
         u, b, c, s, transport="aiohttp"
+    ),
+    "flipdish-sim attempt (proposed aiohttp transport)": lambda u, b, c, s: delivery_rate(
+        u, b, c, s, transport="proposed"
     ),
 }
 
@@ -157,35 +164,45 @@ CLIENTS: dict[str, Callable[[str, bytes, int, float], Rate]] = {
 def run(
     seconds: float = 3.0, concurrencies: tuple[int, ...] = CONCURRENCIES, repeat: int = 1
 ) -> list[dict[str, Any]]:
-    """Measure every client at every concurrency against one receiver; best of ``repeat`` runs each."""
+    """Measure every client at every concurrency against one receiver.
+
+    With ``repeat`` > 1 the clients take turns (round-robin) and each keeps its best round, so a burst of
+    load from elsewhere on the machine does not land on one client only.
+    """
     body = sample_body()
     rows: list[dict[str, Any]] = []
     with uvicorn_receiver() as url:
         for concurrency in concurrencies:
-            for name, measure in CLIENTS.items():
-                try:
-                    best = max(
-                        (measure(url, body, concurrency, seconds) for _ in range(repeat)),
-                        key=lambda r: r.per_second,
-                    )
-                except ImportError as err:
-                    rows.append(
-                        {"client": name, "concurrency": concurrency, "skipped": f"not available: {err}"}
-                    )
+            best: dict[str, Rate] = {}
+            skipped: dict[str, str] = {}
+            for _ in range(repeat):
+                for name, measure in CLIENTS.items():
+                    if name in skipped:
+                        continue
+                    try:
+                        rate = measure(url, body, concurrency, seconds)
+                    except ImportError as err:
+                        skipped[name] = f"not available: {err}"
+                        continue
+                    if name not in best or rate.per_second > best[name].per_second:
+                        best[name] = rate
+            for name in CLIENTS:
+                if name in skipped:
+                    rows.append({"client": name, "concurrency": concurrency, "skipped": skipped[name]})
                     continue
+                rate = best[name]
                 rows.append(
                     {
                         "client": name,
                         "concurrency": concurrency,
-                        "count": best.count,
-                        "seconds": round(best.seconds, 3),
-                        "errors": best.errors,
-                        "per_second": round(best.per_second, 1),
+                        "count": rate.count,
+                        "seconds": round(rate.seconds, 3),
+                        "errors": rate.errors,
+                        "per_second": round(rate.per_second, 1),
                     }
                 )
+                errors = f"  errors={rate.errors}" if rate.errors else ""
                 print(
-                    f"  loopback c={concurrency:<3} {name:<42} {best.per_second:9.0f}/s"
-                    f"{'  errors=' + str(best.errors) if best.errors else ''}",
-                    flush=True,
+                    f"  loopback c={concurrency:<3} {name:<50} {rate.per_second:9.0f}/s{errors}", flush=True
                 )
     return rows

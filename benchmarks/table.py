@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-FLIPDISH_CLIENTS = ("flipdish-sim attempt (make_client)", "flipdish-sim attempt (aiohttp transport)")
+FLIPDISH_CLIENTS = (
+    "flipdish-sim attempt (make_client)",
+    "flipdish-sim attempt (httpx-aiohttp transport)",
+    "flipdish-sim attempt (proposed aiohttp transport)",
+)
 
 
 def _loopback_rates(rows: list[dict[str, Any]]) -> dict[tuple[str, int], float]:
