@@ -43,13 +43,17 @@ async def bare_asgi(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def failing_share(share_out_of_ten: int = 6) -> Callable[[], bool]:
-    """A deterministic predicate failing ``share_out_of_ten`` calls of every ten."""
+    """A deterministic predicate failing ``share_out_of_ten`` calls in ten, spread evenly.
+
+    Call n fails when ``floor(n * share)`` steps up, so after any n calls the failure share is within 1/n
+    of ``share`` (front-loading the failures would trip the auto-disable rule on its minimum sample).
+    """
     counter = 0
 
     def fails() -> bool:
         nonlocal counter
         counter += 1
-        return counter % 10 < share_out_of_ten
+        return (counter * share_out_of_ten) // 10 > ((counter - 1) * share_out_of_ten) // 10
 
     return fails
 
