@@ -8,6 +8,11 @@ place in the sender that reads real time.
   Its time only moves forward; naive datetimes are refused.
 * :class:`WallClock` follows real time. With ``time_scale`` > 1 simulated time runs that many times faster
   than real time (``--time-scale 60``: a 5-minute retry interval is waited in 5 real seconds).
+
+Signature timestamps are the exception. A receiver checks ``X-Flipdish-Timestamp`` against its own real
+clock (5 minutes of tolerance by default), so v3 requests sent to a live receiver must be stamped with
+:func:`utc_now`, not with virtual or compressed time. Otherwise every signature would be "too old" or
+"too new".
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
     async def sleep_until(self, when: datetime) -> None: ...
+
+
+def utc_now() -> datetime:
+    """The real current time in UTC (for stamping requests that a live receiver checks against its clock)."""
+    return datetime.now(UTC)
 
 
 def _aware(value: datetime, name: str) -> datetime:

@@ -79,11 +79,15 @@ def _running_sum(intervals: Iterable[timedelta]) -> Iterable[timedelta]:
         yield total
 
 
+DEFAULT_OFFSETS = _clip_to_window(_running_sum(DEFAULT_INTERVALS), RETRY_WINDOW, final_at_window_end=True)
+"""5 s, 5 m 5 s, 35 m 5 s, 2 h 35 m 5 s, 7 h 35 m 5 s, 17 h 35 m 5 s, 24 h after the first attempt."""
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Retry offsets from the first attempt, within ``window``; ``jitter`` in [0, 1) shortens intervals."""
 
-    offsets: tuple[timedelta, ...]
+    offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
     window: timedelta = RETRY_WINDOW
     jitter: float = 0.0
     seed: int = 0
@@ -207,8 +211,7 @@ class RetryPolicy:
         return tuple(times)
 
 
-DEFAULT_OFFSETS = _clip_to_window(_running_sum(DEFAULT_INTERVALS), RETRY_WINDOW, final_at_window_end=True)
-FLIPDISH_DEFAULT = RetryPolicy(DEFAULT_OFFSETS)
+FLIPDISH_DEFAULT = RetryPolicy()
 """The default: 8 attempts over 24 h (see the module docstring)."""
 NO_RETRIES = RetryPolicy(())
 """One attempt, no retries."""

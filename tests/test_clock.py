@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
+from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock, utc_now
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -130,3 +130,9 @@ def test_wall_clock_default_start_is_now() -> None:
 def test_wall_clock_refuses_nonpositive_scales(scale: float) -> None:
     with pytest.raises(ValueError, match="time_scale"):
         WallClock(scale)
+
+
+def test_utc_now_is_real_aware_utc_time() -> None:
+    now = utc_now()
+    assert now.tzinfo is UTC
+    assert abs(now - datetime.now(UTC)) < timedelta(seconds=5)

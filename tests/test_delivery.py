@@ -336,6 +336,24 @@ def test_wsgi_transport_delivers_into_a_flask_app_in_process() -> None:
     assert app.config["seen"][0] == legacy("x").body  # type: ignore[attr-defined]
 
 
+def test_a_synchronous_app_that_blocks_past_the_deadline_is_a_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A WSGI app runs in the caller's thread and cannot be interrupted; when it returns after the deadline,
+    # the attempt is still a timeout. A fake perf_counter stands in for the slow app (no sleeping tests).
+    clock = [100.0]
+    monkeypatch.setattr(delivery.time, "perf_counter", lambda: clock[0])
+
+    def slow_app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        clock[0] += 12.0  # "takes" 12 s
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"late"]
+
+    client = lambda: delivery.make_client(transport=delivery.wsgi_transport(slow_app))  # noqa: E731
+    result = send(legacy("http://receiver.local/webhook"), client=client, deadline=10.0)
+    assert (result.outcome, result.status_code, result.duration) == (Outcome.TIMEOUT, 200, 12.0)
+
+
 def test_asgi_transport_delivers_into_a_fastapi_app_in_process() -> None:
     app = FastAPI()
 

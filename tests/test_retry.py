@@ -38,6 +38,7 @@ def test_default_schedule_is_standard_webhooks_clipped_to_24_hours() -> None:
     ]
     assert FLIPDISH_DEFAULT.attempts == 8
     assert FLIPDISH_DEFAULT.offsets == DEFAULT_OFFSETS
+    assert RetryPolicy() == FLIPDISH_DEFAULT
 
 
 def test_after_the_last_retry_the_webhook_expires() -> None:
@@ -201,5 +202,6 @@ def test_property_late_attempts_never_break_the_rules(
 @given(policy=policies(), key=st.text(max_size=4))
 def test_property_jitter_stays_before_the_unjittered_schedule(policy: RetryPolicy, key: str) -> None:
     plain = RetryPolicy(policy.offsets, policy.window)
-    for retry in range(1, len(policy.offsets) + 1):
+    n = len(policy.offsets)
+    for retry in sorted({*range(1, min(n, 30) + 1), n} - {0}):
         assert timedelta(0) < policy.offset(retry, key) <= plain.offset(retry) + MIN_GAP * retry
