@@ -1,0 +1,90 @@
+"""The server's ASGI application: Flipdish's v1.0 webhook API, the simulator's API and the dashboard.
+
+``create_app(backend, api_token=...)`` wires routes, auth and error handling; the Starlette lifespan starts
+the backend's delivery loop (an asyncio task) and stops it on shutdown. Bad input never produces a 500
+with a traceback: refusals are Flipdish-style JSON errors, and anything unexpected is a bare JSON 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from flipdish_sim.simulator.server import flipdish_api, pages, sim_api
+from flipdish_sim.simulator.server.auth import BearerAuth, TokenKeys
+from flipdish_sim.simulator.server.backend import Backend
+from flipdish_sim.simulator.server.errors import CatchAll, exception_handlers
+
+__all__ = ["SECURITY_HEADERS", "create_app"]
+
+#: Sent with every response: no inline script, no framing, no referrer, no caching of pages or API data.
+SECURITY_HEADERS = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+def _static_dir() -> Path:
+    return Path(str(files(__package__).joinpath("static")))
+
+
+def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = True) -> Starlette:
+    """The ASGI app over ``backend``; ``api_token`` guards the APIs and the dashboard.
+
+    ``reveal_verify_token``: whether ``GET .../subscriptions`` returns verify tokens unmasked to the
+    token holder, as Flipdish does (every other response and page masks them).
+    """
+    keys = TokenKeys(api_token)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await backend.start()
+        try:
+            yield
+        finally:
+            await backend.stop()
+
+    app = Starlette(
+        routes=[
+            *flipdish_api.routes(),
+            *sim_api.routes(),
+            *pages.routes(),
+            Mount("/static", app=StaticFiles(directory=_static_dir()), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders), Middleware(CatchAll), Middleware(BearerAuth, keys=keys)],
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )
+    app.state.backend = backend
+    app.state.keys = keys
+    app.state.reveal_verify_token = reveal_verify_token
+    return app

@@ -1,0 +1,256 @@
+"""The server's view of the simulator: one :class:`~flipdish_sim.simulator.engine.Sender` over one log.
+
+The HTTP layers (Flipdish's API, the simulator's API, the dashboard) call only this class. It owns the
+background delivery task (started and stopped by the app's lifespan) and serialises everything that
+moves the sender (publishing, advancing the virtual clock, re-enabling) with one asyncio lock.
+
+Clocks: on the wall clock the sender delivers continuously (``Sender.serve``). On the virtual clock time
+moves only when told (``advance_to``); events triggered or re-enabled deliveries due "now" go out at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine, Iterator, Mapping
+from dataclasses import replace
+from datetime import datetime
+from functools import cache
+
+from flipdish_sim.contracts.catalogue import Family, catalogue
+from flipdish_sim.simulator.clock import Clock
+from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.logexport import webhook_logs
+from flipdish_sim.simulator.scenario import PlannedEvent, builtin_scenarios, load_scenario, plan
+from flipdish_sim.simulator.server import readmodel
+from flipdish_sim.simulator.server.dashboard import Card
+from flipdish_sim.simulator.server.registry import Registry, ServerStore
+from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.server.validation import SubscriptionInput
+from flipdish_sim.simulator.signing import format_timestamp
+from flipdish_sim.simulator.store import AttemptRow
+from flipdish_sim.simulator.subscription import Subscription
+
+__all__ = ["MAX_SCENARIO_EVENTS", "Backend", "legacy_event_names"]
+
+_log = logging.getLogger("flipdish_sim.server")
+
+#: A scenario triggered through the API publishes at most this many events.
+MAX_SCENARIO_EVENTS = 10_000
+
+
+class _Placeholders(Mapping[str, str]):
+    """Any environment variable a scenario names: the server keeps its own subscriptions and ignores them."""
+
+    def __getitem__(self, key: str) -> str:
+        return "unused-by-the-server"
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+@cache
+def legacy_event_names() -> tuple[str, ...]:
+    """Every legacy (v1.0) event name of the catalogue: what ``GET .../webhooks/events`` lists."""
+    return tuple(spec.name for spec in catalogue(Family.LEGACY))
+
+
+class Backend:
+    """Subscriptions, events, the clock and the log, for the HTTP layers; see the module docstring."""
+
+    def __init__(self, sender: Sender, store: ServerStore, *, include_sim_fields: bool = False) -> None:
+        self.sender = sender
+        self.store = store
+        self.registry = Registry(sender, store)
+        self.include_sim_fields = include_sim_fields
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def clock(self) -> Clock:
+        return self.sender.clock
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start delivering in the background (wall clock); the virtual clock waits for ``advance_to``."""
+        if not self.sender.clock.is_virtual:
+            self._spawn(self.sender.serve(), "deliveries")
+
+    def _spawn(self, work: Coroutine[object, object, None], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                _log.exception("background %s stopped", name)
+
+        task = asyncio.create_task(guarded(), name=f"flipdish-sim {name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _catch_up(self) -> None:
+        """On the virtual clock: send what is due now (the lock is held by the caller)."""
+        if self.sender.clock.is_virtual:
+            await self.sender.run(self.sender.clock.now())
+
+    # -- clock -----------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.sender.clock.now()
+
+    def clock_json(self) -> dict[str, object]:
+        clock = self.sender.clock
+        return {
+            "now": format_timestamp(clock.now()),
+            "virtual": clock.is_virtual,
+            "timeScale": getattr(clock, "time_scale", None),
+            "pending": self.sender.pending,
+        }
+
+    def clock_label(self) -> str:
+        kind = "virtual" if self.sender.clock.is_virtual else "wall"
+        return f"{self.now().strftime('%Y-%m-%d %H:%M:%S')} UTC ({kind} clock)"
+
+    async def advance_to(self, target: datetime) -> None:
+        """Virtual clock: deliver everything due up to ``target`` and stop the clock there."""
+        async with self._lock:
+            await self.sender.run(target)
+
+    # -- subscriptions ---------------------------------------------------------------------------------
+    def event_names(self) -> tuple[str, ...]:
+        return legacy_event_names()
+
+    def subscriptions(self) -> list[Subscription]:
+        return self.registry.all()
+
+    def subscription(self, sub_id: int) -> Subscription:
+        return self.registry.get(sub_id)
+
+    def create_subscription(self, spec: SubscriptionInput) -> Subscription:
+        assert spec.callback_url is not None
+        return self.registry.create(
+            spec.callback_url,
+            event_names=spec.event_names or (),
+            verify_token=spec.verify_token,
+            version=spec.version,
+            enabled=True if spec.enabled is None else spec.enabled,
+        )
+
+    async def update_subscription(self, sub_id: int, spec: SubscriptionInput) -> None:
+        """Apply the given fields; ``Enabled: true`` re-enables, ``false`` disables (as at Flipdish)."""
+        sub = self.registry.get(sub_id)
+        changed = replace(
+            sub,
+            callback_url=sub.callback_url if spec.callback_url is None else spec.callback_url,
+            event_names=sub.event_names if spec.event_names is None else spec.event_names,
+            verify_token=sub.verify_token if spec.verify_token is None else spec.verify_token,
+            version=sub.version if spec.version is None else spec.version,
+        )
+        if changed != sub:
+            self.registry.replace(changed)
+        if spec.enabled is True and not sub.enabled:
+            await self.enable(sub_id)
+        elif spec.enabled is False and sub.enabled:
+            self.sender.disable(sub_id, reason="disabled through the API")
+
+    def set_event_names(self, sub_id: int, names: tuple[str, ...]) -> None:
+        self.registry.replace(replace(self.registry.get(sub_id), event_names=names))
+
+    def delete_subscription(self, sub_id: int) -> None:
+        self.registry.delete(sub_id)
+
+    async def enable(self, sub_id: int) -> None:
+        """Re-enable a subscription: its suspended deliveries resume (inside their 24 h window)."""
+        self.registry.get(sub_id)
+        async with self._lock:
+            self.sender.enable(sub_id)
+            await self._catch_up()
+
+    # -- events ----------------------------------------------------------------------------------------
+    def sample(self, name: str, *, version: str) -> dict[str, object]:
+        """A ``WebhookEventSample`` for ``name`` (a realistic example, created now)."""
+        from flipdish_sim.contracts.examples import example
+
+        document = example(name, seed=0, at=self.now())
+        return {key: document[key] for key in ("Type", "CreateTime", "Body")}
+
+    async def trigger(
+        self, name: str, *, payload: Mapping[str, object] | None, seed: int | None, count: int
+    ) -> list[str]:
+        """Publish ``count`` events of ``name`` now (seeds ``seed``, ``seed + 1``, ...); their ids."""
+        async with self._lock:
+            ids = [
+                self.sender.publish(name, payload, seed=None if seed is None else seed + i).id
+                for i in range(count)
+            ]
+            await self._catch_up()
+        return ids
+
+    def scenario_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in builtin_scenarios())
+
+    async def run_scenario(self, name: str) -> list[str]:
+        """Publish a built-in scenario's events to the existing subscriptions, each at its planned time."""
+        scenario = load_scenario(name, env=_Placeholders())
+        planned: list[PlannedEvent] = []
+        for item in plan(scenario, self.now()):
+            if len(planned) >= MAX_SCENARIO_EVENTS:
+                break
+            planned.append(item)
+        if self.sender.clock.is_virtual:
+            async with self._lock:
+                ids = [self.sender.publish(p.name, p.payload, seed=p.seed, at=p.at).id for p in planned]
+                await self._catch_up()
+            return ids
+        self._spawn(self._feed(planned), f"scenario {name}")
+        return []
+
+    async def _feed(self, planned: list[PlannedEvent]) -> None:
+        for item in planned:
+            await self.sender.clock.sleep_until(item.at)
+            self.sender.publish(item.name, item.payload, seed=item.seed, at=item.at)
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def webhook_logs(
+        self, sub_id: int, *, start: datetime, end: datetime, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, object]]]:
+        """``(TotalRecordCount, WebhookLog records)`` of ``[start, end)``; sim fields only on request."""
+        total = self.store.count_attempts(subscription_id=sub_id, start=start, end=end)
+        records = list(
+            webhook_logs(self.store, subscription_id=sub_id, start=start, end=end, offset=offset, limit=limit)
+        )
+        if not self.include_sim_fields:
+            for record in records:
+                record.pop("FlipdishSim", None)
+        return total, records
+
+    def disable_state(self, sub_id: int) -> DisableState:
+        sub = self.registry.get(sub_id)
+        return readmodel.disable_state(self.store, sub, self.now(), self.sender.policy.disable)
+
+    def cards(self) -> list[Card]:
+        now, policy = self.now(), self.sender.policy.disable
+        return [readmodel.card(self.store, sub, now, policy) for sub in self.registry.all()]
+
+    def card(self, sub_id: int) -> Card:
+        return readmodel.card(self.store, self.registry.get(sub_id), self.now(), self.sender.policy.disable)
+
+    def event_summaries(self, sub_id: int) -> list[EventSummary]:
+        return readmodel.event_summaries(self.store, sub_id)
+
+    def latest_attempts(self, sub_id: int) -> list[AttemptRow]:
+        return readmodel.latest_attempts(self.store, sub_id)

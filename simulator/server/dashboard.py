@@ -1,0 +1,239 @@
+"""The Webhook details dashboard as server-rendered HTML: plain data in, a page out.
+
+Every value is escaped with :func:`html.escape` before it reaches a page, whatever its origin; a receiver
+that answers ``<script>`` gets text, not a script (and the server's Content-Security-Policy forbids inline
+scripts besides). Request headers are masked again here, whatever the store holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from html import escape
+from importlib.resources import files
+from string import Template
+
+from flipdish_sim.simulator.request import mask_headers
+from flipdish_sim.simulator.server.chart import Bucket, share_gauge_svg, timeline_svg
+from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.store import AttemptRow
+from flipdish_sim.simulator.subscription import Subscription, mask_secret
+
+__all__ = ["Card", "render_overview", "render_page", "render_subscription"]
+
+#: Bytes of a request or response body shown on the page (the rest is cut, and says so).
+BODY_PREVIEW = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a subscription's summary card shows."""
+
+    subscription: Subscription
+    rule: DisableState
+    buckets: tuple[Bucket, ...]
+    latest: AttemptRow | None
+    attempts: int
+
+
+def h(value: object) -> str:
+    """``value`` as escaped HTML text (quotes included)."""
+    return escape(str(value), quote=True)
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template(files(__package__).joinpath("templates").joinpath(name).read_text(encoding="utf-8"))
+
+
+def _time(at: datetime | None) -> str:
+    if at is None:
+        return "—"
+    return f'<time datetime="{h(at.isoformat())}">{h(at.strftime("%Y-%m-%d %H:%M:%S"))}</time>'
+
+
+def render_page(
+    title: str, content: str, *, clock: str, flash: str = "", error: bool = False, refresh: int = 0
+) -> str:
+    """The page frame; ``content`` must already be HTML (built by this module), the rest is escaped."""
+    note = f'<p class="flash{" error" if error else ""}" role="status">{h(flash)}</p>' if flash else ""
+    return _template("base.html").substitute(
+        title=h(title), clock=h(clock), flash=note, content=content, refresh=str(int(refresh))
+    )
+
+
+def _result(outcome: str | None, status: int | None) -> str:
+    if outcome is None:
+        return "—"
+    return f"{status}" if status is not None and outcome in ("acknowledged", "http-error") else outcome
+
+
+def _status_block(sub: Subscription, rule: DisableState) -> str:
+    if sub.enabled:
+        return '<span class="status enabled">Enabled</span>'
+    record = sub.disabled
+    text = '<span class="status disabled">Disabled</span>'
+    if record is not None:
+        numbers = ""
+        if record.sample:
+            numbers = (
+                f" on {record.failures} failed of {record.sample} {h(record.unit)}"
+                f" ({record.share:.0%}) in {record.window_seconds / 3600:g} h"
+            )
+        text += f' <span class="disabled-detail">at {_time(record.at)}{numbers}: {h(record.reason)}</span>'
+    return text
+
+
+def _enable_form(sub: Subscription, csrf: str) -> str:
+    if sub.enabled:
+        return ""
+    return (
+        f'<form method="post" action="/dashboard/subscriptions/{sub.id}/enable" class="inline">'
+        f'<input type="hidden" name="csrf" value="{h(csrf)}">'
+        f'<button type="submit" class="re-enable" data-subscription="{sub.id}">Re-enable</button></form>'
+    )
+
+
+def _card(card: Card, csrf: str, *, link: bool) -> str:
+    sub, rule = card.subscription, card.rule
+    title = (
+        f'<a href="/dashboard/subscriptions/{sub.id}">{h(sub.callback_url)}</a>'
+        if link
+        else h(sub.callback_url)
+    )
+    names = ", ".join(f"<code>{h(n)}</code>" for n in sub.event_names) or "<em>none</em>"
+    latest = "—"
+    if card.latest is not None:
+        latest = f"{h(_result(card.latest.outcome, card.latest.status_code))} at {_time(card.latest.at)}"
+    token = mask_secret(sub.verify_token) or "none"
+    share = (
+        f"{share_gauge_svg(rule.share, threshold=rule.threshold)} "
+        f'<span class="share">{rule.failures} of {rule.total} {h(rule.unit)} failed ({rule.share:.0%}); '
+        f"disabled above {rule.threshold:.0%} with at least {rule.min_sample}"
+        f" in {rule.window_hours:g} h</span>"
+    )
+    return (
+        f'<section class="card subscription" id="subscription-{sub.id}"'
+        f' data-enabled="{str(sub.enabled).lower()}" data-attempts="{card.attempts}">'
+        f"<h2>#{sub.id} {title}</h2>"
+        f'<dl class="facts"><dt>Status</dt><dd class="status-line">{_status_block(sub, rule)}'
+        f" {_enable_form(sub, csrf)}</dd>"
+        f"<dt>Event names</dt><dd>{names}</dd>"
+        f"<dt>Family · version</dt><dd>{h(sub.family)} · {h(sub.version)}</dd>"
+        f"<dt>Verify token</dt><dd><code>{h(token)}</code></dd>"
+        f"<dt>Failure share, {rule.window_hours:g} h</dt><dd>{share}</dd>"
+        f'<dt>Attempts</dt><dd class="attempt-count">{card.attempts}</dd>'
+        f'<dt>Latest response</dt><dd class="latest">{latest}</dd></dl>'
+        '<div class="legend"><span><i class="sw attempts"></i>attempts</span>'
+        '<span><i class="sw failures"></i>failures</span></div>'
+        f"{timeline_svg(card.buckets, title=f'Attempts and failures, subscription {sub.id}')}"
+        "</section>"
+    )
+
+
+def _options(names: Sequence[str], selected: str) -> str:
+    return "".join(
+        f'<option value="{h(n)}"{" selected" if n == selected else ""}>{h(n)}</option>' for n in names
+    )
+
+
+def render_overview(
+    cards: Sequence[Card],
+    *,
+    event_names: Sequence[str],
+    csrf: str,
+    clock: str,
+    flash: str = "",
+    error: bool = False,
+) -> str:
+    """The dashboard's front page: the trigger form and one card per subscription."""
+    body = "".join(_card(c, csrf, link=True) for c in cards) or (
+        '<p class="empty">No subscriptions yet: create one with '
+        "<code>POST /api/v1.0/{appId}/webhooks/{oauthAppId}/subscriptions</code>.</p>"
+    )
+    content = _template("overview.html").substitute(
+        csrf=h(csrf), event_options=_options(event_names, "order.created"), subscriptions=body
+    )
+    return render_page("Webhooks", content, clock=clock, flash=flash, error=error, refresh=5)
+
+
+def _events_table(events: Sequence[EventSummary]) -> str:
+    if not events:
+        return '<p class="empty">No events delivered to this webhook yet.</p>'
+    rows = "".join(
+        f"<tr><td><code>{h(e.event_name)}</code></td><td class='mono'>{h(e.event_id)}</td>"
+        f"<td>{'duplicate' if e.duplicate else ''}</td><td class='count'>{e.attempts}</td>"
+        f"<td>{h(e.state)}</td><td>{h(_result(e.latest_outcome, e.latest_status))}</td>"
+        f"<td>{_time(e.latest_at)}</td></tr>"
+        for e in events
+    )
+    return (
+        '<table class="events"><thead><tr><th>Event</th><th>FlipdishEventId</th><th></th><th>Attempts</th>'
+        f"<th>State</th><th>Latest response</th><th>At</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _text(body: bytes) -> str:
+    cut = body[:BODY_PREVIEW].decode("utf-8", errors="replace")
+    return cut + (f"\n… ({len(body) - BODY_PREVIEW} more bytes)" if len(body) > BODY_PREVIEW else "")
+
+
+def _headers(headers: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"{name}: {value}" for name, value in headers)
+
+
+def _attempt_row(a: AttemptRow) -> str:
+    ok = a.outcome == "acknowledged"
+    detail = (
+        "<details><summary>request &amp; response</summary>"
+        f"<h4>Request headers</h4><pre>{h(_headers(mask_headers(a.request_headers)))}</pre>"
+        f"<h4>Request body</h4><pre>{h(_text(a.request_body))}</pre>"
+        f"<h4>Response headers</h4><pre>{h(_headers(a.response_headers))}</pre>"
+        f'<h4>Response body</h4><pre class="response-body">{h(_text(a.response_body))}</pre>'
+        f"{f'<h4>Error</h4><pre>{h(a.error)}</pre>' if a.error else ''}</details>"
+    )
+    return (
+        f'<tr class="attempt" data-outcome="{h(a.outcome)}"><td>{_time(a.at)}</td>'
+        f"<td><code>{h(a.event_name)}</code><br><span class='mono muted'>{h(a.event_id)}</span></td>"
+        f"<td>{a.attempt_no}{' (duplicate)' if a.duplicate_of is not None else ''}</td>"
+        f"<td class='{'ok' if ok else 'bad'}'>{h(_result(a.outcome, a.status_code))}</td>"
+        f"<td>{a.duration * 1000:.0f} ms</td><td>{detail}</td></tr>"
+    )
+
+
+def _attempts_table(attempts: Sequence[AttemptRow], total: int) -> str:
+    if not attempts:
+        return '<p class="empty">No attempts yet.</p>'
+    more = (
+        f'<p class="hint">Showing the newest {len(attempts)} of {total}.</p>' if total > len(attempts) else ""
+    )
+    rows = "".join(_attempt_row(a) for a in attempts)
+    return (
+        f'{more}<table class="attempts"><thead><tr><th>Time</th><th>Event</th><th>Attempt</th>'
+        "<th>HTTP status / failure</th><th>Duration</th><th>Bodies</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def render_subscription(
+    card: Card,
+    *,
+    events: Sequence[EventSummary],
+    attempts: Sequence[AttemptRow],
+    csrf: str,
+    clock: str,
+    flash: str = "",
+    error: bool = False,
+) -> str:
+    """The Webhook details page of one subscription (attempts newest first)."""
+    content = _template("subscription.html").substitute(
+        id=str(card.subscription.id),
+        card=_card(card, csrf, link=False),
+        events=_events_table(events),
+        attempts=_attempts_table(attempts, card.attempts),
+    )
+    return render_page(
+        f"Webhook #{card.subscription.id}", content, clock=clock, flash=flash, error=error, refresh=5
+    )

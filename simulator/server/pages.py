@@ -1,0 +1,147 @@
+"""The dashboard's routes: pages, the one-time token link, and the two POST forms (re-enable, trigger)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
+from flipdish_sim.simulator.server.backend import Backend
+from flipdish_sim.simulator.server.dashboard import render_overview, render_page, render_subscription
+from flipdish_sim.simulator.server.validation import read_body
+
+__all__ = ["routes"]
+
+#: Fixed flash messages (the query names a key; no text from the URL reaches the page).
+FLASH = {
+    "enabled": ("Webhook re-enabled: pending deliveries resume.", False),
+    "sent": ("Event sent: it is delivered on the simulator's schedule.", False),
+    "refused": ("That form was refused (stale page or another site): reload the dashboard and retry.", True),
+    "bad-event": ("Unknown event name, or a bad seed or count.", True),
+}
+_FORM_LIMIT = 16_384
+
+
+def _keys(request: Request) -> TokenKeys:
+    keys: TokenKeys = request.app.state.keys
+    return keys
+
+
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+def _flash(request: Request) -> tuple[str, bool]:
+    return FLASH.get(request.query_params.get("flash", ""), ("", False))
+
+
+def _locked(status: int = 401) -> Response:
+    content = (
+        "<h1>Sign in</h1><p>Open the dashboard with the link <code>flipdish-sim serve</code> printed "
+        "(it ends in <code>?token=…</code>),"
+        " or add <code>?token=&lt;API token&gt;</code> to this address.</p>"
+    )
+    return HTMLResponse(render_page("Sign in", content, clock=""), status_code=status)
+
+
+async def overview(request: Request) -> Response:
+    keys = _keys(request)
+    token = request.query_params.get("token")
+    if token is not None:
+        if not keys.token_ok(token):
+            return _locked()
+        response = RedirectResponse("/dashboard", status_code=303)
+        response.set_cookie(SESSION_COOKIE, keys.session, httponly=True, samesite="strict", path="/")
+        return response
+    if not keys.session_ok(request):
+        return _locked()
+    backend = _backend(request)
+    message, error = _flash(request)
+    page = render_overview(
+        backend.cards(),
+        event_names=backend.event_names(),
+        csrf=keys.csrf,
+        clock=backend.clock_label(),
+        flash=message,
+        error=error,
+    )
+    return HTMLResponse(page)
+
+
+async def details(request: Request) -> Response:
+    if not _keys(request).session_ok(request):
+        return _locked()
+    backend = _backend(request)
+    sub_id = int(request.path_params["id"])
+    message, error = _flash(request)
+    card = backend.card(sub_id)
+    page = render_subscription(
+        card,
+        events=backend.event_summaries(sub_id),
+        attempts=backend.latest_attempts(sub_id),
+        csrf=_keys(request).csrf,
+        clock=backend.clock_label(),
+        flash=message,
+        error=error,
+    )
+    return HTMLResponse(page)
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    raw = await read_body(request, limit=_FORM_LIMIT)
+    form = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
+    return form if _keys(request).form_ok(request, form) else None
+
+
+async def enable(request: Request) -> Response:
+    sub_id = int(request.path_params["id"])
+    back = f"/dashboard/subscriptions/{sub_id}"
+    if await _form(request) is None:
+        return RedirectResponse(back + "?flash=refused", status_code=303)
+    await _backend(request).enable(sub_id)
+    return RedirectResponse(back + "?flash=enabled", status_code=303)
+
+
+def _small_int(text: str, default: int | None, high: int) -> int | None:
+    text = text.strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) > high:
+        raise UsageError(f"expected an integer up to {high}, not {text!r}")
+    return int(text)
+
+
+async def trigger(request: Request) -> Response:
+    form = await _form(request)
+    if form is None:
+        return RedirectResponse("/dashboard?flash=refused", status_code=303)
+    backend = _backend(request)
+    name = form.get("event", "")
+    try:
+        seed = _small_int(form.get("seed", ""), None, 2**63 - 1)
+        count = _small_int(form.get("count", ""), 1, 100) or 1
+    except UsageError:
+        return RedirectResponse("/dashboard?flash=bad-event", status_code=303)
+    if name not in backend.event_names():
+        return RedirectResponse("/dashboard?flash=bad-event", status_code=303)
+    await backend.trigger(name, payload=None, seed=seed, count=count)
+    return RedirectResponse("/dashboard?flash=sent", status_code=303)
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/dashboard", status_code=307)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/dashboard", overview, methods=["GET"]),
+        Route("/dashboard/subscriptions/{id:int}", details, methods=["GET"]),
+        Route("/dashboard/subscriptions/{id:int}/enable", enable, methods=["POST"]),
+        Route("/dashboard/trigger", trigger, methods=["POST"]),
+    ]

@@ -1,0 +1,118 @@
+"""What the dashboard and the simulator API read from the log: cards, event summaries, the rule's numbers.
+
+Read-only queries over :class:`~flipdish_sim.simulator.store.Store` (its ``attempts`` stream and its
+``query``), with "now" passed in: nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flipdish_sim.simulator.disable import DisablePolicy, Observation
+from flipdish_sim.simulator.server.chart import Bucket, bucketize
+from flipdish_sim.simulator.server.dashboard import Card
+from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.store import AttemptRow, Store
+from flipdish_sim.simulator.subscription import Subscription, from_us
+
+__all__ = ["card", "disable_state", "event_summaries", "latest_attempts", "timeline"]
+
+#: The one outcome that is not a failure (a 2xx).
+OK_OUTCOME = "acknowledged"
+#: Attempts recorded on recovery for a sender that died mid-attempt: not counted by the disable rule.
+INTERRUPTED = "interrupted"
+
+
+def _window_start(sub: Subscription, now: datetime, policy: DisablePolicy) -> datetime:
+    start = now - policy.window
+    since = getattr(sub, "window_since", None)  # set by a re-enable: the window starts afresh
+    return max(start, since) if isinstance(since, datetime) else start
+
+
+def disable_state(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) -> DisableState:
+    """The rule's numbers for ``sub`` now (the engine's policy, evaluated over the log), and when/why."""
+    observations = [
+        Observation(at, outcome == OK_OUTCOME, str(key))
+        for at, outcome, key in store.outcomes_since(sub.id, _window_start(sub, now, policy))
+        if outcome != INTERRUPTED
+    ]
+    decision = policy.evaluate(observations, now)
+    record = sub.disabled
+    return DisableState(
+        subscription_id=sub.id,
+        enabled=sub.enabled,
+        window_hours=policy.window.total_seconds() / 3600,
+        threshold=policy.threshold,
+        min_sample=policy.min_sample,
+        unit=policy.unit,
+        failures=decision.failures,
+        total=decision.total,
+        rule_enabled=policy.enabled,
+        disabled_at=record.at if record else None,
+        disabled_reason=record.reason if record else None,
+        disabled_failures=record.failures if record and record.sample else None,
+        disabled_sample=record.sample if record and record.sample else None,
+    )
+
+
+def timeline(
+    store: Store, sub_id: int, now: datetime, window: timedelta, count: int = 24
+) -> tuple[Bucket, ...]:
+    """Attempts and failures in ``count`` slices, from the first attempt in the window (or 1 min) to now."""
+    outcomes = store.outcomes_since(sub_id, now - window)
+    start = outcomes[0][0] if outcomes else now - timedelta(minutes=1)
+    start = min(start, now - timedelta(seconds=count))
+    points = [(at, outcome == OK_OUTCOME) for at, outcome, _ in outcomes]
+    return bucketize(points, start=start, end=now, count=count)
+
+
+def latest_attempts(store: Store, sub_id: int, limit: int = 200) -> list[AttemptRow]:
+    """The newest ``limit`` attempts of a subscription, newest first."""
+    total = store.count_attempts(subscription_id=sub_id)
+    rows = list(store.attempts(subscription_id=sub_id, offset=max(0, total - limit), limit=limit))
+    return rows[::-1]
+
+
+def card(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) -> Card:
+    """Everything a subscription's summary card shows."""
+    latest = latest_attempts(store, sub.id, limit=1)
+    return Card(
+        subscription=sub,
+        rule=disable_state(store, sub, now, policy),
+        buckets=timeline(store, sub.id, now, policy.window),
+        latest=latest[0] if latest else None,
+        attempts=store.count_attempts(subscription_id=sub.id),
+    )
+
+
+_SUMMARY_SQL = """
+SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code
+FROM deliveries d
+JOIN events e ON e.seq = d.event_seq
+LEFT JOIN attempts a ON a.id = (
+    SELECT id FROM attempts WHERE delivery_id = d.id ORDER BY attempt_no DESC LIMIT 1)
+WHERE d.subscription_id = ?
+ORDER BY d.id DESC
+LIMIT ?
+"""
+
+
+def event_summaries(store: Store, sub_id: int, limit: int = 200) -> list[EventSummary]:
+    """Each delivery of an event to ``sub_id`` (newest first): attempts made and the latest response."""
+    out = []
+    for row in store.query(_SUMMARY_SQL, (sub_id, limit)):
+        delivery, event_id, name, attempts, state, dup, at_us, outcome, status = row
+        out.append(
+            EventSummary(
+                delivery_id=int(str(delivery)),
+                event_id=str(event_id),
+                event_name=str(name),
+                attempts=int(str(attempts)),
+                state=str(state),
+                duplicate=dup is not None,
+                latest_at=None if at_us is None else from_us(int(str(at_us))),
+                latest_outcome=None if outcome is None else str(outcome),
+                latest_status=None if status is None else int(str(status)),
+            )
+        )
+    return out

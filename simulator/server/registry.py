@@ -1,0 +1,95 @@
+"""Changing and deleting subscriptions, which the v1.0 API needs and the sender's core does not offer yet.
+
+:class:`ServerStore` adds one write to :class:`~flipdish_sim.simulator.store.Store` (update a subscription's
+callback URL, event names, verify token and version in one transaction); :class:`Registry` applies such
+changes through the running :class:`~flipdish_sim.simulator.engine.Sender` so that its in-memory view
+and the log agree, and keeps deletions in the log's ``meta`` table.
+
+Delete (an assumption; Flipdish publishes nothing on it): the subscription is disabled with the reason
+``deleted``, receives no event name any more, and disappears from every listing; its past attempts stay
+in the log (Flipdish's v3 documentation says the same of its deliveries).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.store import Store, UnknownSubscriptionError
+from flipdish_sim.simulator.subscription import Subscription
+
+__all__ = ["DELETED_REASON", "Registry", "ServerStore"]
+
+DELETED_REASON = "deleted through the API"
+_DELETED_KEY = "server.deleted_subscriptions"
+
+
+class ServerStore(Store):
+    """The sender's log plus the one write the server needs."""
+
+    def update_subscription(self, sub: Subscription) -> None:
+        """Persist ``sub``'s callback URL, event names, verify token and version (one transaction)."""
+        with self._write():
+            cursor = self._db.execute(
+                "UPDATE subscriptions SET callback_url = ?, event_names = ?, verify_token = ?, version = ?"
+                " WHERE id = ?",
+                (sub.callback_url, json.dumps(list(sub.event_names)), sub.verify_token, sub.version, sub.id),
+            )
+        if cursor.rowcount == 0:
+            raise UnknownSubscriptionError(f"no subscription {sub.id} in {self.path}")
+
+
+class Registry:
+    """Subscriptions as the API sees them: live ones only, changed through the sender."""
+
+    def __init__(self, sender: Sender, store: ServerStore) -> None:
+        self._sender = sender
+        self._store = store
+
+    def deleted(self) -> frozenset[int]:
+        raw = self._store.get_meta(_DELETED_KEY)
+        return frozenset(int(i) for i in json.loads(raw)) if raw else frozenset()
+
+    def all(self) -> list[Subscription]:
+        gone = self.deleted()
+        return sorted((s for s in self._sender.subscriptions() if s.id not in gone), key=lambda s: s.id)
+
+    def get(self, sub_id: int) -> Subscription:
+        if sub_id in self.deleted():
+            raise UnknownSubscriptionError(f"no subscription {sub_id}")
+        return self._sender.subscription(sub_id)
+
+    def create(
+        self,
+        callback_url: str,
+        *,
+        event_names: tuple[str, ...],
+        verify_token: str | None,
+        version: str | None,
+        enabled: bool,
+    ) -> Subscription:
+        """A new legacy subscription (event names may be empty: add them later, as in Flipdish's portal)."""
+        placeholder = event_names or ("order.created",)  # the sender insists on one; no await until replaced
+        sub = self._sender.add_subscription(
+            callback_url, event_names=placeholder, verify_token=verify_token, version=version
+        )
+        if not event_names:
+            sub = self.replace(replace(sub, event_names=()))
+        if not enabled:
+            sub = self._sender.disable(sub.id, reason="created disabled through the API")
+        return sub
+
+    def replace(self, sub: Subscription) -> Subscription:
+        """Store ``sub``'s writable fields and refresh the sender's view of it."""
+        self._store.update_subscription(sub)
+        fresh = self._store.subscription(sub.id)
+        self._sender._cache(fresh)  # the sender's in-memory view (see the module docstring)
+        return fresh
+
+    def delete(self, sub_id: int) -> None:
+        sub = self.get(sub_id)
+        if sub.enabled:
+            self._sender.disable(sub_id, reason=DELETED_REASON)
+        self.replace(replace(self._sender.subscription(sub_id), event_names=()))
+        self._store.set_meta(_DELETED_KEY, json.dumps(sorted({*self.deleted(), sub_id})))

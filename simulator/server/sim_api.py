@@ -1,0 +1,128 @@
+"""The simulator's own API, under ``/_sim/`` and apart from Flipdish's paths (bearer token as well).
+
+GET  /_sim/health                                   {"ok": true}          (no token: a readiness probe)
+GET  /_sim/clock                                    {"now", "virtual", "timeScale"}
+POST /_sim/clock/advance     {"seconds": N} | {"to": ISO-8601}   virtual clock only (409 otherwise);
+                                                     sends every attempt due by then, then answers
+POST /_sim/events            {"event": NAME, "payload"?: {...}, "seed"?: N, "count"?: K}  202 {"eventIds"}
+GET  /_sim/scenarios                                {"Data": [names]}
+POST /_sim/scenarios/{name}                          202 {"scenario", "eventIds"}
+GET  /_sim/subscriptions/{id}/disable-rule          the 72 h rule now: failures, total, share, min sample,
+                                                     disabled at / why / on what numbers
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from flipdish_sim.simulator.server.backend import Backend
+from flipdish_sim.simulator.server.errors import ApiError
+from flipdish_sim.simulator.server.validation import read_json
+
+__all__ = ["routes"]
+
+MAX_COUNT = 1000
+
+
+def _backend(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+async def clock(request: Request) -> Response:
+    return JSONResponse(_backend(request).clock_json())
+
+
+def _target(doc: object, now: datetime) -> datetime:
+    if not isinstance(doc, dict):
+        raise ApiError(400, "invalid_request", 'body must be {"seconds": N} or {"to": "<ISO-8601>"}')
+    if "to" in doc:
+        text = doc["to"]
+        try:
+            target = datetime.fromisoformat(str(text))
+        except ValueError as err:
+            raise ApiError(400, "invalid_parameter", f"to is not an ISO-8601 date-time: {text!r}") from err
+        target = target if target.tzinfo else target.replace(tzinfo=UTC)
+    else:
+        seconds = doc.get("seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise ApiError(400, "invalid_parameter", "seconds must be a number")
+        target = now + timedelta(seconds=seconds)
+    if target < now:
+        raise ApiError(400, "invalid_parameter", "the virtual clock only moves forward")
+    return target
+
+
+async def advance(request: Request) -> Response:
+    backend = _backend(request)
+    if not backend.clock.is_virtual:
+        raise ApiError(
+            409, "clock_not_virtual", "the server runs on the wall clock; start it with --clock virtual"
+        )
+    target = _target(await read_json(request), backend.clock.now())
+    await backend.advance_to(target)
+    return JSONResponse(backend.clock_json())
+
+
+def _optional_int(doc: dict[str, object], key: str, default: int | None, low: int, high: int) -> int | None:
+    value = doc.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError(400, "invalid_parameter", f"{key} must be an integer between {low} and {high}")
+    return value
+
+
+async def trigger(request: Request) -> Response:
+    backend = _backend(request)
+    doc = await read_json(request)
+    if not isinstance(doc, dict):
+        raise ApiError(400, "invalid_request", 'body must be a JSON object: {"event": "order.created", ...}')
+    name = doc.get("event")
+    if not isinstance(name, str) or name not in backend.event_names():
+        raise ApiError(400, "unknown_event_name", f"unknown event name {name!r}")
+    payload = doc.get("payload")
+    if payload is not None and not isinstance(payload, dict):
+        raise ApiError(400, "invalid_payload", "payload must be a JSON object (the event's Body)")
+    seed = _optional_int(doc, "seed", None, 0, 2**63 - 1)
+    count = _optional_int(doc, "count", 1, 1, MAX_COUNT) or 1
+    ids = await backend.trigger(name, payload=payload, seed=seed, count=count)
+    return JSONResponse({"eventIds": ids}, status_code=202)
+
+
+async def scenarios(request: Request) -> Response:
+    return JSONResponse({"Data": list(_backend(request).scenario_names())})
+
+
+async def run_scenario(request: Request) -> Response:
+    backend = _backend(request)
+    name = request.path_params["name"]
+    if name not in backend.scenario_names():
+        raise ApiError(404, "unknown_scenario", f"unknown scenario {name!r}; see GET /_sim/scenarios")
+    ids = await backend.run_scenario(name)
+    return JSONResponse({"scenario": name, "eventIds": ids}, status_code=202)
+
+
+async def disable_rule(request: Request) -> Response:
+    state = _backend(request).disable_state(int(request.path_params["id"]))
+    return JSONResponse(state.as_json())
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/_sim/health", health, methods=["GET"]),
+        Route("/_sim/clock", clock, methods=["GET"]),
+        Route("/_sim/clock/advance", advance, methods=["POST"]),
+        Route("/_sim/events", trigger, methods=["POST"]),
+        Route("/_sim/scenarios", scenarios, methods=["GET"]),
+        Route("/_sim/scenarios/{name}", run_scenario, methods=["POST"]),
+        Route("/_sim/subscriptions/{id:int}/disable-rule", disable_rule, methods=["GET"]),
+    ]

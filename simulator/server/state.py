@@ -1,0 +1,69 @@
+"""Plain records the dashboard and the simulator API render, computed by the backend from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["DisableState", "EventSummary"]
+
+
+@dataclass(frozen=True, slots=True)
+class DisableState:
+    """The auto-disable rule of one subscription evaluated now over its rolling window."""
+
+    subscription_id: int
+    enabled: bool
+    window_hours: float
+    threshold: float
+    min_sample: int
+    unit: str
+    failures: int
+    total: int
+    rule_enabled: bool = True
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    disabled_failures: int | None = None
+    disabled_sample: int | None = None
+
+    @property
+    def share(self) -> float:
+        """The failure share over the window (0.0 when nothing was sent)."""
+        return self.failures / self.total if self.total else 0.0
+
+    def as_json(self) -> dict[str, object]:
+        """The ``/_sim/subscriptions/{id}/disable-rule`` document."""
+        return {
+            "subscriptionId": self.subscription_id,
+            "enabled": self.enabled,
+            "rule": {
+                "enabled": self.rule_enabled,
+                "windowHours": self.window_hours,
+                "threshold": self.threshold,
+                "minSample": self.min_sample,
+                "unit": self.unit,
+            },
+            "window": {"failures": self.failures, "total": self.total, "share": round(self.share, 4)},
+            "disabledAt": self.disabled_at.isoformat() if self.disabled_at else None,
+            "disabledReason": self.disabled_reason,
+            "disabledOn": (
+                None
+                if self.disabled_sample is None
+                else {"failures": self.disabled_failures, "total": self.disabled_sample}
+            ),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    """One delivery of an event to a subscription: attempts made and the latest response."""
+
+    delivery_id: int
+    event_id: str
+    event_name: str
+    attempts: int
+    state: str
+    duplicate: bool
+    latest_at: datetime | None
+    latest_outcome: str | None
+    latest_status: int | None

@@ -1,0 +1,240 @@
+"""The dashboard's HTML and SVG: what a person reads, escaped, with secrets masked."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flipdish_sim.simulator.server.chart import Bucket, bucketize, share_gauge_svg, timeline_svg
+from flipdish_sim.simulator.server.dashboard import Card, render_overview, render_subscription
+from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.store import AttemptRow
+from flipdish_sim.simulator.subscription import DisableRecord, Subscription
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+EVIL = '<script>alert("x")</script>'
+
+
+def _sub(**changes: object) -> Subscription:
+    fields: dict[str, object] = {
+        "id": 7,
+        "callback_url": "http://127.0.0.1:9/hook",
+        "family": "legacy",
+        "event_names": ("order.created",),
+        "verify_token": "super-secret-verify-token",
+    }
+    fields.update(changes)
+    return Subscription(**fields)  # type: ignore[arg-type]
+
+
+def _rule(**changes: object) -> DisableState:
+    fields: dict[str, object] = {
+        "subscription_id": 7,
+        "enabled": True,
+        "window_hours": 72.0,
+        "threshold": 0.5,
+        "min_sample": 10,
+        "unit": "attempts",
+        "failures": 3,
+        "total": 4,
+    }
+    fields.update(changes)
+    return DisableState(**fields)  # type: ignore[arg-type]
+
+
+def _attempt(**changes: object) -> AttemptRow:
+    fields: dict[str, object] = {
+        "id": 1,
+        "attempt_no": 1,
+        "at": T0,
+        "outcome": "http-error",
+        "status_code": 500,
+        "duration": 0.012,
+        "request_headers": (
+            ("Content-Type", "application/json"),
+            ("X-Verify-Token", "super-secret-verify-token"),
+        ),
+        "request_body": b'{"Type":"order.created"}',
+        "response_headers": (("X-Evil", EVIL),),
+        "response_body": EVIL.encode(),
+        "error": None,
+        "delivery_id": 1,
+        "webhook_id": "wh-1",
+        "duplicate_of": None,
+        "first_attempt_at": T0,
+        "event_id": "ev-1",
+        "event_name": "order.created",
+        "event_created": T0,
+        "subscription_id": 7,
+        "owner_user_id": 1,
+        "callback_url": "http://127.0.0.1:9/hook",
+        "version": "2.0",
+    }
+    fields.update(changes)
+    return AttemptRow(**fields)  # type: ignore[arg-type]
+
+
+def _card(sub: Subscription | None = None, **changes: object) -> Card:
+    sub = sub or _sub()
+    return Card(subscription=sub, rule=_rule(), buckets=(), latest=_attempt(), attempts=1, **changes)  # type: ignore[arg-type]
+
+
+# -- chart -----------------------------------------------------------------------------------------
+
+
+def test_bucketize_counts_attempts_and_failures_per_slice() -> None:
+    points = [(T0, True), (T0 + timedelta(minutes=30), False), (T0 + timedelta(hours=2), False)]
+    buckets = bucketize(points, start=T0, end=T0 + timedelta(hours=2), count=2)
+    assert [(b.attempts, b.failures) for b in buckets] == [(2, 1), (1, 1)]
+
+
+def test_bucketize_drops_points_outside_the_window() -> None:
+    points = [(T0 - timedelta(seconds=1), False), (T0 + timedelta(hours=3), True)]
+    assert sum(b.attempts for b in bucketize(points, start=T0, end=T0 + timedelta(hours=1))) == 0
+
+
+def test_bucketize_refuses_an_empty_window() -> None:
+    with pytest.raises(ValueError, match="end after start"):
+        bucketize([], start=T0, end=T0)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3600), st.booleans()), max_size=50), st.integers(1, 30))
+def test_every_point_in_the_window_is_counted_once(offsets: list[tuple[int, bool]], count: int) -> None:
+    points = [(T0 + timedelta(seconds=s), ok) for s, ok in offsets]
+    buckets = bucketize(points, start=T0, end=T0 + timedelta(hours=1), count=count)
+    assert sum(b.attempts for b in buckets) == len(points)
+    assert sum(b.failures for b in buckets) == sum(1 for _, ok in points if not ok)
+
+
+def test_timeline_is_well_formed_svg_with_totals() -> None:
+    buckets = (Bucket(T0, 4, 1), Bucket(T0 + timedelta(minutes=5), 2, 2))
+    svg = timeline_svg(buckets, title="a < b")
+    root = ElementTree.fromstring(svg)
+    assert root.get("data-attempts") == "6"
+    assert root.get("data-failures") == "3"
+    assert len(root.findall("{http://www.w3.org/2000/svg}rect")) == 4
+    assert "a &lt; b" in svg
+
+
+def test_gauge_marks_the_threshold_and_turns_red_above_it() -> None:
+    assert 'class="over"' in share_gauge_svg(0.6)
+    assert 'class="under"' in share_gauge_svg(0.4)
+    assert 'x1="100.0"' in share_gauge_svg(0.2, threshold=0.5, width=200)
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+
+def test_receiver_script_is_rendered_as_text_never_as_markup() -> None:
+    page = render_subscription(
+        _card(), events=[], attempts=[_attempt()], csrf="c", clock="2026-01-01 00:00:00 (virtual)"
+    )
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert re.findall(r"<script\b[^>]*>", page) == ['<script src="/static/dashboard.js" defer>']
+
+
+def test_verify_token_never_appears_on_a_page() -> None:
+    card = _card()
+    pages = [
+        render_overview([card], event_names=["order.created"], csrf="c", clock="now"),
+        render_subscription(card, events=[], attempts=[_attempt()], csrf="c", clock="now"),
+    ]
+    for page in pages:
+        assert "super-secret-verify-token" not in page
+        assert "supe****" in page
+
+
+def test_callback_url_from_the_api_is_escaped() -> None:
+    page = render_overview(
+        [_card(_sub(callback_url='http://x/"><img src=y>'))], event_names=[], csrf="c", clock=""
+    )
+    assert '"><img' not in page
+
+
+def test_disabled_subscription_shows_when_why_numbers_and_a_re_enable_button() -> None:
+    record = DisableRecord(
+        at=T0 + timedelta(hours=5), reason="auto-disable", failures=12, sample=20, window_seconds=72 * 3600
+    )
+    page = render_overview(
+        [_card(_sub(enabled=False, disabled=record))], event_names=[], csrf="tok", clock=""
+    )
+    assert 'data-enabled="false"' in page
+    assert "Disabled" in page
+    assert "12 failed of 20 attempts (60%) in 72 h" in page
+    assert "2026-01-01 05:00:00" in page
+    assert 'action="/dashboard/subscriptions/7/enable"' in page
+    assert 'name="csrf" value="tok"' in page
+
+
+def test_enabled_subscription_has_no_re_enable_button() -> None:
+    page = render_overview([_card()], event_names=["order.created"], csrf="c", clock="")
+    assert "re-enable" not in page
+    assert 'data-enabled="true"' in page
+
+
+def test_failure_share_is_shown_against_the_50_percent_line() -> None:
+    page = render_overview([_card()], event_names=[], csrf="c", clock="")
+    assert "3 of 4 attempts failed (75%); disabled above 50% with at least 10 in 72 h" in page
+
+
+def test_details_list_each_attempt_with_status_or_failure_class_duration_and_time() -> None:
+    attempts = [
+        _attempt(
+            id=2,
+            attempt_no=2,
+            outcome="timeout",
+            status_code=None,
+            duration=10.0,
+            at=T0 + timedelta(minutes=1),
+        ),
+        _attempt(),
+    ]
+    page = render_subscription(_card(), events=[], attempts=attempts, csrf="c", clock="")
+    rows = re.findall(r'<tr class="attempt" data-outcome="([^"]+)">', page)
+    assert rows == ["timeout", "http-error"]
+    assert "10000 ms" in page
+    assert "12 ms" in page
+    assert ">500<" in page
+    assert "2026-01-01 00:01:00" in page
+
+
+def test_request_headers_are_masked_even_if_stored_unmasked() -> None:
+    page = render_subscription(_card(), events=[], attempts=[_attempt()], csrf="c", clock="")
+    assert "X-Verify-Token: ***" in page
+
+
+def test_events_table_counts_attempts_and_shows_the_latest_response() -> None:
+    summary = EventSummary(
+        delivery_id=1,
+        event_id="ev-9",
+        event_name="order.accepted",
+        attempts=3,
+        state="acknowledged",
+        duplicate=True,
+        latest_at=T0,
+        latest_outcome="acknowledged",
+        latest_status=204,
+    )
+    page = render_subscription(_card(), events=[summary], attempts=[], csrf="c", clock="")
+    assert re.search(r"<td class='count'>3</td><td>acknowledged</td><td>204</td>", page)
+    assert "duplicate" in page
+
+
+def test_long_bodies_are_cut_and_say_so() -> None:
+    page = render_subscription(
+        _card(), events=[], attempts=[_attempt(response_body=b"a" * 20_000)], csrf="c", clock=""
+    )
+    assert "(3616 more bytes)" in page
+
+
+def test_trigger_form_lists_the_catalogue() -> None:
+    page = render_overview([], event_names=["order.created", "menu.updated"], csrf="c", clock="")
+    assert '<option value="menu.updated">' in page
+    assert 'action="/dashboard/trigger"' in page
+    assert "No subscriptions yet" in page
