@@ -38,7 +38,15 @@ from flipdish_sim.simulator.subscription import (
     to_us,
 )
 
-__all__ = ["SCHEMA_VERSION", "AttemptData", "AttemptRow", "Store", "UnknownSubscriptionError"]
+__all__ = [
+    "INTERRUPTED",
+    "SCHEMA_VERSION",
+    "AttemptData",
+    "AttemptRow",
+    "Store",
+    "UnknownSubscriptionError",
+    "headers_json",
+]
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
@@ -59,13 +67,14 @@ CREATE TABLE subscriptions (
     created_us INTEGER NOT NULL,
     disabled_us INTEGER,
     disabled_reason TEXT,
-    disabled_numbers TEXT
+    disabled_numbers TEXT,
+    window_since_us INTEGER
 );
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL,
     name TEXT NOT NULL,
-    payload TEXT NOT NULL,
+    body BLOB NOT NULL,
     created_us INTEGER NOT NULL
 );
 CREATE INDEX events_by_id ON events (id);
@@ -74,7 +83,6 @@ CREATE TABLE deliveries (
     event_seq INTEGER NOT NULL REFERENCES events (seq),
     subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
     webhook_id TEXT NOT NULL UNIQUE,
-    body BLOB NOT NULL,
     state TEXT NOT NULL,
     created_us INTEGER NOT NULL,
     first_attempt_us INTEGER,
@@ -83,8 +91,7 @@ CREATE TABLE deliveries (
     duplicate_of INTEGER REFERENCES deliveries (id),
     in_flight_us INTEGER
 );
-CREATE INDEX deliveries_open ON deliveries (state) WHERE state IN ('pending', 'suspended');
-CREATE INDEX deliveries_by_sub ON deliveries (subscription_id, state);
+CREATE INDEX deliveries_open ON deliveries (state, subscription_id) WHERE state IN ('pending', 'suspended');
 CREATE TABLE attempts (
     id INTEGER PRIMARY KEY,
     delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
@@ -97,11 +104,10 @@ CREATE TABLE attempts (
     duration REAL NOT NULL,
     response_headers TEXT NOT NULL,
     response_body BLOB NOT NULL,
-    error TEXT,
-    UNIQUE (delivery_id, attempt_no)
+    error TEXT
 );
 CREATE INDEX attempts_by_sub_at ON attempts (subscription_id, at_us, outcome);
-CREATE INDEX attempts_by_at ON attempts (at_us);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -156,7 +162,8 @@ class AttemptRow:
     version: str
 
 
-def _headers_json(headers: Iterable[tuple[str, str]]) -> str:
+def headers_json(headers: Iterable[tuple[str, str]]) -> str:
+    """The stored form of a header list (JSON pairs)."""
     return json.dumps([list(h) for h in headers], separators=(",", ":"), ensure_ascii=False)
 
 
@@ -195,6 +202,7 @@ class Store:
         db.execute("PRAGMA busy_timeout = 5000")
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA wal_autocheckpoint = 4000")
         db.execute("PRAGMA foreign_keys = ON")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         app = db.execute("PRAGMA application_id").fetchone()[0]
@@ -274,14 +282,29 @@ class Store:
     def subscriptions(self) -> list[Subscription]:
         return [_subscription(r) for r in self._db.execute("SELECT * FROM subscriptions ORDER BY id")]
 
-    def set_enabled(self, subscription_id: int, record: DisableRecord | None) -> None:
-        """Enable (``record`` None) or disable a subscription, in one transaction with nothing else."""
+    def set_enabled(
+        self, subscription_id: int, record: DisableRecord | None, *, at: datetime | None = None
+    ) -> None:
+        """Enable (``record`` None; its failure window restarts ``at``) or disable, in one transaction."""
         with self._write():
-            self._set_enabled(subscription_id, record)
+            self._set_enabled(subscription_id, record, at)
 
-    def _set_enabled(self, subscription_id: int, record: DisableRecord | None) -> None:
+    def enable(self, subscription_id: int, at: datetime, deliveries: Sequence[Delivery]) -> None:
+        """Re-enable a subscription and persist its resumed (or expired) deliveries, in one transaction."""
+        with self._write():
+            self._set_enabled(subscription_id, None, at)
+            for delivery in deliveries:
+                self._update_delivery(delivery)
+
+    def _set_enabled(
+        self, subscription_id: int, record: DisableRecord | None, at: datetime | None = None
+    ) -> None:
         if record is None:
-            values: tuple[object, ...] = (1, None, None, None, subscription_id)
+            values: tuple[object, ...] = (1, None, None, None, _opt_us(at), subscription_id)
+            sql = (
+                "UPDATE subscriptions SET enabled = ?, disabled_us = ?, disabled_reason = ?,"
+                " disabled_numbers = ?, window_since_us = coalesce(?, window_since_us) WHERE id = ?"
+            )
         else:
             numbers = {
                 "failures": record.failures,
@@ -290,11 +313,11 @@ class Store:
                 "window_seconds": record.window_seconds,
             }
             values = (0, to_us(record.at), record.reason, json.dumps(numbers), subscription_id)
-        cursor = self._db.execute(
-            "UPDATE subscriptions SET enabled = ?, disabled_us = ?, disabled_reason = ?, disabled_numbers = ?"
-            " WHERE id = ?",
-            values,
-        )
+            sql = (
+                "UPDATE subscriptions SET enabled = ?, disabled_us = ?, disabled_reason = ?,"
+                " disabled_numbers = ? WHERE id = ?"
+            )
+        cursor = self._db.execute(sql, values)
         if cursor.rowcount == 0:
             raise UnknownSubscriptionError(f"no subscription {subscription_id} in {self.path}")
 
@@ -303,15 +326,17 @@ class Store:
         self,
         event_id: str,
         name: str,
-        payload_json: str,
+        body: bytes,
         created_at: datetime,
         deliveries: Sequence[Delivery],
     ) -> int:
-        """Insert one event and its deliveries in one transaction; sets each delivery's id and event_seq."""
+        """Insert one event (``body``: its JSON bytes as sent) and its deliveries in one transaction.
+
+        Sets each delivery's event_seq (and id, when it has none)."""
         with self._write():
             cursor = self._db.execute(
-                "INSERT INTO events (id, name, payload, created_us) VALUES (?, ?, ?, ?)",
-                (event_id, name, payload_json, to_us(created_at)),
+                "INSERT INTO events (id, name, body, created_us) VALUES (?, ?, ?, ?)",
+                (event_id, name, body, to_us(created_at)),
             )
             seq = cursor.lastrowid
             assert seq is not None
@@ -328,14 +353,14 @@ class Store:
 
     def _insert_delivery(self, d: Delivery) -> None:
         cursor = self._db.execute(
-            "INSERT INTO deliveries (event_seq, subscription_id, webhook_id, body, state, created_us,"
+            "INSERT INTO deliveries (id, event_seq, subscription_id, webhook_id, state, created_us,"
             " first_attempt_us, next_attempt_us, attempts_made, duplicate_of)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                d.id or None,
                 d.event_seq,
                 d.subscription_id,
                 d.webhook_id,
-                d.body,
                 d.state.value,
                 _opt_us(d.created_at) or 0,
                 _opt_us(d.first_attempt_at),
@@ -359,14 +384,15 @@ class Store:
         self,
         delivery: Delivery,
         attempt: AttemptData,
-        request_headers: Sequence[tuple[str, str]],
+        request_headers: Sequence[tuple[str, str]] | str,
         *,
         disable: tuple[int, DisableRecord] | None = None,
     ) -> None:
         """Append attempt ``delivery.attempts_made`` and the delivery's new state in ONE transaction.
 
-        ``request_headers`` must already be masked. ``disable`` (subscription id, record) disables a
-        subscription in the same transaction, and suspends its open deliveries.
+        ``request_headers`` must already be masked (a str is taken as their JSON, pre-encoded).
+        ``disable`` (subscription id, record) disables a subscription in the same transaction, and
+        suspends its open deliveries.
         """
         with self._write():
             self._db.execute(
@@ -378,11 +404,11 @@ class Store:
                     delivery.subscription_id,
                     delivery.attempts_made,
                     to_us(attempt.at),
-                    _headers_json(request_headers),
+                    request_headers if isinstance(request_headers, str) else headers_json(request_headers),
                     str(attempt.outcome),
                     attempt.status_code,
                     attempt.duration,
-                    _headers_json(attempt.response_headers),
+                    headers_json(attempt.response_headers),
                     attempt.response_body,
                     attempt.error,
                 ),
@@ -418,11 +444,15 @@ class Store:
             self._suspend_open(subscription_id)
 
     # -- reading -----------------------------------------------------------------------------------
-    def open_deliveries(self) -> Iterator[tuple[Delivery, datetime | None]]:
-        """Pending and suspended deliveries with their in-flight mark (the engine's resume)."""
+    def open_deliveries(
+        self, subscription_id: int | None = None
+    ) -> Iterator[tuple[Delivery, datetime | None]]:
+        """Pending and suspended deliveries with their in-flight mark (the engine's resume), by id."""
+        only = "" if subscription_id is None else " AND d.subscription_id = ?"
         rows = self._db.execute(
-            "SELECT d.*, e.id, e.name FROM deliveries d JOIN events e ON e.seq = d.event_seq"
-            " WHERE d.state IN ('pending', 'suspended') ORDER BY d.id"
+            "SELECT d.*, e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
+            f" WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
+            () if subscription_id is None else (subscription_id,),
         )
         for r in rows:
             yield (
@@ -431,31 +461,32 @@ class Store:
                     event_seq=r[1],
                     subscription_id=r[2],
                     webhook_id=r[3],
-                    body=r[4],
-                    state=DeliveryState(r[5]),
-                    created_at=from_us(r[6]),
-                    first_attempt_at=_opt_dt(r[7]),
-                    next_attempt_at=_opt_dt(r[8]),
-                    attempts_made=r[9],
-                    duplicate_of=r[10],
-                    event_id=r[12],
-                    event_name=r[13],
+                    state=DeliveryState(r[4]),
+                    created_at=from_us(r[5]),
+                    first_attempt_at=_opt_dt(r[6]),
+                    next_attempt_at=_opt_dt(r[7]),
+                    attempts_made=r[8],
+                    duplicate_of=r[9],
+                    event_id=r[11],
+                    event_name=r[12],
+                    body=r[13],
                 ),
-                _opt_dt(r[11]),
+                _opt_dt(r[10]),
             )
 
     def event(self, seq: int) -> Event:
-        row = self._db.execute("SELECT seq, id, name, payload, created_us FROM events WHERE seq = ?", (seq,))
+        row = self._db.execute("SELECT seq, id, name, body, created_us FROM events WHERE seq = ?", (seq,))
         found = row.fetchone()
         if found is None:
             raise StoreError(f"no event #{seq} in {self.path}")
         return Event(found[0], found[1], found[2], json.loads(found[3]), from_us(found[4]))
 
-    def outcomes_since(self, subscription_id: int, since: datetime) -> list[tuple[datetime, str, int]]:
-        """(at, outcome, delivery id) of a subscription's attempts since ``since``, oldest first."""
+    def outcomes_since(self, subscription_id: int, since: datetime) -> list[tuple[datetime, str, str]]:
+        """(at, outcome, event id) of a subscription's attempts since ``since``, oldest first."""
         rows = self._db.execute(
-            "SELECT at_us, outcome, delivery_id FROM attempts WHERE subscription_id = ? AND at_us >= ?"
-            " ORDER BY at_us, id",
+            "SELECT a.at_us, a.outcome, e.id FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+            " JOIN events e ON e.seq = d.event_seq WHERE a.subscription_id = ? AND a.at_us >= ?"
+            " ORDER BY a.at_us, a.id",
             (subscription_id, to_us(since)),
         )
         return [(from_us(r[0]), r[1], r[2]) for r in rows]
@@ -473,7 +504,7 @@ class Store:
         where, params = _attempt_filter(subscription_id, start, end)
         sql = (
             "SELECT a.id, a.attempt_no, a.at_us, a.outcome, a.status_code, a.duration, a.request_headers,"
-            " d.body, a.response_headers, a.response_body, a.error, d.id, d.webhook_id, d.duplicate_of,"
+            " e.body, a.response_headers, a.response_body, a.error, d.id, d.webhook_id, d.duplicate_of,"
             " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, s.callback_url,"
             " s.version"
             " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.seq = d.event_seq"
@@ -517,6 +548,25 @@ class Store:
         where, params = _attempt_filter(subscription_id, start, end)
         return int(self._db.execute(f"SELECT count(*) FROM attempts a{where}", params).fetchone()[0])
 
+    def latest_time(self) -> datetime | None:
+        """The latest time the log mentions (attempt, in-flight mark, event): where a resumed run starts."""
+        row = self._db.execute(
+            "SELECT max(coalesce((SELECT max(at_us) FROM attempts), 0), coalesce((SELECT max(in_flight_us)"
+            " FROM deliveries), 0), coalesce((SELECT max(created_us) FROM events), 0))"
+        ).fetchone()
+        return from_us(row[0]) if row and row[0] else None
+
+    def max_delivery_id(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM deliveries").fetchone()[0])
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write():
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """A read-only SQL query (summaries, the dashboard); never used to write."""
         return [tuple(r) for r in self._db.execute(sql, params)]
@@ -554,6 +604,7 @@ def _subscription(row: tuple[Any, ...]) -> Subscription:
         dis_us,
         dis_reason,
         dis_nums,
+        since,
     ) = row
     disabled = None
     if dis_us is not None:
@@ -578,6 +629,7 @@ def _subscription(row: tuple[Any, ...]) -> Subscription:
         secrets=tuple(json.loads(secrets)),
         created_at=from_us(created),
         disabled=disabled,
+        window_since=_opt_dt(since),
     )
 
 

@@ -104,6 +104,7 @@ class Subscription:
     secrets: tuple[str, ...] = field(default=(), repr=False)
     created_at: datetime | None = None
     disabled: DisableRecord | None = None
+    window_since: datetime | None = None  # the failure window counts from here (the last re-enable)
 
     def receives(self, event_name: str) -> bool:
         return event_name in self.event_names

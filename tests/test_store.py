@@ -38,7 +38,7 @@ def _delivery(sub_id: int, *, at: datetime = T0) -> Delivery:
 
 
 def _add(store: Store, delivery: Delivery) -> None:
-    store.add_event(delivery.event_id, delivery.event_name, "{}", T0, [delivery])
+    store.add_event(delivery.event_id, delivery.event_name, delivery.body, T0, [delivery])
 
 
 def test_a_new_file_is_a_wal_log_with_the_schema_version(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
         good, clash = _delivery(sub.id), _delivery(sub.id)
         clash.webhook_id = good.webhook_id  # UNIQUE violation on the second delivery
         with pytest.raises(sqlite3.IntegrityError):
-            store.add_event("e1", "order.created", "{}", T0, [good, clash])
+            store.add_event("e1", "order.created", b"{}", T0, [good, clash])
         assert store.query("SELECT count(*) FROM events")[0][0] == 0
         assert store.query("SELECT count(*) FROM deliveries")[0][0] == 0
 

@@ -1,0 +1,693 @@
+"""The sender: publishes events to subscriptions and delivers them over time, like Flipdish, into the log.
+
+    sender = Sender(Store("run.db"), clock=VirtualClock(), client=make_client(transport=asgi_transport(app)))
+    sub = sender.add_subscription("http://receiver/webhooks", event_names=["order.created"], verify_token="t")
+    sender.publish("order.created")            # a realistic example payload, fanned out to every subscription
+    await sender.run_until_idle()              # the whole 24 h retry schedule, as fast as the receiver can
+
+Discrete events. Deliveries wait in an agenda by due time. On the virtual clock the engine jumps straight
+to the next due time (nothing sleeps); attempts due at the same instant go out concurrently (up to
+``policy.concurrency``) and their results are applied in scheduling order, so a run is deterministic for a
+seed. On the wall clock (optionally compressed) due attempts are pipelined up to ``concurrency``.
+
+Per attempt: build the request (legacy headers cached per subscription; v3 re-stamped and re-signed), mark
+the delivery in flight, POST, then ONE transaction records the attempt with the delivery's next state (and
+a disable, if this attempt tipped the rolling window). No history is read back: the failure window lives in
+memory (:class:`~flipdish_sim.simulator.disable.RollingWindow`) and is rebuilt from the log on recovery.
+
+Recovery (on construction): pending deliveries are loaded from the log; one that was in flight when the
+previous process died gets an attempt with outcome ``interrupted`` (the receiver may or may not have seen
+it) and is retried on its schedule: at-least-once, as a real sender.
+
+Disabled subscriptions (assumptions; see the README's fidelity table):
+* pending retries are suspended; on re-enable they resume if still inside their 24 h retry window,
+  otherwise they expire; the failure window starts afresh at the re-enable;
+* new events are recorded as ``dropped`` (``on_disabled="drop"``, default) or held as ``suspended`` and
+  delivered after a re-enable (``on_disabled="hold"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+import httpx
+
+from flipdish_sim.contracts.catalogue import Family, get_event
+from flipdish_sim.errors import PayloadError, UsageError
+from flipdish_sim.simulator.attempt import Attempt
+from flipdish_sim.simulator.clock import Clock, VirtualClock
+from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
+from flipdish_sim.simulator.delivery import attempt as post
+from flipdish_sim.simulator.disable import DisablePolicy, Observation, RollingWindow
+from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.request import (
+    OutgoingRequest,
+    RequestOptions,
+    encode_json,
+    legacy_envelope,
+    legacy_request,
+    mask_headers,
+    v3_request,
+)
+from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
+from flipdish_sim.simulator.schedule import Agenda
+from flipdish_sim.simulator.signing import signature_header
+from flipdish_sim.simulator.store import INTERRUPTED, Store, headers_json
+from flipdish_sim.simulator.subscription import (
+    Delivery,
+    DeliveryState,
+    DisableRecord,
+    Event,
+    FamilyName,
+    Subscription,
+    from_us,
+    to_us,
+)
+
+__all__ = ["AttemptReport", "Publishable", "Recovery", "Sender", "SenderPolicy"]
+
+OnDisabled = Literal["drop", "hold"]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderPolicy:
+    """Everything about how the sender behaves; each field is a documented default or an assumption."""
+
+    retry: RetryPolicy = FLIPDISH_DEFAULT
+    disable: DisablePolicy = field(default_factory=DisablePolicy)
+    deadline: float = DEFAULT_DEADLINE
+    duplicates: DuplicatePolicy | None = None
+    reorder: ReorderPolicy | None = None
+    request: RequestOptions = field(default_factory=RequestOptions)
+    concurrency: int = 10
+    on_disabled: OnDisabled = "drop"
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.on_disabled not in ("drop", "hold"):
+            raise ValueError(f"on_disabled must be 'drop' or 'hold', got {self.on_disabled!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptReport:
+    """What the ``on_attempt`` hooks receive after each attempt is committed to the log."""
+
+    subscription_id: int
+    delivery_id: int
+    webhook_id: str
+    event_id: str
+    event_name: str
+    attempt_no: int
+    offset: timedelta  # from the delivery's first attempt
+    attempt: Attempt
+    state: DeliveryState  # the delivery's state after this attempt
+    next_attempt_at: datetime | None
+    duplicate: bool
+    disabled: DisableRecord | None  # set when this attempt disabled the subscription
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What :meth:`Sender.recover` found in the log."""
+
+    resumed: int  # pending deliveries put back on the agenda
+    interrupted: int  # attempts that were in flight when the previous run stopped
+    expired: int  # interrupted deliveries whose retry window had closed
+
+
+class Publishable(Protocol):
+    """A timed event for :meth:`Sender.run` (``scenario.PlannedEvent`` is one)."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def payload(self) -> Mapping[str, object] | None: ...
+    @property
+    def seed(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Interrupted:
+    at: datetime
+    outcome: str = INTERRUPTED
+    status_code: int | None = None
+    duration: float = 0.0
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: bytes = b""
+    error: str | None = (
+        "the sender stopped while this attempt was in flight; the receiver may have received it"
+    )
+
+
+class _Feed:
+    """A lazily consumed, time-ordered stream of events to publish during a run."""
+
+    __slots__ = ("_iterator", "_next")
+
+    def __init__(self, items: Iterable[Publishable] | None) -> None:
+        self._iterator: Iterator[Publishable] = iter(items or ())
+        self._next: Publishable | None = next(self._iterator, None)
+
+    def peek_us(self) -> int | None:
+        return None if self._next is None else to_us(self._next.at)
+
+    def take(self) -> Publishable:
+        item = self._next
+        assert item is not None
+        self._next = next(self._iterator, None)
+        return item
+
+
+def _earliest(*times: int | None) -> int | None:
+    present = [t for t in times if t is not None]
+    return min(present) if present else None
+
+
+class Sender:
+    """Flipdish's webhook sender over one log; see the module docstring. Not thread-safe: one event loop."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock,
+        client: httpx.AsyncClient,
+        policy: SenderPolicy | None = None,
+        rng_seed: int = 0,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.client = client
+        self.policy = policy or SenderPolicy()
+        if self.policy.reorder is not None and self.policy.reorder.mode != "delay":
+            raise UsageError(
+                "the sender reorders by delay; shuffle a planned batch with ReorderPolicy.reorder"
+            )
+        self.on_attempt: list[Callable[[AttemptReport], object]] = []
+        self.on_publish: list[Callable[[Event], object]] = []
+        self._subs: dict[int, Subscription] = {s.id: s for s in store.subscriptions()}
+        self._pending: dict[int, Delivery] = {}
+        self._agenda = Agenda()
+        self._windows: dict[int, RollingWindow] = {}
+        self._after_ack: dict[int, list[timedelta]] = {}
+        self._legacy_headers: dict[int, tuple[tuple[tuple[str, str], ...], str]] = {}
+        self._next_id = store.max_delivery_id() + 1
+        self._rng = random.Random(f"{rng_seed}:{self._next_id}")
+        self._wake: asyncio.Event | None = None
+        self.recovery = self.recover()
+
+    # -- subscriptions ---------------------------------------------------------------------------------
+    def add_subscription(
+        self,
+        callback_url: str,
+        *,
+        event_names: Iterable[str],
+        family: FamilyName = "legacy",
+        version: str | None = None,
+        verify_token: str | None = None,
+        secrets: Iterable[str] = (),
+        owner_user_id: int = 1,
+    ) -> Subscription:
+        """Subscribe ``callback_url`` to ``event_names`` (checked against the catalogue and the family)."""
+        names = tuple(event_names)
+        keys = tuple(secrets)
+        _check_url(callback_url)
+        if family not in ("legacy", "v3"):
+            raise UsageError(f"family must be legacy or v3, got {family!r}")
+        if not names:
+            raise UsageError("a subscription needs at least one event name")
+        for name in names:
+            spec = get_event(name)
+            if spec.family.value != family:
+                raise UsageError(f"{name!r} is a {spec.family.value} event; this subscription is {family}")
+        if family == "v3" and not keys:
+            raise UsageError("a v3 subscription needs at least one signing secret")
+        sub = self.store.add_subscription(
+            callback_url=callback_url,
+            family=family,
+            event_names=names,
+            created_at=self.clock.now(),
+            version=version or ("2.0" if family == "legacy" else "v3"),
+            owner_user_id=owner_user_id,
+            verify_token=verify_token,
+            secrets=keys,
+        )
+        self._subs[sub.id] = sub
+        return sub
+
+    def subscriptions(self) -> list[Subscription]:
+        return list(self._subs.values())
+
+    def subscription(self, subscription_id: int) -> Subscription:
+        found = self._subs.get(subscription_id)
+        return found if found is not None else self.store.subscription(subscription_id)
+
+    def disable(self, subscription_id: int, reason: str = "disabled by hand") -> Subscription:
+        """Disable now: pending deliveries are suspended, new events dropped or held (``on_disabled``)."""
+        sub = self.subscription(subscription_id)
+        record = DisableRecord(at=self.clock.now(), reason=reason)
+        self.store.disable(subscription_id, record)
+        self._suspend_in_memory(subscription_id)
+        return self._cache(replace(sub, enabled=False, disabled=record))
+
+    def enable(self, subscription_id: int) -> Subscription:
+        """Re-enable: suspended deliveries resume inside their retry window, or expire past it."""
+        sub = self.subscription(subscription_id)
+        now = self.clock.now()
+        resumed: list[Delivery] = []
+        for delivery, _ in self.store.open_deliveries(subscription_id):
+            if delivery.state is not DeliveryState.SUSPENDED:
+                continue
+            first = delivery.first_attempt_at
+            if first is not None and now > first + self.policy.retry.window:
+                delivery.state, delivery.next_attempt_at = DeliveryState.EXPIRED, None
+            else:
+                delivery.state = DeliveryState.PENDING
+                delivery.next_attempt_at = max(now, delivery.next_attempt_at or now)
+            resumed.append(delivery)
+        self.store.enable(subscription_id, now, resumed)
+        self._windows.pop(subscription_id, None)
+        for delivery in resumed:
+            if delivery.state is DeliveryState.PENDING:
+                self._schedule(delivery)
+        return self._cache(replace(sub, enabled=True, disabled=None, window_since=now))
+
+    def _cache(self, sub: Subscription) -> Subscription:
+        self._subs[sub.id] = sub
+        self._legacy_headers.pop(sub.id, None)
+        self._poke()
+        return sub
+
+    def _suspend_in_memory(self, subscription_id: int) -> None:
+        for delivery in [d for d in self._pending.values() if d.subscription_id == subscription_id]:
+            delivery.state = DeliveryState.SUSPENDED
+            self._agenda.discard(delivery.id)
+            del self._pending[delivery.id]
+
+    # -- events ----------------------------------------------------------------------------------------
+    def publish(
+        self,
+        event_name: str,
+        payload: Mapping[str, object] | None = None,
+        *,
+        seed: int | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        """Record an event and fan it out to every subscription of its name; returns the stored event.
+
+        ``payload`` None: a realistic example (``contracts.examples.example`` for ``seed``). A legacy
+        payload may be the whole envelope ``{Type, CreateTime, Body}`` or just the body. Not validated
+        here (validate user-supplied payloads once at the edge: the CLI and scenarios do).
+        """
+        spec = get_event(event_name)
+        at = self.clock.now() if at is None else at
+        if seed is None:
+            seed = self._rng.randrange(2**31)
+        if payload is None:
+            from flipdish_sim.contracts.examples import example
+
+            payload = example(event_name, seed=seed, at=at)
+        elif not isinstance(payload, Mapping):
+            raise PayloadError(f"a payload is a JSON object, got {type(payload).__name__}")
+        if spec.family is Family.LEGACY:
+            if not {"Type", "Body"} <= payload.keys():
+                payload = legacy_envelope(event_name, at, payload)
+            body = encode_json(payload)
+        else:
+            body = encode_json(payload)
+        event_id = _event_id(payload) or self._uuid()
+        deliveries: list[Delivery] = []
+        for sub in self._subs.values():
+            if sub.family == spec.family.value and sub.receives(event_name):
+                deliveries += self._deliveries_for(sub, event_id, event_name, body, at)
+        seq = self.store.add_event(event_id, event_name, body, at, deliveries)
+        for delivery in deliveries:
+            if delivery.state is DeliveryState.PENDING:
+                self._schedule(delivery)
+        event = Event(seq=seq, id=event_id, name=event_name, payload=payload, created_at=at)
+        for hook in self.on_publish:
+            hook(event)
+        return event
+
+    def _deliveries_for(
+        self, sub: Subscription, event_id: str, name: str, body: bytes, at: datetime
+    ) -> list[Delivery]:
+        if not sub.enabled:
+            state = DeliveryState.DROPPED if self.policy.on_disabled == "drop" else DeliveryState.SUSPENDED
+            return [self._new_delivery(sub, event_id, name, body, at, state=state)]
+        reorder = self.policy.reorder
+        due = at + (reorder.delay_for(event_id) if reorder is not None else timedelta(0))
+        original = self._new_delivery(sub, event_id, name, body, at, due=due)
+        out = [original]
+        duplicates = self.policy.duplicates
+        if duplicates is not None:
+            for copy in duplicates.plan(event_id):
+                if copy.anchor == "acknowledged":
+                    self._after_ack.setdefault(original.id, []).append(copy.delay)
+                else:
+                    out.append(
+                        self._new_delivery(sub, event_id, name, body, at, due=due + copy.delay, of=original)
+                    )
+        return out
+
+    def _new_delivery(
+        self,
+        sub: Subscription,
+        event_id: str,
+        name: str,
+        body: bytes,
+        at: datetime,
+        *,
+        due: datetime | None = None,
+        state: DeliveryState = DeliveryState.PENDING,
+        of: Delivery | None = None,
+    ) -> Delivery:
+        delivery = Delivery(
+            id=self._next_id,
+            event_seq=of.event_seq if of else 0,
+            event_id=event_id,
+            event_name=name,
+            subscription_id=sub.id,
+            webhook_id=self._uuid(),
+            body=body,
+            state=state,
+            next_attempt_at=due if state is DeliveryState.PENDING else None,
+            duplicate_of=of.id if of else None,
+            created_at=at,
+        )
+        self._next_id += 1
+        return delivery
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def _schedule(self, delivery: Delivery) -> None:
+        assert delivery.next_attempt_at is not None
+        self._pending[delivery.id] = delivery
+        self._agenda.push(delivery.id, to_us(delivery.next_attempt_at))
+        self._poke()
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        """Deliveries waiting on the agenda."""
+        return len(self._agenda)
+
+    def next_due(self) -> datetime | None:
+        due = self._agenda.peek()
+        return None if due is None else from_us(due)
+
+    # -- recovery --------------------------------------------------------------------------------------
+    def recover(self) -> Recovery:
+        """Resume the log's pending deliveries (runs on construction; idempotent)."""
+        resumed = interrupted = expired = 0
+        for delivery, in_flight in self.store.open_deliveries():
+            if delivery.id in self._pending or delivery.state is not DeliveryState.PENDING:
+                continue
+            if in_flight is not None:
+                interrupted += 1
+                self._advance(delivery, in_flight, ok=False)
+                self.store.record_attempt(delivery, _Interrupted(at=in_flight), ())
+            if _waiting(delivery):
+                self._schedule(delivery)
+                resumed += 1
+            else:
+                expired += 1
+        for sub in self._subs.values():
+            if sub.enabled:
+                self._rebuild_window(sub)
+        return Recovery(resumed, interrupted, expired)
+
+    def _rebuild_window(self, sub: Subscription) -> None:
+        now = self.store.latest_time()
+        if now is None:
+            return
+        since = now - self.policy.disable.window
+        if sub.window_since is not None:
+            since = max(since, sub.window_since)
+        window = self._window(sub.id)
+        for at, outcome, event_id in self.store.outcomes_since(sub.id, since):
+            if outcome != INTERRUPTED:
+                window.add(Observation(at, outcome == "acknowledged", event_id))
+
+    def _window(self, subscription_id: int) -> RollingWindow:
+        window = self._windows.get(subscription_id)
+        if window is None:
+            window = self._windows[subscription_id] = RollingWindow(self.policy.disable)
+        return window
+
+    # -- running ---------------------------------------------------------------------------------------
+    async def run_until_idle(self, feed: Iterable[Publishable] | None = None) -> None:
+        """Deliver until nothing is pending (every delivery acknowledged, expired or suspended)."""
+        await self.run(None, feed=feed)
+
+    async def run(self, until: datetime | None = None, *, feed: Iterable[Publishable] | None = None) -> None:
+        """Deliver everything due up to ``until`` (None: until idle), publishing ``feed`` events on time.
+
+        On the virtual clock the clock ends at ``until`` when one is given.
+        """
+        until_us = None if until is None else to_us(until)
+        events = _Feed(feed)
+        if self.clock.is_virtual:
+            await self._run_virtual(until_us, events)
+            if until is not None:
+                await self.clock.sleep_until(until)
+        else:
+            await self._run_wall(until_us, events, forever=False)
+
+    async def serve(self) -> None:
+        """Deliver forever on the wall clock, woken by :meth:`publish` and :meth:`enable` (cancel to stop)."""
+        await self._run_wall(None, _Feed(None), forever=True)
+
+    async def _run_virtual(self, until_us: int | None, feed: _Feed) -> None:
+        agenda, concurrency = self._agenda, self.policy.concurrency
+        while True:
+            due, feed_due = agenda.peek(), feed.peek_us()
+            step = _earliest(due, feed_due)
+            if step is None or (until_us is not None and step > until_us):
+                return
+            if feed_due is not None and (due is None or feed_due <= due):
+                item = feed.take()
+                await self._advance_clock(feed_due)
+                self.publish(item.name, item.payload, seed=item.seed, at=item.at)
+                continue
+            assert due is not None
+            await self._advance_clock(due)
+            batch: list[Delivery] = []
+            while len(batch) < concurrency and agenda.peek() == due:
+                batch.append(self._pending[agenda.pop()[1]])
+            await self._send_batch(batch)
+
+    async def _advance_clock(self, when_us: int) -> None:
+        clock = self.clock
+        if isinstance(clock, VirtualClock):  # no event-loop round trip per attempt
+            if when_us > to_us(clock.now()):
+                clock.move_to(from_us(when_us))
+        else:
+            await clock.sleep_until(from_us(when_us))
+
+    async def _send_batch(self, batch: list[Delivery]) -> None:
+        at = self.clock.now()
+        requests = [self._request(d, at) for d in batch]
+        self.store.mark_in_flight(batch, at)
+        if len(batch) == 1:
+            results = [await self._post(requests[0], at)]
+        else:
+            results = await asyncio.gather(*(self._post(r, at) for r in requests))
+        for delivery, request, result in zip(batch, requests, results, strict=True):
+            self._finish(delivery, request, result)
+
+    async def _run_wall(self, until_us: int | None, feed: _Feed, *, forever: bool) -> None:
+        running: dict[asyncio.Task[Attempt], tuple[Delivery, OutgoingRequest]] = {}
+        wake = self._wake = asyncio.Event()
+        concurrency = self.policy.concurrency
+        try:
+            while True:
+                now_us = to_us(self.clock.now())
+                limit = now_us if until_us is None else min(now_us, until_us)
+                while (f := feed.peek_us()) is not None and f <= limit:
+                    item = feed.take()
+                    self.publish(item.name, item.payload, seed=item.seed, at=item.at)
+                started: list[Delivery] = []
+                while len(running) + len(started) < concurrency and (d := self._agenda.peek()) is not None:
+                    if d > limit:
+                        break
+                    started.append(self._pending[self._agenda.pop()[1]])
+                if started:
+                    at = self.clock.now()
+                    requests = [self._request(d, at) for d in started]
+                    self.store.mark_in_flight(started, at)
+                    for delivery, request in zip(started, requests, strict=True):
+                        running[asyncio.create_task(self._post(request, at))] = (delivery, request)
+                upcoming = _earliest(self._agenda.peek(), feed.peek_us())
+                if upcoming is not None and until_us is not None and upcoming > until_us:
+                    upcoming = None
+                if not running and upcoming is None and not forever:
+                    return
+                waiters: set[asyncio.Future[object]] = set(running)  # type: ignore[arg-type]
+                helpers: list[asyncio.Task[object]] = [asyncio.create_task(wake.wait())]
+                if upcoming is not None and len(running) < concurrency:
+                    helpers.append(asyncio.create_task(self.clock.sleep_until(from_us(upcoming))))
+                done, _ = await asyncio.wait(waiters | set(helpers), return_when=asyncio.FIRST_COMPLETED)
+                for helper in helpers:
+                    helper.cancel()
+                wake.clear()
+                for task in [t for t in running if t in done]:
+                    delivery, request = running.pop(task)
+                    self._finish(delivery, request, task.result())
+        finally:
+            self._wake = None
+            for task in running:
+                task.cancel()
+
+    async def _post(self, request: OutgoingRequest, at: datetime) -> Attempt:
+        return await post(
+            self.client,
+            request,
+            at=at,
+            deadline=self.policy.deadline,
+            max_response_bytes=self.policy.max_response_bytes,
+        )
+
+    # -- one attempt -----------------------------------------------------------------------------------
+    def _request(self, delivery: Delivery, at: datetime) -> OutgoingRequest:
+        sub = self._subs[delivery.subscription_id]
+        options = self.policy.request
+        if sub.family == "legacy":
+            cached = self._legacy_headers.get(sub.id)
+            if cached is None:
+                headers = legacy_request(
+                    sub.callback_url, {}, verify_token=sub.verify_token, options=options
+                ).headers
+                cached = self._legacy_headers[sub.id] = (headers, headers_json(mask_headers(headers)))
+            return OutgoingRequest(sub.callback_url, cached[0], delivery.body)
+        template = v3_request(
+            sub.callback_url,
+            delivery.event_name,
+            {},
+            secrets=sub.secrets,
+            at=at,
+            event_id=delivery.event_id,
+            options=options,
+        )
+        signature = signature_header(sub.secrets, at, delivery.body, signed=options.signed)
+        headers = tuple((k, signature if k == "X-Flipdish-Signature" else v) for k, v in template.headers)
+        return OutgoingRequest(sub.callback_url, headers, delivery.body)
+
+    def _advance(self, delivery: Delivery, at: datetime, *, ok: bool) -> None:
+        """The delivery's next state after an attempt at ``at``."""
+        delivery.attempts_made += 1
+        if delivery.first_attempt_at is None:
+            delivery.first_attempt_at = at
+        if ok:
+            delivery.state, delivery.next_attempt_at = DeliveryState.ACKNOWLEDGED, None
+            return
+        key = f"{delivery.subscription_id}/{delivery.webhook_id}"
+        retry_at = self.policy.retry.next_attempt_at(
+            delivery.first_attempt_at, delivery.attempts_made, at, key=key
+        )
+        if retry_at is None:
+            delivery.state, delivery.next_attempt_at = DeliveryState.EXPIRED, None
+        else:
+            delivery.next_attempt_at = retry_at
+
+    def _finish(self, delivery: Delivery, request: OutgoingRequest, result: Attempt) -> None:
+        sub = self._subs[delivery.subscription_id]
+        self._advance(delivery, result.at, ok=result.ok)
+        disable: tuple[int, DisableRecord] | None = None
+        if sub.enabled and self.policy.disable.enabled:
+            decision = self._window(sub.id).add(Observation(result.at, result.ok, delivery.event_id))
+            if decision.disable:
+                record = DisableRecord(
+                    at=result.at,
+                    reason=f"auto-disabled: {decision.describe()}",
+                    failures=decision.failures,
+                    sample=decision.total,
+                    unit=decision.unit,
+                    window_seconds=self.policy.disable.window.total_seconds(),
+                )
+                disable = (sub.id, record)
+        cached = self._legacy_headers.get(sub.id) if sub.family == "legacy" else None
+        headers = cached[1] if cached is not None else mask_headers(request.headers)
+        if disable is not None:
+            delivery.state = (
+                DeliveryState.SUSPENDED if delivery.state is DeliveryState.PENDING else delivery.state
+            )
+        self.store.record_attempt(delivery, result, headers, disable=disable)
+        if delivery.state is DeliveryState.PENDING:
+            self._schedule(delivery)
+        else:
+            self._pending.pop(delivery.id, None)
+            if delivery.state is DeliveryState.ACKNOWLEDGED and delivery.id in self._after_ack:
+                self._duplicate_after_ack(delivery, result.at)
+        if disable is not None:
+            self._suspend_in_memory(sub.id)
+            self._windows.pop(sub.id, None)
+            sub = self._cache(replace(sub, enabled=False, disabled=disable[1]))
+        if self.on_attempt:
+            report = AttemptReport(
+                subscription_id=sub.id,
+                delivery_id=delivery.id,
+                webhook_id=delivery.webhook_id,
+                event_id=delivery.event_id,
+                event_name=delivery.event_name,
+                attempt_no=delivery.attempts_made,
+                offset=result.at - (delivery.first_attempt_at or result.at),
+                attempt=result,
+                state=delivery.state,
+                next_attempt_at=delivery.next_attempt_at,
+                duplicate=delivery.duplicate_of is not None,
+                disabled=disable[1] if disable else None,
+            )
+            for hook in self.on_attempt:
+                hook(report)
+
+    def _duplicate_after_ack(self, original: Delivery, at: datetime) -> None:
+        sub = self._subs[original.subscription_id]
+        copies = [
+            self._new_delivery(
+                sub, original.event_id, original.event_name, original.body, at, due=at + delay, of=original
+            )
+            for delay in self._after_ack.pop(original.id)
+        ]
+        for copy in copies:
+            copy.event_seq = original.event_seq
+        if sub.enabled:
+            self.store.add_deliveries(copies)
+            for copy in copies:
+                self._schedule(copy)
+
+
+def _event_id(payload: Mapping[str, object]) -> str | None:
+    """The payload's own event id: legacy ``Body.FlipdishEventId``, a v3 event-shaped body's ``id``."""
+    body = payload.get("Body")
+    candidates = [body.get("FlipdishEventId") if isinstance(body, Mapping) else None]
+    if "detail-type" in payload:
+        candidates.append(payload.get("id"))
+    return next((c for c in candidates if isinstance(c, str) and c), None)
+
+
+def _waiting(delivery: Delivery) -> bool:
+    return delivery.state is DeliveryState.PENDING
+
+
+def _check_url(url: str) -> None:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as err:
+        raise UsageError(f"invalid callback URL {url!r}: {err}") from err
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(f"invalid callback URL {url!r}: use http:// or https:// with a host")
