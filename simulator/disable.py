@@ -117,8 +117,11 @@ def _event_id(observation: Observation) -> str:
 class RollingWindow:
     """The same decision as :meth:`DisablePolicy.evaluate`, maintained incrementally.
 
-    Feed observations in time order with :meth:`add`; each call returns the decision at that observation's
-    time. :meth:`decision` evaluates at any later ``now`` (e.g. to report). Memory holds one window.
+    Feed observations with :meth:`add`; each call returns the decision at the latest time seen so far.
+    Observations may arrive a little out of time order, because concurrent attempts finish in any order:
+    each one is placed by its time, and one that is already older than the window is ignored. The cost is
+    O(1) amortised plus how far an observation is out of order. :meth:`decision` evaluates the window at any
+    ``now`` not earlier than the latest observation, for example to report. Memory holds one window.
     """
 
     policy: DisablePolicy = field(default_factory=DisablePolicy)
@@ -126,17 +129,21 @@ class RollingWindow:
     _failures: int = 0
     _events: dict[str, list[int]] = field(default_factory=dict)  # event -> [attempts, acknowledged]
     _failed_events: int = 0
-    _last: datetime | None = None
+    _last: datetime | None = None  # the latest observation time
+    _now: datetime | None = None  # the latest time observed or evaluated
 
     def add(self, observation: Observation) -> DisableDecision:
-        """Record one attempt (not earlier than the previous one) and return the decision at its time."""
-        if self._last is not None and observation.at < self._last:
-            raise ValueError(
-                f"observations must come in time order: {observation.at.isoformat()} "
-                f"is before {self._last.isoformat()}"
-            )
-        self._last = observation.at
-        self._items.append(observation)
+        """Record one attempt and return the decision at the latest time seen (observed or evaluated)."""
+        if self._now is not None and observation.at <= self._now - self.policy.window:
+            return self.decision(self._now)  # already outside the window: it can never count again
+        if self._last is None or observation.at >= self._last:
+            self._last = observation.at
+            self._items.append(observation)
+        else:
+            index = len(self._items)
+            while index > 0 and self._items[index - 1].at > observation.at:
+                index -= 1
+            self._items.insert(index, observation)
         if self.policy.unit == "attempts":
             self._failures += not observation.ok
         else:
@@ -145,12 +152,13 @@ class RollingWindow:
             counts[0] += 1
             counts[1] += observation.ok
             self._failed_events += (counts[1] == 0) - was_failed
-        return self.decision(observation.at)
+        return self.decision(observation.at if self._now is None else max(self._now, observation.at))
 
     def decision(self, now: datetime) -> DisableDecision:
-        """The decision for the window ending at ``now`` (not earlier than the last observation)."""
-        if self._last is not None and now < self._last:
-            raise ValueError("a rolling window cannot be evaluated before its last observation")
+        """The decision for the window ending at ``now`` (not earlier than any time seen before)."""
+        if self._now is not None and now < self._now:
+            raise ValueError("a rolling window cannot be evaluated before its last observation or evaluation")
+        self._now = now
         self._evict(now - self.policy.window)
         if self.policy.unit == "attempts":
             return self.policy.decide(self._failures, len(self._items), now)

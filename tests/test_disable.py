@@ -105,13 +105,18 @@ def test_invalid_policies_are_refused(options: dict[str, object], message: str) 
         DisablePolicy(**options)  # type: ignore[arg-type]
 
 
-def test_rolling_window_refuses_time_travel() -> None:
-    window = RollingWindow()
+def test_rolling_window_takes_late_observations_but_not_evaluations_in_the_past() -> None:
+    window = RollingWindow(DisablePolicy(min_sample=2))
     window.add(Observation(T0 + H, False))
-    with pytest.raises(ValueError, match="time order"):
-        window.add(Observation(T0, False))
+    late = window.add(Observation(T0, False))  # a concurrent attempt that started earlier finished later
+    assert (late.failures, late.total, late.disable, late.window_end) == (2, 2, True, T0 + H)
+    ancient = window.add(Observation(T0 - 100 * H, True))  # older than the window: ignored
+    assert (ancient.total, ancient.failures) == (2, 2)
     with pytest.raises(ValueError, match="before its last"):
         window.decision(T0)
+    report = window.decision(T0 + 100 * H)  # evaluated later: both failures have left the window
+    assert report.total == 0
+    assert window.add(Observation(T0 + 2 * H, False)).total == 0  # older than that window: ignored
 
 
 def test_rolling_window_memory_is_one_window_not_the_whole_history() -> None:
@@ -157,6 +162,28 @@ def test_property_incremental_and_reference_agree(
         assert window.add(observation) == policy.evaluate(observed[: i + 1], observation.at)
     end = (observed[-1].at if observed else T0) + timedelta(seconds=later)
     assert window.decision(end) == policy.evaluate(observed, end)
+
+
+@given(
+    observed=histories(),
+    unit=unit,
+    hours=st.integers(1, 100),
+    swaps=st.lists(st.integers(0, 10_000), max_size=20),
+)
+def test_property_out_of_order_arrivals_agree_with_the_reference(
+    observed: list[Observation], unit: str, hours: int, swaps: list[int]
+) -> None:
+    # Concurrent attempts finish in any order: neighbours swap places before reaching the window.
+    arrived = list(observed)
+    for swap in swaps:
+        if len(arrived) > 1:
+            i = swap % (len(arrived) - 1)
+            arrived[i], arrived[i + 1] = arrived[i + 1], arrived[i]
+    policy = DisablePolicy(timedelta(hours=hours), 0.5, 3, unit)  # type: ignore[arg-type]
+    window = RollingWindow(policy)
+    for i, observation in enumerate(arrived):
+        latest = max(o.at for o in arrived[: i + 1])
+        assert window.add(observation) == policy.evaluate(arrived[: i + 1], latest)
 
 
 @given(failures=st.integers(0, 60), successes=st.integers(0, 60), min_sample=st.integers(1, 30))
