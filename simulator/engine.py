@@ -224,12 +224,7 @@ class Sender:
         _check_url(callback_url)
         if family not in ("legacy", "v3"):
             raise UsageError(f"family must be legacy or v3, got {family!r}")
-        if not names:
-            raise UsageError("a subscription needs at least one event name")
-        for name in names:
-            spec = get_event(name)
-            if spec.family.value != family:
-                raise UsageError(f"{name!r} is a {spec.family.value} event; this subscription is {family}")
+        _check_names(names, family)
         if family == "v3" and not keys:
             raise UsageError("a v3 subscription needs at least one signing secret")
         sub = self.store.add_subscription(
@@ -244,6 +239,40 @@ class Sender:
         )
         self._subs[sub.id] = sub
         return sub
+
+    def update_subscription(
+        self,
+        subscription_id: int,
+        *,
+        callback_url: str | None = None,
+        event_names: Iterable[str] | None = None,
+        verify_token: str | None = None,
+        secrets: Iterable[str] | None = None,
+        version: str | None = None,
+    ) -> Subscription:
+        """Change a subscription (None keeps a field; ``verify_token=""`` removes the token).
+
+        Deliveries already made keep their bodies; new attempts use the new URL, token and secrets.
+        """
+        sub = self.subscription(subscription_id)
+        names = sub.event_names if event_names is None else tuple(event_names)
+        keys = sub.secrets if secrets is None else tuple(secrets)
+        url = sub.callback_url if callback_url is None else callback_url
+        _check_url(url)
+        _check_names(names, sub.family)
+        if sub.family == "v3" and not keys:
+            raise UsageError("a v3 subscription needs at least one signing secret")
+        token = sub.verify_token if verify_token is None else (verify_token or None)
+        updated = replace(
+            sub,
+            callback_url=url,
+            event_names=names,
+            verify_token=token,
+            secrets=keys,
+            version=sub.version if version is None else version,
+        )
+        self.store.update_subscription(updated)
+        return self._cache(updated)
 
     def subscriptions(self) -> list[Subscription]:
         return list(self._subs.values())
@@ -678,6 +707,15 @@ def _event_id(payload: Mapping[str, object]) -> str | None:
     if "detail-type" in payload:
         candidates.append(payload.get("id"))
     return next((c for c in candidates if isinstance(c, str) and c), None)
+
+
+def _check_names(names: tuple[str, ...], family: str) -> None:
+    if not names:
+        raise UsageError("a subscription needs at least one event name")
+    for name in names:
+        spec = get_event(name)
+        if spec.family.value != family:
+            raise UsageError(f"{name!r} is a {spec.family.value} event; this subscription is {family}")
 
 
 def _waiting(delivery: Delivery) -> bool:

@@ -282,6 +282,24 @@ class Store:
     def subscriptions(self) -> list[Subscription]:
         return [_subscription(r) for r in self._db.execute("SELECT * FROM subscriptions ORDER BY id")]
 
+    def update_subscription(self, sub: Subscription) -> None:
+        """Persist the callback URL, event names, verify token, secrets and version (one transaction)."""
+        with self._write():
+            cursor = self._db.execute(
+                "UPDATE subscriptions SET callback_url = ?, event_names = ?, verify_token = ?, secrets = ?,"
+                " version = ? WHERE id = ?",
+                (
+                    sub.callback_url,
+                    json.dumps(list(sub.event_names)),
+                    sub.verify_token,
+                    json.dumps(list(sub.secrets)),
+                    sub.version,
+                    sub.id,
+                ),
+            )
+        if cursor.rowcount == 0:
+            raise UnknownSubscriptionError(f"no subscription {sub.id} in {self.path}")
+
     def set_enabled(
         self, subscription_id: int, record: DisableRecord | None, *, at: datetime | None = None
     ) -> None:

@@ -397,3 +397,16 @@ def test_an_invalid_url_is_refused(tmp_path: Path, url: str) -> None:
     sender = _sender(tmp_path, Receiver())
     with pytest.raises(UsageError, match="invalid callback URL"):
         sender.add_subscription(url, event_names=["order.created"])
+
+
+def test_updating_a_subscription_changes_later_attempts(tmp_path: Path) -> None:
+    receiver = Receiver()
+    sender = _sender(tmp_path, receiver)
+    sub = sender.add_subscription(URL, event_names=["order.created"], verify_token="old-token-0123")
+    sender.update_subscription(
+        sub.id, verify_token="new-token-4567", event_names=["order.created", "order.accepted"]
+    )
+    sender.publish("order.accepted")
+    _run(sender)
+    assert receiver.requests[0].headers["X-Verify-Token"] == "new-token-4567"
+    assert sender.store.subscription(sub.id).event_names == ("order.created", "order.accepted")

@@ -1,0 +1,86 @@
+"""The closing summary of a run, computed from the log (so a resumed run reports the whole story)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.subscription import DisableRecord
+
+__all__ = ["RunSummary", "summarize"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    events: int
+    deliveries: int
+    attempts: int
+    acknowledged: int  # deliveries acknowledged
+    failed_attempts: int  # attempts that were not a 2xx
+    expired: int  # deliveries given up after the retry window
+    pending: int  # deliveries still waiting for a retry (a run stopped early)
+    suspended: int  # deliveries stopped by a disabled subscription
+    dropped: int  # events not delivered because their subscription was disabled
+    duplicates_sent: int  # duplicate deliveries that were attempted at least once
+    disabled: tuple[tuple[int, DisableRecord], ...]  # (subscription id, when/why)
+    p50_ms: float | None
+    p95_ms: float | None
+
+    def lines(self) -> list[str]:
+        """The summary for people, one fact per line."""
+        latency = (
+            f"latency p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms"
+            if self.p50_ms is not None and self.p95_ms is not None
+            else "latency: no attempts"
+        )
+        out = [
+            f"events {self.events}, deliveries {self.deliveries}, attempts {self.attempts}",
+            f"acknowledged {self.acknowledged}, failed attempts {self.failed_attempts},"
+            f" expired {self.expired}",
+            f"duplicates sent {self.duplicates_sent}",
+            latency,
+        ]
+        if self.pending or self.suspended or self.dropped:
+            out.append(f"pending {self.pending}, suspended {self.suspended}, dropped {self.dropped}")
+        for sub_id, record in self.disabled:
+            numbers = f"{record.failures}/{record.sample} {record.unit} failed ({record.share:.0%})"
+            detail = f" on {numbers}" if record.sample else ""
+            out.append(f"subscription {sub_id} disabled at {record.at.isoformat()}: {record.reason}{detail}")
+        return out
+
+
+def _percentile(store: Store, count: int, fraction: float) -> float | None:
+    if count == 0:
+        return None
+    index = min(count - 1, int(fraction * count))
+    rows = store.query("SELECT duration FROM attempts ORDER BY duration LIMIT 1 OFFSET ?", (index,))
+    value = rows[0][0]
+    return float(value) * 1000
+
+
+def summarize(store: Store) -> RunSummary:
+    """Counts over the whole log."""
+    states = {str(k): int(v) for k, v in store.query("SELECT state, count(*) FROM deliveries GROUP BY state")}
+    (attempts, failed), *_ = store.query(
+        "SELECT count(*), coalesce(sum(outcome != 'acknowledged'), 0) FROM attempts"
+    )
+    (events,), *_ = store.query("SELECT count(*) FROM events")
+    (dups,), *_ = store.query(
+        "SELECT count(*) FROM deliveries WHERE duplicate_of IS NOT NULL AND attempts_made > 0"
+    )
+    count = int(attempts)
+    return RunSummary(
+        events=int(events),
+        deliveries=sum(states.values()),
+        attempts=count,
+        acknowledged=states.get("acknowledged", 0),
+        failed_attempts=int(failed),
+        expired=states.get("expired", 0),
+        pending=states.get("pending", 0),
+        suspended=states.get("suspended", 0),
+        dropped=states.get("dropped", 0),
+        duplicates_sent=int(dups),
+        disabled=tuple((s.id, s.disabled) for s in store.subscriptions() if s.disabled and not s.enabled),
+        p50_ms=_percentile(store, count, 0.50),
+        p95_ms=_percentile(store, count, 0.95),
+    )
