@@ -1,0 +1,1 @@
+"""A correct legacy (API v1.0) Flipdish webhook receiver in FastAPI."""

@@ -1,0 +1,1 @@
+"""A correct v3 Flipdish webhook receiver in FastAPI."""
