@@ -17,12 +17,12 @@ from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.logexport import webhook_logs
-from flipdish_sim.simulator.scenario import PlannedEvent, builtin_scenarios, load_scenario, plan
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.registry import Registry, ServerStore
@@ -31,6 +31,9 @@ from flipdish_sim.simulator.server.validation import SubscriptionInput
 from flipdish_sim.simulator.signing import format_timestamp
 from flipdish_sim.simulator.store import AttemptRow
 from flipdish_sim.simulator.subscription import Subscription
+
+if TYPE_CHECKING:
+    from flipdish_sim.simulator.scenario import PlannedEvent
 
 __all__ = ["MAX_SCENARIO_EVENTS", "Backend", "legacy_event_names"]
 
@@ -201,10 +204,14 @@ class Backend:
         return ids
 
     def scenario_names(self) -> tuple[str, ...]:
+        from flipdish_sim.simulator.scenario import builtin_scenarios  # imports jsonschema: slow, lazily
+
         return tuple(name for name, _ in builtin_scenarios())
 
     async def run_scenario(self, name: str) -> list[str]:
         """Publish a built-in scenario's events to the existing subscriptions, each at its planned time."""
+        from flipdish_sim.simulator.scenario import load_scenario, plan
+
         scenario = load_scenario(name, env=_Placeholders())
         planned: list[PlannedEvent] = []
         for item in plan(scenario, self.now()):

@@ -1,0 +1,120 @@
+"""``flipdish-sim serve``: Flipdish's webhook API, the simulator's API and the dashboard, on one port.
+
+Deliveries run in the background on the sender's schedule; stopping and starting again on the same
+``--db`` carries on (pending retries resume). See docs/server.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+from pathlib import Path
+
+import click
+
+from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.server.app import create_app
+from flipdish_sim.simulator.server.auth import new_token
+from flipdish_sim.simulator.server.launch import ClockKind, open_backend
+from flipdish_sim.simulator.server.runner import start_server
+
+__all__ = ["serve"]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _serve(
+    db: Path,
+    host: str,
+    port: int,
+    clock: ClockKind,
+    time_scale: float,
+    token: str,
+    generated: bool,
+    reveal: bool,
+) -> None:
+    async with open_backend(db, clock=clock, time_scale=time_scale) as backend:
+        app = create_app(backend, api_token=token, reveal_verify_token=reveal)
+        try:
+            running = await start_server(app, host=host, port=port)
+        except OSError as err:
+            raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+        recovery = backend.sender.recovery
+        scale = f", time scale x{time_scale:g}" if clock == "wall" and time_scale != 1 else ""
+        click.echo(f"flipdish-sim serve: {running.url} ({clock} clock{scale}), log {db}")
+        click.echo(f"  Flipdish API:  {running.url}/api/v1.0/{{appId}}/webhooks/...")
+        click.echo(f"  simulator API: {running.url}/_sim/...")
+        click.echo(f"  API token:     {token if generated else '(the one given with --api-token)'}")
+        click.echo(f"  dashboard:     {running.url}/dashboard?token={token}")
+        if recovery.resumed or recovery.interrupted:
+            click.echo(
+                f"  resumed {recovery.resumed} pending deliveries ({recovery.interrupted} interrupted)"
+            )
+        if not _is_loopback(host):
+            click.echo(
+                f"  warning: listening on {host}, not loopback: anyone who can reach it needs only the token"
+            )
+        click.echo("Press Ctrl+C to stop.")
+        await running.finished
+
+
+@click.command()
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("flipdish-sim.db"),
+    show_default=True,
+    help="The SQLite log (created if missing; reused to carry on).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port."
+)
+@click.option(
+    "--clock",
+    "clock",
+    type=click.Choice(["wall", "virtual"]),
+    default="wall",
+    show_default=True,
+    help="wall: real time (see --time-scale); virtual: moves only via POST /_sim/clock/advance.",
+)
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Wall clock only: simulated time runs this many times faster (60: a 5 min retry in 5 s).",
+)
+@click.option(
+    "--api-token", envvar="FLIPDISH_SIM_API_TOKEN", help="Bearer token for the APIs (default: random)."
+)
+@click.option(
+    "--mask-verify-tokens",
+    is_flag=True,
+    help="Mask verify tokens in GET .../subscriptions too (Flipdish returns them to their owner).",
+)
+def serve(
+    db: Path,
+    host: str,
+    port: int,
+    clock: ClockKind,
+    time_scale: float,
+    api_token: str | None,
+    mask_verify_tokens: bool,
+) -> None:
+    """Serve Flipdish's v1.0 webhook API, the simulator's API and the Webhook details dashboard."""
+    if api_token is not None and not api_token.strip():
+        raise click.BadParameter("must not be empty", param_hint="--api-token")
+    token = api_token or new_token()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            _serve(db, host, port, clock, time_scale, token, api_token is None, not mask_verify_tokens)
+        )
