@@ -42,7 +42,7 @@ from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
 from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import Clock, VirtualClock
-from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
+from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, make_client
 from flipdish_sim.simulator.delivery import attempt as post
 from flipdish_sim.simulator.disable import DisablePolicy, Observation, RollingWindow
 from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
@@ -70,9 +70,19 @@ from flipdish_sim.simulator.subscription import (
     to_us,
 )
 
-__all__ = ["AttemptReport", "Publishable", "Recovery", "Sender", "SenderPolicy"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "AttemptReport",
+    "Publishable",
+    "Recovery",
+    "Sender",
+    "SenderPolicy",
+    "check_url",
+]
 
 OnDisabled = Literal["drop", "hold"]
+DEFAULT_CONCURRENCY = 10
+"""Attempts in flight at once (an assumption: Flipdish publishes no concurrency)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +95,7 @@ class SenderPolicy:
     duplicates: DuplicatePolicy | None = None
     reorder: ReorderPolicy | None = None
     request: RequestOptions = field(default_factory=RequestOptions)
-    concurrency: int = 10
+    concurrency: int = DEFAULT_CONCURRENCY
     on_disabled: OnDisabled = "drop"
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
@@ -181,7 +191,7 @@ class Sender:
         store: Store,
         *,
         clock: Clock,
-        client: httpx.AsyncClient,
+        client: httpx.AsyncClient | None = None,
         policy: SenderPolicy | None = None,
         rng_seed: int = 0,
     ) -> None:
@@ -221,7 +231,7 @@ class Sender:
         """Subscribe ``callback_url`` to ``event_names`` (checked against the catalogue and the family)."""
         names = tuple(event_names)
         keys = tuple(secrets)
-        _check_url(callback_url)
+        check_url(callback_url)
         if family not in ("legacy", "v3"):
             raise UsageError(f"family must be legacy or v3, got {family!r}")
         _check_names(names, family)
@@ -258,7 +268,7 @@ class Sender:
         names = sub.event_names if event_names is None else tuple(event_names)
         keys = sub.secrets if secrets is None else tuple(secrets)
         url = sub.callback_url if callback_url is None else callback_url
-        _check_url(url)
+        check_url(url)
         _check_names(names, sub.family)
         if sub.family == "v3" and not keys:
             raise UsageError("a v3 subscription needs at least one signing secret")
@@ -488,6 +498,13 @@ class Sender:
 
         On the virtual clock the clock ends at ``until`` when one is given.
         """
+        if self.client is None:  # a sender built without a client owns one for the run
+            async with make_client() as client:
+                self.client = client
+                try:
+                    return await self.run(until, feed=feed)
+                finally:
+                    self.client = None
         until_us = None if until is None else to_us(until)
         events = _Feed(feed)
         if self.clock.is_virtual:
@@ -499,6 +516,13 @@ class Sender:
 
     async def serve(self) -> None:
         """Deliver forever on the wall clock, woken by :meth:`publish` and :meth:`enable` (cancel to stop)."""
+        if self.client is None:
+            async with make_client() as client:
+                self.client = client
+                try:
+                    return await self._run_wall(None, _Feed(None), forever=True)
+                finally:
+                    self.client = None
         await self._run_wall(None, _Feed(None), forever=True)
 
     async def _run_virtual(self, until_us: int | None, feed: _Feed) -> None:
@@ -583,6 +607,7 @@ class Sender:
                 task.cancel()
 
     async def _post(self, request: OutgoingRequest, at: datetime) -> Attempt:
+        assert self.client is not None
         return await post(
             self.client,
             request,
@@ -722,7 +747,8 @@ def _waiting(delivery: Delivery) -> bool:
     return delivery.state is DeliveryState.PENDING
 
 
-def _check_url(url: str) -> None:
+def check_url(url: str) -> None:
+    """UsageError unless ``url`` is an http(s) URL with a host."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as err:

@@ -120,13 +120,17 @@ class ReorderSpec:
 
 @dataclass(frozen=True, slots=True)
 class RetrySpec:
-    schedule: tuple[timedelta, ...] | None = None
+    """At most one of offsets, intervals, exponential (initial/factor/cap); the rest tune it."""
+
+    offsets: tuple[timedelta, ...] | None = None
+    intervals: tuple[timedelta, ...] | None = None
     initial: timedelta | None = None
     factor: float = 2.0
     cap: timedelta | None = None
-    give_up_after: timedelta | None = None
+    window: timedelta | None = None
     jitter: float = 0.0
     seed: int = 0
+    max_attempts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +274,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator == "oneOf" and isinstance(error.schema, dict) and "description" in error.schema:
         return f"{error.instance!r} is not valid: {error.schema['description']}"
     if error.validator == "not":
-        return "give either schedule or exponential, not both"
+        return "give one of offsets, intervals or exponential, not several"
     return error.message
 
 
@@ -440,6 +444,10 @@ def _contract_warnings(name: str, payload: Mapping[str, object], where: str) -> 
     return [f"{where}: {issue}" for issue in issues]
 
 
+def _durations(values: list[Any] | None) -> tuple[timedelta, ...] | None:
+    return None if values is None else tuple(parse_duration(v) for v in values)
+
+
 def _policy(doc: dict[str, Any]) -> PolicySpec:
     retry = doc.get("retry")
     disable = doc.get("disable")
@@ -447,13 +455,15 @@ def _policy(doc: dict[str, Any]) -> PolicySpec:
     if retry is not None:
         exp = retry.get("exponential", {})
         retry_spec = RetrySpec(
-            schedule=tuple(parse_duration(v) for v in retry["schedule"]) if "schedule" in retry else None,
+            offsets=_durations(retry.get("offsets")),
+            intervals=_durations(retry.get("intervals")),
             initial=parse_duration(exp["initial"]) if exp else None,
             factor=float(exp.get("factor", 2.0)),
             cap=parse_duration(exp["cap"]) if "cap" in exp else None,
-            give_up_after=parse_duration(retry["give_up_after"]) if "give_up_after" in retry else None,
+            window=parse_duration(retry["window"]) if "window" in retry else None,
             jitter=float(retry.get("jitter", 0.0)),
             seed=int(retry.get("seed", 0)),
+            max_attempts=retry.get("max_attempts"),
         )
     disable_spec = None
     if disable is not None:
@@ -491,7 +501,7 @@ def _source_length(source: EventSource) -> int:
     return sum(len(_lifecycle_names((source.outcomes[n % k],))) for n in range(source.count))
 
 
-def _expand(source: EventSource, start: datetime) -> Iterator[PlannedEvent]:
+def _expand(source: EventSource, start: datetime, seed_offset: int = 0) -> Iterator[PlannedEvent]:
     """A source's events in time order (a lifecycle's later steps may interleave with the next one)."""
     base = start + source.offset
     waiting: list[tuple[datetime, int, PlannedEvent]] = []
@@ -500,7 +510,7 @@ def _expand(source: EventSource, start: datetime) -> Iterator[PlannedEvent]:
         at = base + source.interval * n
         while waiting and waiting[0][0] <= at:
             yield heapq.heappop(waiting)[2]
-        seed = source.seed + n
+        seed = source.seed + seed_offset + n
         if source.kind == "payload":
             yield PlannedEvent(at, str(source.event), source.payload, seed, user_supplied=True)
         elif source.kind == "generator":
@@ -527,9 +537,11 @@ def _create_time(payload: Mapping[str, object], default: datetime) -> datetime:
     return default
 
 
-def plan(scenario: Scenario, start: datetime) -> Iterator[PlannedEvent]:
-    """Every event of the scenario in publication order (ties: source order), lazily."""
-    streams = [_expand(s, start) for s in scenario.events]
+def plan(scenario: Scenario, start: datetime, *, seed_offset: int = 0) -> Iterator[PlannedEvent]:
+    """Every event of the scenario in publication order (ties: source order), lazily.
+
+    ``seed_offset`` (``run --seed``) shifts every source's seed: other payloads, same timing."""
+    streams = [_expand(s, start, seed_offset) for s in scenario.events]
     keyed = ((((e.at, i), e) for e in stream) for i, stream in enumerate(streams))
     for _, event in heapq.merge(*keyed, key=lambda pair: pair[0]):
         yield event

@@ -1,0 +1,42 @@
+"""``flipdish-sim logs export``: the log as Flipdish's WebhookLog records (JSON Lines or CSV)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+__all__ = ["logs"]
+
+
+@click.group()
+def logs() -> None:
+    """The delivery log. Exit: 0 ok; 1 the log cannot be read; 2 usage error."""
+
+
+@logs.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True), help="The log.")
+@click.option("--subscription", "subscription_id", type=int, help="Only this subscription's attempts.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="Write here (default: stdout)."
+)
+def export(db_path: str, subscription_id: int | None, fmt: str, output: str | None) -> None:
+    """One record per attempt with exactly Flipdish's WebhookLog fields, plus a "FlipdishSim" key.
+
+    Verify tokens and secrets are masked. CSV puts the project's fields in FlipdishSim.* columns.
+    """
+    from flipdish_sim.simulator.logexport import export_logs
+    from flipdish_sim.simulator.store import Store
+
+    with Store(Path(db_path)) as store:
+        if subscription_id is not None:
+            store.subscription(subscription_id)  # an unknown id is a usage error, before any output
+        if output is None:
+            count = export_logs(store, sys.stdout, fmt=fmt, subscription_id=subscription_id)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                count = export_logs(store, out, fmt=fmt, subscription_id=subscription_id)
+    if output is not None:
+        click.echo(f"{count} records -> {output}", err=True)

@@ -1,0 +1,255 @@
+"""``flipdish-sim send``: one event to one URL, as Flipdish would send it, one line per attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from flipdish_sim.errors import ContractViolationError, PayloadError, UsageError
+
+if TYPE_CHECKING:
+    from flipdish_sim.simulator.engine import AttemptReport
+
+__all__ = ["attempt_line", "format_offset", "send"]
+
+_UNREACHABLE = {"connection-refused", "connection-error"}
+
+
+def _read_payload(path: str) -> dict[str, object]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise PayloadError(f"cannot read payload {path}: {err.strerror or err}") from err
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PayloadError(f"payload {path} is not JSON: {err}") from err
+    if not isinstance(document, dict):
+        raise PayloadError(f"payload {path} holds a JSON {type(document).__name__}, not an object")
+    return document
+
+
+def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None:
+    from flipdish_sim.contracts.validate import validate
+
+    issues = validate(payload, event)
+    if not issues:
+        return
+    if strict:
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        raise ContractViolationError(f"{event}: {issues[0]}{more}", tuple(issues))
+    for issue in issues[:5]:
+        click.echo(f"warning: payload breaks the {event} contract: {issue}", err=True)
+    if len(issues) > 5:
+        click.echo(f"warning: ... and {len(issues) - 5} more contract issues", err=True)
+
+
+@click.command()
+@click.argument("event")
+@click.option("--url", required=True, help="The receiver's callback URL.")
+@click.option("--family", type=click.Choice(["legacy", "v3"]), help="Default: the event's own family.")
+@click.option(
+    "--verify-token",
+    envvar="FLIPDISH_VERIFY_TOKEN",
+    help="Legacy X-Verify-Token [env FLIPDISH_VERIFY_TOKEN].",
+)
+@click.option(
+    "--secret",
+    "secrets",
+    multiple=True,
+    envvar="FLIPDISH_WEBHOOK_SECRET",
+    help="v3 signing secret; repeat while rotating [env FLIPDISH_WEBHOOK_SECRET].",
+)
+@click.option(
+    "--payload",
+    "payload_file",
+    type=click.Path(dir_okay=False),
+    help="JSON payload file (legacy: envelope or body).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the example payload.")
+@click.option(
+    "--duplicates", type=click.IntRange(0, 100), default=0, help="Extra deliveries of the same event."
+)
+@click.option("--retry/--no-retry", default=False, help="Follow the 24 h retry schedule until acknowledged.")
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(min=1e-6),
+    default=3600.0,
+    show_default=True,
+    help="With --retry: simulated time runs this much faster (3600: 24 h in 24 s).",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Seconds per attempt.",
+)
+@click.option("--strict", is_flag=True, help="Refuse a --payload that breaks its contract (exit 1).")
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), help="Keep the log here (default: a temporary file)."
+)
+def send(
+    event: str,
+    url: str,
+    family: str | None,
+    verify_token: str | None,
+    secrets: tuple[str, ...],
+    payload_file: str | None,
+    seed: int,
+    duplicates: int,
+    retry: bool,
+    time_scale: float,
+    deadline: float,
+    strict: bool,
+    db_path: str | None,
+) -> None:
+    """Send one EVENT to --url and print each attempt: number, offset, outcome, status, duration.
+
+    \b
+    Without --retry one attempt; with --retry the whole schedule on the wall clock compressed by
+    --time-scale, until acknowledged or expired after 24 simulated hours.
+    Exit: 0 acknowledged; 1 not acknowledged (or --strict payload invalid); 2 usage error (unknown
+    event, unreadable payload, invalid or unreachable URL, missing secret).
+    """
+    from flipdish_sim.contracts.catalogue import get_event
+    from flipdish_sim.simulator.engine import check_url
+
+    spec = get_event(event)
+    chosen = family or spec.family.value
+    if chosen != spec.family.value:
+        raise UsageError(f"{event!r} is a {spec.family.value} event, not {chosen}")
+    check_url(url)
+    if chosen == "v3" and not secrets:
+        raise UsageError("a v3 event is signed: pass --secret S (or set FLIPDISH_WEBHOOK_SECRET)")
+    if chosen == "legacy" and secrets:
+        raise UsageError("--secret signs v3 events; a legacy subscription uses --verify-token")
+    payload = _read_payload(payload_file) if payload_file else None
+    if payload is not None:
+        _check_payload(event, payload, strict)
+    if db_path is not None:
+        ok, reached = _send(
+            Path(db_path),
+            event,
+            url,
+            chosen,
+            verify_token,
+            secrets,
+            payload,
+            seed,
+            duplicates,
+            retry,
+            time_scale,
+            deadline,
+        )
+    else:
+        with tempfile.TemporaryDirectory(prefix="flipdish-sim-") as directory:
+            ok, reached = _send(
+                Path(directory) / "send.db",
+                event,
+                url,
+                chosen,
+                verify_token,
+                secrets,
+                payload,
+                seed,
+                duplicates,
+                retry,
+                time_scale,
+                deadline,
+            )
+    if not reached:
+        raise click.UsageError(f"could not reach {url}: nothing answered (see the attempts above)")
+    raise SystemExit(0 if ok else 1)
+
+
+def _send(
+    db: Path,
+    event: str,
+    url: str,
+    family: str,
+    verify_token: str | None,
+    secrets: tuple[str, ...],
+    payload: dict[str, object] | None,
+    seed: int,
+    duplicates: int,
+    retry: bool,
+    time_scale: float,
+    deadline: float,
+) -> tuple[bool, bool]:
+    """(every delivery acknowledged, the receiver answered at least once)."""
+    from flipdish_sim.simulator.clock import WallClock
+    from flipdish_sim.simulator.delivery import make_client
+    from flipdish_sim.simulator.engine import Sender, SenderPolicy
+    from flipdish_sim.simulator.faults import DuplicatePolicy
+    from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, NO_RETRIES
+    from flipdish_sim.simulator.store import Store
+
+    policy = SenderPolicy(
+        retry=FLIPDISH_DEFAULT if retry else NO_RETRIES,
+        deadline=deadline,
+        duplicates=DuplicatePolicy(count=duplicates) if duplicates else None,
+    )
+    outcomes: list[str] = []
+
+    def show(report: AttemptReport) -> None:
+        outcomes.append(report.attempt.outcome.value)
+        click.echo(attempt_line(report))
+
+    async def go() -> bool:
+        async with make_client() as client:
+            with Store(db) as store:
+                sender = Sender(
+                    store,
+                    clock=WallClock(time_scale if retry else 1.0),
+                    client=client,
+                    policy=policy,
+                    rng_seed=seed,
+                )
+                sender.on_attempt.append(show)
+                sender.add_subscription(
+                    url,
+                    event_names=[event],
+                    family="v3" if family == "v3" else "legacy",
+                    verify_token=verify_token,
+                    secrets=secrets,
+                )
+                sent = sender.publish(event, payload, seed=seed)
+                click.echo(f"event {sent.name} {sent.id} -> {url}")
+                await sender.run_until_idle()
+                states = [row[0] for row in store.query("SELECT state FROM deliveries")]
+        return all(state == "acknowledged" for state in states)
+
+    ok = asyncio.run(go())
+    return ok, any(o not in _UNREACHABLE for o in outcomes)
+
+
+def attempt_line(report: AttemptReport) -> str:
+    """``attempt  2  +5s  http-error  503  12.3 ms  <error>  (next at +5m5s)``: one attempt for people."""
+    attempt = report.attempt
+    status = str(attempt.status_code) if attempt.status_code is not None else "-"
+    dup = " duplicate" if report.duplicate else ""
+    offset = format_offset(report.offset.total_seconds())
+    line = f"attempt {report.attempt_no:>2}{dup}  +{offset:<9} {attempt.outcome.value:<18} {status:>3}"
+    line += f"  {attempt.duration * 1000:8.1f} ms"
+    if attempt.error and not attempt.ok:
+        line += f"  {attempt.error}"
+    if report.next_attempt_at is not None:
+        first = attempt.at - report.offset
+        line += f"  (next at +{format_offset((report.next_attempt_at - first).total_seconds())})"
+    elif report.state.value == "expired":
+        line += "  (given up)"
+    return line
+
+
+def format_offset(seconds: float) -> str:
+    """``0s``, ``5s``, ``5m5s``, ``2h35m5s``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}h" if hours else ""
+    text += f"{minutes}m" if minutes else ""
+    return text + (f"{secs}s" if secs or not (hours or minutes) else "")

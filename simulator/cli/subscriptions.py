@@ -1,0 +1,73 @@
+"""``flipdish-sim subscriptions``: list, enable and disable the subscriptions of a log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+__all__ = ["subscriptions"]
+
+_DB = click.option(
+    "--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True), help="The log (SQLite)."
+)
+
+
+@click.group()
+def subscriptions() -> None:
+    """Subscriptions of a log. Exit: 0 ok; 1 the log cannot be used; 2 usage error (unknown id)."""
+
+
+@subscriptions.command("list")
+@_DB
+def list_(db_path: str) -> None:
+    """Every subscription: id, state, family, URL, event names; tokens and secrets masked."""
+    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.subscription import mask_secret
+
+    with Store(Path(db_path)) as store:
+        found = store.subscriptions()
+    if not found:
+        click.echo("no subscriptions")
+    for sub in found:
+        shown = sub.masked()
+        state = "enabled" if sub.enabled else "DISABLED"
+        auth = f"verify-token {shown['verify_token']}" if sub.verify_token else ""
+        if sub.secrets:
+            auth = "secrets " + ",".join(str(mask_secret(s)) for s in sub.secrets)
+        click.echo(f"{sub.id:>3}  {state:<8}  {sub.family:<6}  {sub.callback_url}  {auth}".rstrip())
+        click.echo(f"     events: {', '.join(sub.event_names)}")
+        if sub.disabled is not None:
+            click.echo(f"     disabled at {sub.disabled.at.isoformat()}: {sub.disabled.reason}")
+
+
+@subscriptions.command()
+@click.argument("subscription_id", type=int)
+@_DB
+def enable(subscription_id: int, db_path: str) -> None:
+    """Re-enable a subscription: suspended retries resume inside their 24 h window, or expire."""
+    from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.session import clock_for_log
+    from flipdish_sim.simulator.store import Store
+
+    with Store(Path(db_path)) as store:
+        sender = Sender(store, clock=clock_for_log(store))
+        sub = sender.enable(subscription_id)
+        resumed = sender.pending
+    click.echo(f"subscription {sub.id} enabled; {resumed} deliveries pending (they go out on the next run)")
+
+
+@subscriptions.command()
+@click.argument("subscription_id", type=int)
+@click.option("--reason", default="disabled by hand", show_default=True)
+@_DB
+def disable(subscription_id: int, reason: str, db_path: str) -> None:
+    """Disable a subscription: its pending retries are suspended, new events dropped (or held)."""
+    from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.session import clock_for_log
+    from flipdish_sim.simulator.store import Store
+
+    with Store(Path(db_path)) as store:
+        sender = Sender(store, clock=clock_for_log(store))
+        sub = sender.disable(subscription_id, reason)
+    click.echo(f"subscription {sub.id} disabled: {reason}")

@@ -1,0 +1,196 @@
+"""A scenario run over a log: builds the sender from a scenario, and resumes an interrupted run.
+
+:func:`open_run` validates everything first (scenario, URL, policy) and only then touches the log, so bad
+input never half-writes a database. The log remembers the run under the meta key ``run`` (scenario,
+seed, clock, simulated start, subscription, events already in the log before it). Opening the same
+scenario with the same seed on a log whose run did not finish resumes it: the events already published
+are skipped, pending deliveries continue (the sender's own recovery), the clock continues from the
+latest time in the log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+import httpx
+
+from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
+from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE
+from flipdish_sim.simulator.disable import DisablePolicy
+from flipdish_sim.simulator.engine import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
+from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
+from flipdish_sim.simulator.scenario import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
+from flipdish_sim.simulator.store import Store
+
+__all__ = ["ScenarioRun", "clock_for_log", "open_run", "sender_policy"]
+
+RUN_KEY = "run"
+
+
+def _retry(spec: RetrySpec | None) -> RetryPolicy:
+    if spec is None:
+        return FLIPDISH_DEFAULT
+    window = spec.window or RETRY_WINDOW
+    try:
+        if spec.offsets is not None:
+            offsets = spec.offsets
+        elif spec.intervals is not None:
+            offsets = RetryPolicy.from_intervals(spec.intervals, window=window).offsets
+        elif spec.initial is not None:
+            cap = spec.cap or max(spec.initial, timedelta(hours=6))
+            offsets = RetryPolicy.exponential(spec.initial, spec.factor, cap, window=window).offsets
+        else:
+            offsets = tuple(o for o in DEFAULT_OFFSETS if o <= window)
+        return RetryPolicy(
+            offsets, window=window, jitter=spec.jitter, seed=spec.seed, max_attempts=spec.max_attempts
+        )
+    except ValueError as err:
+        raise UsageError(f"policy.retry: {err}") from err
+
+
+def sender_policy(scenario: Scenario) -> SenderPolicy:
+    """The sender policy a scenario asks for (defaults where it says nothing)."""
+    spec: PolicySpec = scenario.policy
+    disable = DisablePolicy()
+    if spec.disable is not None:
+        d = spec.disable
+        try:
+            disable = DisablePolicy(
+                window=d.window or disable.window,
+                threshold=disable.threshold if d.threshold is None else d.threshold,
+                min_sample=d.min_sample or disable.min_sample,
+                unit=d.unit or disable.unit,  # type: ignore[arg-type]
+                enabled=disable.enabled if d.enabled is None else d.enabled,
+            )
+        except ValueError as err:
+            raise UsageError(f"policy.disable: {err}") from err
+    duplicates = None
+    if scenario.duplicates is not None:
+        dup = scenario.duplicates
+        try:
+            duplicates = DuplicatePolicy(
+                count=1 if dup.count is None else dup.count,
+                probability=1.0 if dup.probability is None else dup.probability,
+                mode=dup.mode,  # type: ignore[arg-type]
+                delay=dup.delay,
+                seed=dup.seed,
+            )
+        except ValueError as err:
+            raise UsageError(f"faults.duplicates: {err}") from err
+    reorder = None
+    if scenario.out_of_order is not None:
+        reorder = ReorderPolicy(window=scenario.out_of_order.window, seed=scenario.out_of_order.seed)
+    return SenderPolicy(
+        retry=_retry(spec.retry),
+        disable=disable,
+        deadline=spec.deadline.total_seconds() if spec.deadline is not None else DEFAULT_DEADLINE,
+        duplicates=duplicates,
+        reorder=reorder,
+        concurrency=spec.concurrency or DEFAULT_CONCURRENCY,
+        on_disabled=spec.on_disabled or "drop",  # type: ignore[arg-type]
+    )
+
+
+def clock_for_log(store: Store, *, time_scale: float = 1.0) -> Clock:
+    """The clock a command that is not a run (``subscriptions enable``) should use on this log."""
+    meta = _meta(store)
+    if meta.get("clock") == "wall":
+        return WallClock(time_scale)
+    return VirtualClock(store.latest_time() or DEFAULT_START)
+
+
+def _meta(store: Store) -> dict[str, object]:
+    raw = store.get_meta(RUN_KEY)
+    try:
+        found = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+@dataclass
+class ScenarioRun:
+    """A sender ready to run a scenario's remaining events (:meth:`events`)."""
+
+    scenario: Scenario
+    sender: Sender
+    start: datetime
+    skip: int
+    resumed: bool
+    seed: int
+    _key: dict[str, object]
+
+    @property
+    def total_events(self) -> int:
+        return self.scenario.event_count
+
+    def events(self) -> Iterator[PlannedEvent]:
+        """The planned events not yet published (a resumed run skips those already in the log)."""
+        planned = plan(self.scenario, self.start, seed_offset=self.seed)
+        return islice(planned, self.skip, None)
+
+    def finish(self) -> None:
+        """Mark the run finished in the log: the next run of this scenario starts afresh."""
+        self.sender.store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
+
+
+def open_run(
+    scenario: Scenario,
+    store: Store,
+    client: httpx.AsyncClient,
+    *,
+    url: str | None = None,
+    clock: str = "virtual",
+    time_scale: float = 1.0,
+    seed: int = 0,
+) -> ScenarioRun:
+    """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one)."""
+    callback = url or scenario.subscription.callback_url
+    if not callback:
+        raise UsageError(f"scenario {scenario.name} has no subscription.callback_url: pass --url URL")
+    check_url(callback)
+    if clock not in ("virtual", "wall"):
+        raise UsageError(f"clock must be virtual or wall, got {clock!r}")
+    if not time_scale > 0:
+        raise UsageError(f"--time-scale must be > 0, got {time_scale}")
+    policy = sender_policy(scenario)
+    meta = _meta(store)
+    identity = {"scenario": scenario.source, "seed": seed, "clock": clock}
+    resumed = bool(meta) and not meta.get("finished") and all(meta.get(k) == v for k, v in identity.items())
+    if resumed:
+        start = datetime.fromisoformat(str(meta["start"]))
+        latest = max(start, store.latest_time() or start)
+        the_clock: Clock = VirtualClock(latest) if clock == "virtual" else WallClock(time_scale, start=latest)
+        sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
+        (published,) = store.query("SELECT count(*) FROM events")[0]
+        skip = int(published) - int(str(meta["events_before"]))
+        return ScenarioRun(scenario, sender, start, skip, True, seed, meta)
+    start = scenario.start or (DEFAULT_START if clock == "virtual" else datetime.now(UTC))
+    start = max(start, store.latest_time() or start)
+    the_clock = VirtualClock(start) if clock == "virtual" else WallClock(time_scale, start=start)
+    sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
+    sub = scenario.subscription
+    created = sender.add_subscription(
+        callback,
+        event_names=sub.event_names,
+        family=sub.family,
+        version=sub.version,
+        verify_token=sub.verify_token,
+        secrets=sub.secrets,
+        owner_user_id=sub.owner_user_id,
+    )
+    (events_before,) = store.query("SELECT count(*) FROM events")[0]
+    key: dict[str, object] = {
+        **identity,
+        "start": start.isoformat(),
+        "subscription_id": created.id,
+        "events_before": int(events_before),
+    }
+    store.set_meta(RUN_KEY, json.dumps(key))
+    return ScenarioRun(scenario, sender, start, 0, False, seed, key)
