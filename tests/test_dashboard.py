@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from flipdish_sim.simulator.clock import VirtualClock
+from flipdish_sim.simulator.delivery import asgi_transport
+from flipdish_sim.simulator.disable import DisablePolicy
+from flipdish_sim.simulator.engine import Sender, SenderPolicy
+from flipdish_sim.simulator.server.app import create_app
+from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.chart import Bucket, bucketize, share_gauge_svg, timeline_svg
 from flipdish_sim.simulator.server.dashboard import Card, render_overview, render_subscription
+from flipdish_sim.simulator.server.registry import ServerStore
+from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.store import AttemptRow
 from flipdish_sim.simulator.subscription import DisableRecord, Subscription
@@ -238,3 +255,155 @@ def test_trigger_form_lists_the_catalogue() -> None:
     assert '<option value="menu.updated">' in page
     assert 'action="/dashboard/trigger"' in page
     assert "No subscriptions yet" in page
+
+
+# -- the dashboard over HTTP: sign-in link, cookie, CSRF-safe forms ------------------------------------
+
+TOKEN = "dashboard-test-token"
+
+
+@dataclass
+class _Receiver:
+    status: int = 500
+    body: bytes = EVIL.encode()
+    hits: int = 0
+
+    def app(self) -> Starlette:
+        async def hook(request: Request) -> Response:
+            self.hits += 1
+            return Response(self.body, status_code=self.status, media_type="text/html")
+
+        return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+
+
+@dataclass
+class _Site:
+    http: httpx.Client
+    receiver: _Receiver
+    backend: Backend
+    sub_id: int
+
+    def sign_in(self) -> None:
+        response = self.http.get("/dashboard", params={"token": TOKEN})
+        assert response.status_code == 303
+
+    def csrf(self) -> str:
+        match = re.search(r'name="csrf" value="([^"]+)"', self.http.get("/dashboard").text)
+        assert match is not None
+        return match.group(1)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[_Site]:
+    receiver = _Receiver()
+    store = ServerStore(tmp_path / "dash.db")
+    client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
+    policy = SenderPolicy(disable=DisablePolicy(min_sample=3))
+    sender = Sender(store, clock=VirtualClock(), client=client, policy=policy)
+    backend = Backend(sender, store)
+    sub = sender.add_subscription(
+        "http://receiver.test/hook", event_names=["order.created"], verify_token="tok-12345678"
+    )
+    with ServerThread(create_app(backend, api_token=TOKEN)) as live, httpx.Client(base_url=live.url) as http:
+        yield _Site(http, receiver, backend, sub.id)
+    asyncio.run(client.aclose())
+    store.close()
+
+
+def test_dashboard_needs_the_sign_in_link(site: _Site) -> None:
+    assert site.http.get("/dashboard").status_code == 401
+    assert site.http.get("/dashboard", params={"token": "wrong"}).status_code == 401
+    assert "Sign in" in site.http.get("/dashboard").text
+
+
+def test_sign_in_link_sets_a_strict_http_only_cookie_without_the_token(site: _Site) -> None:
+    response = site.http.get("/dashboard", params={"token": TOKEN})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    assert TOKEN not in cookie
+    assert site.http.get("/dashboard").status_code == 200
+
+
+def test_pages_forbid_inline_scripts_and_framing(site: _Site) -> None:
+    site.sign_in()
+    headers = site.http.get("/dashboard").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+
+
+def test_receiver_script_shows_as_text_on_the_details_page(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    assert site.receiver.hits == 1
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "tok-12345678" not in page
+
+
+def _disable(site: _Site) -> None:
+    csrf = site.csrf()
+    for _ in range(3):
+        site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": csrf})
+    assert site.backend.subscription(site.sub_id).enabled is False
+
+
+@pytest.mark.parametrize(
+    ("form", "headers"),
+    [
+        ({}, {}),
+        ({"csrf": "forged"}, {}),
+        (None, {"Origin": "http://evil.example"}),
+    ],
+)
+def test_re_enable_refuses_forged_forms(
+    site: _Site, form: dict[str, str] | None, headers: dict[str, str]
+) -> None:
+    site.sign_in()
+    _disable(site)
+    data = {"csrf": site.csrf()} if form is None else form
+    response = site.http.post(f"/dashboard/subscriptions/{site.sub_id}/enable", data=data, headers=headers)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("?flash=refused")
+    assert site.backend.subscription(site.sub_id).enabled is False
+
+
+def test_re_enable_without_the_cookie_is_refused(site: _Site) -> None:
+    site.sign_in()
+    _disable(site)
+    csrf = site.csrf()
+    site.http.cookies.clear()
+    site.http.post(f"/dashboard/subscriptions/{site.sub_id}/enable", data={"csrf": csrf})
+    assert site.backend.subscription(site.sub_id).enabled is False
+
+
+def test_re_enable_button_re_enables_and_deliveries_resume(site: _Site) -> None:
+    site.sign_in()
+    _disable(site)
+    page = site.http.get("/dashboard").text
+    assert 'data-enabled="false"' in page
+    assert "auto-disabled" in page
+    hits = site.receiver.hits
+    site.receiver.status = 200
+    response = site.http.post(f"/dashboard/subscriptions/{site.sub_id}/enable", data={"csrf": site.csrf()})
+    assert response.headers["location"].endswith("?flash=enabled")
+    assert site.backend.subscription(site.sub_id).enabled is True
+    advance = {"seconds": 3600}
+    site.http.post("/_sim/clock/advance", json=advance, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert site.receiver.hits > hits  # the suspended retries went out
+    assert "Webhook re-enabled" in site.http.get(response.headers["location"]).text
+
+
+def test_trigger_form_refuses_unknown_events(site: _Site) -> None:
+    site.sign_in()
+    response = site.http.post("/dashboard/trigger", data={"event": "nope", "csrf": site.csrf()})
+    assert response.headers["location"].endswith("?flash=bad-event")
+    assert site.receiver.hits == 0
+
+
+def test_unknown_subscription_page_is_a_404(site: _Site) -> None:
+    site.sign_in()
+    assert site.http.get("/dashboard/subscriptions/999").status_code == 404
