@@ -1,0 +1,160 @@
+"""The dashboard in a real browser: a failing receiver gets its webhook disabled; re-enable brings it back.
+
+Playwright drives Debian's Chromium headless (``/usr/bin/chromium``; ``playwright install`` cannot download a
+browser here). The simulator runs on the virtual clock, moved through its own API; the receiver is a real
+HTTP server on 127.0.0.1 that fails until the test fixes it. No sleeps: Playwright's ``expect`` waits on
+conditions, with timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.server.app import create_app
+from flipdish_sim.simulator.server.backend import Backend
+from flipdish_sim.simulator.server.launch import make_clock
+from flipdish_sim.simulator.server.registry import ServerStore
+from flipdish_sim.simulator.server.runner import ServerThread
+
+CHROMIUM = "/usr/bin/chromium"
+TOKEN = "browser-test-token"
+API = {"Authorization": f"Bearer {TOKEN}"}
+SUBS = "/api/v1.0/app/webhooks/oauth/subscriptions"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"Chromium is not installed at {CHROMIUM}"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+
+
+class FlakyReceiver(ThreadingHTTPServer):
+    """Answers 500 with a script in the body until ``fixed`` is set, then 200."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fixed = threading.Event()
+        self.acknowledged = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FlakyReceiver
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        ok = self.server.fixed.is_set()
+        body = b"thanks" if ok else b"<script>alert('xss')</script> down for maintenance"
+        self.send_response(200 if ok else 500)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.acknowledged += ok
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def receiver() -> Iterator[FlakyReceiver]:
+    server = FlakyReceiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[tuple[str, httpx.Client]]:
+    store = ServerStore(tmp_path / "browser.db")
+    client = make_client()
+    sender = Sender(store, clock=make_clock("virtual"), client=client)
+    backend = Backend(sender, store)
+    with (
+        ServerThread(create_app(backend, api_token=TOKEN)) as live,
+        httpx.Client(base_url=live.url, headers=API, timeout=30) as api,
+    ):
+        yield live.url, api
+    asyncio.run(client.aclose())
+    store.close()
+
+
+def _fail_until_disabled(api: httpx.Client, sub_id: int) -> dict[str, object]:
+    for _ in range(50):  # bounded: the default rule needs 10 attempts, an event makes up to 8
+        rule = api.get(f"/_sim/subscriptions/{sub_id}/disable-rule").json()
+        if rule["enabled"] is False:
+            return dict(rule)
+        api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
+        api.post("/_sim/clock/advance", json={"seconds": 600}).raise_for_status()
+    raise AssertionError("the subscription was never disabled")
+
+
+def test_disabled_webhook_is_shown_re_enabled_by_a_click_and_deliveries_resume(
+    simulator: tuple[str, httpx.Client], receiver: FlakyReceiver
+) -> None:
+    url, api = simulator
+    body = {"CallbackUrl": receiver.url, "EventNames": ["order.created"], "VerifyToken": "verify-token-123"}
+    sub_id = api.post(SUBS, json=body).json()["Data"]
+    rule = _fail_until_disabled(api, sub_id)
+    assert str(rule["disabledReason"]).startswith("auto-disabled")
+
+    expect = sync_api.expect
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(f"{url}/dashboard?token={TOKEN}")
+            expect(page).to_have_url(f"{url}/dashboard")
+            card = page.locator(f"#subscription-{sub_id}")
+            expect(card).to_have_attribute("data-enabled", "false", timeout=10_000)
+            expect(card.locator(".status.disabled")).to_have_text("Disabled")
+            expect(card.locator(".disabled-detail")).to_contain_text("attempts failed")
+
+            page.click(f"#subscription-{sub_id} h2 a")
+            expect(page.locator("tr.attempt").first).to_contain_text("500")
+            expect(page.locator("tr.attempt").first).to_contain_text("<script>alert('xss')</script>")
+
+            receiver.fixed.set()
+            page.click(f"button.re-enable[data-subscription='{sub_id}']")
+            expect(page.locator(".flash")).to_contain_text("re-enabled")
+            expect(page.locator(f"#subscription-{sub_id}")).to_have_attribute("data-enabled", "true")
+
+            api.post("/_sim/clock/advance", json={"seconds": 3600}).raise_for_status()
+            page.reload()
+            acknowledged = page.locator('tr.attempt[data-outcome="acknowledged"]')
+            expect(acknowledged.first).to_be_visible(timeout=10_000)
+            assert receiver.acknowledged > 0
+            assert dialogs == []  # the receiver's <script> never ran
+        finally:
+            browser.close()
+
+    logs = api.get(
+        f"{SUBS}/{sub_id}/logs",
+        params={"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z", "limit": 500},
+    ).json()
+    assert any(record["HttpResponseStatusCode"] == "200" for record in logs["Data"])
+    assert "verify-token-123" not in json.dumps(logs)
