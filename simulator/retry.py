@@ -11,7 +11,8 @@ interval, so the last retry happens exactly 24 h after the first attempt::
 
 A policy is a tuple of offsets from the first attempt. Build one from explicit offsets, from intervals, or as
 a capped exponential; optionally add seeded jitter (deterministic for a seed and an attempt identity ``key``,
-e.g. ``"<subscription>/<event id>"``). Jitter only shortens intervals, so jittered attempts stay strictly
+e.g. ``"<subscription>/<event id>"``). Jitter moves each retry earlier by up to ``jitter`` times the planned
+interval before it, never to or before the previous planned retry, so jittered attempts stay strictly
 increasing and never leave the window. An attempt exactly at the window's end is allowed; none after it.
 """
 
@@ -176,16 +177,12 @@ class RetryPolicy:
         """The offset from the first attempt of retry number ``retry`` (1-based), jitter applied."""
         if not 1 <= retry <= len(self.offsets):
             raise IndexError(f"retry {retry} is not in a schedule of {len(self.offsets)} retries")
+        planned = self.offsets[retry - 1]
         if not self.jitter:
-            return self.offsets[retry - 1]
-        total = timedelta(0)
-        previous = timedelta(0)
-        for n, offset in enumerate(self.offsets[:retry], start=1):
-            interval = offset - previous
-            shrink = self.jitter * seeded_fraction(self.seed, key, n)
-            total += max(MIN_GAP, interval * (1.0 - shrink))
-            previous = offset
-        return total
+            return planned
+        previous = self.offsets[retry - 2] if retry > 1 else timedelta(0)
+        earlier = (planned - previous) * (self.jitter * seeded_fraction(self.seed, key, retry))
+        return max(planned - earlier, previous + timedelta(microseconds=1))
 
     def next_attempt_at(
         self, first_at: datetime, attempts_made: int, last_at: datetime, *, key: str = ""
