@@ -32,6 +32,7 @@ from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
+from flipdish_sim.simulator.server.launch import make_clock
 from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 
@@ -481,3 +482,23 @@ def test_restart_on_the_same_database_keeps_subscriptions_and_resumes_retries(tm
     asyncio.run(client.aclose())
     backend.store.close()
     assert len(receiver.seen) == 2  # the pending retry went out after the restart, and was acknowledged
+
+
+def test_on_the_wall_clock_deliveries_and_retries_run_in_the_background(tmp_path: Path) -> None:
+    receiver = Receiver(status=500)
+    store = ServerStore(tmp_path / "wall.db")
+    client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
+    sender = Sender(store, clock=make_clock("wall", time_scale=3600.0), client=client)
+    backend = Backend(sender, store)
+    with running(backend) as http:
+        server = Server(http, receiver, backend)
+        server.create()
+        assert server.trigger().status_code == 202
+        for _ in range(2000):  # bounded polling: the 5 s and 5 min retries take ~0.1 s at x3600
+            if len(receiver.seen) >= 3:
+                break
+            http.get("/_sim/health")
+        assert len(receiver.seen) >= 3
+        assert http.post("/_sim/clock/advance", json={"seconds": 1}, headers=AUTH).status_code == 409
+    asyncio.run(client.aclose())
+    store.close()

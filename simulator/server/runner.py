@@ -95,6 +95,12 @@ class ServerThread:
         try:
             self._loop.run_until_complete(self._serve())
         finally:
+            # As asyncio.run does: cancel what is left (helpers of a cancelled delivery loop), then close.
+            leftovers = asyncio.all_tasks(self._loop)
+            for task in leftovers:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
             self._loop.close()
 
     async def _serve(self) -> None:
