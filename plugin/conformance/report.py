@@ -127,7 +127,8 @@ def render_table(report: SuiteReport, console: Console) -> None:
         f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped "
         f"in {report.duration:.2f} s"
     )
-    for result in report.results:
-        if result.reproducer:
-            console.print(f"\n[bold]reproduce {result.id}[/]:", highlight=False)
-            console.print(result.reproducer, markup=False, highlight=False, soft_wrap=True)
+    scripts = [result for result in report.results if result.reproducer]
+    if scripts:
+        first = scripts[0]
+        console.print(f"\n[bold]reproduce {first.id}[/] (every failure has a curl script and body file):")
+        console.print(first.reproducer, markup=False, highlight=False, soft_wrap=True)

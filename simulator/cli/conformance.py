@@ -1,0 +1,155 @@
+"""``flipdish-sim conformance``: grade a webhook receiver against Flipdish's delivery contract.
+
+The same checks as ``pytest --flipdish-conformance``. Exit 0 when every check passed or was skipped, 1 when
+any failed, 2 for a usage error or a receiver that cannot be reached at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from flipdish_sim.errors import UsageError
+
+__all__ = ["conformance"]
+
+_TOKEN_ENV = ["FLIPDISH_SIM_VERIFY_TOKEN", "FLIPDISH_VERIFY_TOKEN"]
+_SECRET_ENV = ["FLIPDISH_SIM_SECRET", "FLIPDISH_WEBHOOK_SECRET"]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _family(family: str | None, events: tuple[str, ...], secrets: tuple[str, ...]) -> str:
+    from flipdish_sim.contracts.catalogue import get_event
+
+    if family:
+        return family
+    if events:
+        return get_event(events[0]).family.value
+    return "v3" if secrets else "legacy"
+
+
+def _list_checks() -> None:
+    from flipdish_sim.plugin.conformance.checks import CHECKS
+
+    for check in CHECKS:
+        click.echo(f"{check.id:24} {check.summary}")
+
+
+@click.command()
+@click.argument("names", nargs=-1, metavar="[EVENTS]...")
+@click.option("--url", help="The receiver's URL (with --app: the path the app serves).")
+@click.option(
+    "--app", "app_spec", metavar="MODULE:ATTR", help="Grade an ASGI/WSGI app in-process, no server."
+)
+@click.option(
+    "--family", type=click.Choice(["legacy", "v3"]), help="Default: from --events, else v3 with --secret."
+)
+@click.option(
+    "--verify-token", envvar=_TOKEN_ENV, help="Legacy X-Verify-Token [env FLIPDISH_SIM_VERIFY_TOKEN]."
+)
+@click.option(
+    "--secret",
+    "secrets",
+    multiple=True,
+    envvar=_SECRET_ENV,
+    help="v3 signing secret [env FLIPDISH_SIM_SECRET].",
+)
+@click.option("--events", "events", multiple=True, help="Events to grade (repeat, or comma-separate).")
+@click.option("--probe-url", help='GET answering {"applied": N}: enables idempotency.duplicates.')
+@click.option("--check", "checks", multiple=True, help="Run only these check ids (repeat or comma-separate).")
+@click.option("--junitxml", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
+@click.option("--report-json", type=click.Path(dir_okay=False), help="Write the JSON report here.")
+@click.option(
+    "--reproducers",
+    "reproducer_dir",
+    type=click.Path(file_okay=False),
+    default="flipdish-reproducers",
+    show_default=True,
+    help="Where failing requests are saved as curl scripts and body files.",
+)
+@click.option(
+    "--deadline", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Seconds."
+)
+@click.option("--fuzz-examples", type=click.IntRange(0, 1000), default=10, show_default=True)
+@click.option("--seed", type=int, help="Seed ids and payloads (default: fresh ids every run).")
+@click.option(
+    "--signed", type=click.Choice(["timestamp.body", "body"]), default="timestamp.body", show_default=True,
+    help="v3: what the signature covers (Flipdish does not publish it).",
+)  # fmt: skip
+@click.option("--list-checks", is_flag=True, help="List the check ids and exit.")
+def conformance(
+    names: tuple[str, ...],
+    url: str | None,
+    app_spec: str | None,
+    family: str | None,
+    verify_token: str | None,
+    secrets: tuple[str, ...],
+    events: tuple[str, ...],
+    probe_url: str | None,
+    checks: tuple[str, ...],
+    junitxml: str | None,
+    report_json: str | None,
+    reproducer_dir: str,
+    deadline: float,
+    fuzz_examples: int,
+    seed: int | None,
+    signed: str,
+    list_checks: bool,
+) -> None:
+    """Grade a webhook receiver (--url, or --app in-process) against Flipdish's delivery contract.
+
+    \b
+    One row per check: passed, failed (with the first evidence and a curl reproducer) or skipped.
+    Exit: 0 every check passed or was skipped; 1 a check failed; 2 usage error or unreachable receiver.
+    """
+    if list_checks:
+        _list_checks()
+        return
+    from rich.console import Console
+
+    from flipdish_sim.contracts.catalogue import Family
+    from flipdish_sim.plugin.conformance import SuiteConfig, run_suite
+    from flipdish_sim.plugin.conformance.checks import select_checks
+    from flipdish_sim.plugin.conformance.probe import http_probe
+    from flipdish_sim.plugin.conformance.report import render_table
+    from flipdish_sim.plugin.target import Target
+    from flipdish_sim.simulator.request import RequestOptions
+
+    selected = _split(events + names)
+    chosen = Family(_family(family, selected, secrets))
+    if chosen is Family.LEGACY and secrets:
+        raise UsageError("--secret signs v3 deliveries; a legacy receiver takes --verify-token")
+    if chosen is Family.V3 and verify_token and not secrets:
+        raise UsageError("--verify-token is for legacy receivers; a v3 receiver takes --secret")
+    if app_spec:
+        target = Target.from_spec(app_spec, url=url)
+    elif url:
+        target = Target.from_url(url)
+    else:
+        raise UsageError("give the receiver: --url URL, or --app MODULE:ATTR for an in-process app")
+    select_checks(checks)
+    config = SuiteConfig(
+        family=chosen,
+        verify_token=verify_token if chosen is Family.LEGACY else None,
+        secrets=tuple(secrets),
+        events=selected,
+        deadline=deadline,
+        fuzz_examples=fuzz_examples,
+        seed=seed,
+        options=RequestOptions(signed=signed),
+    )
+    probe = http_probe(target, probe_url) if probe_url else None
+    report = asyncio.run(
+        run_suite(target, config, checks=checks, probe=probe, reproducer_dir=Path(reproducer_dir))
+    )
+    render_table(report, Console(soft_wrap=False))
+    if report_json:
+        report.write_json(Path(report_json))
+    if junitxml:
+        report.write_junit(Path(junitxml))
+    raise SystemExit(report.exit_code)
