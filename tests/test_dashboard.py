@@ -200,6 +200,17 @@ def test_failure_share_is_shown_against_the_50_percent_line() -> None:
     assert "3 of 4 attempts failed (75%); disabled above 50% with at least 10 in 72 h" in page
 
 
+def test_share_after_a_re_enable_says_where_its_window_starts() -> None:
+    card = Card(subscription=_sub(), rule=_rule(window_since=T0), buckets=(), latest=None, attempts=0)
+    page = render_overview([card], event_names=[], csrf="c", clock="")
+    assert "counted since the re-enable at" in page
+
+
+def test_latest_response_shows_status_and_an_escaped_excerpt() -> None:
+    page = render_overview([_card()], event_names=[], csrf="c", clock="")
+    assert re.search(r'class="latest">500 at .*<code class="excerpt">&lt;script&gt;', page)
+
+
 def test_details_list_each_attempt_with_status_or_failure_class_duration_and_time() -> None:
     attempts = [
         _attempt(

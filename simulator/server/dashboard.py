@@ -106,13 +106,19 @@ def _card(card: Card, csrf: str, *, link: bool) -> str:
     names = ", ".join(f"<code>{h(n)}</code>" for n in sub.event_names) or "<em>none</em>"
     latest = "—"
     if card.latest is not None:
-        latest = f"{h(_result(card.latest.outcome, card.latest.status_code))} at {_time(card.latest.at)}"
+        excerpt = _text(card.latest.response_body)[:120]
+        latest = f"{h(_result(card.latest.outcome, card.latest.status_code))} at {_time(card.latest.at)}" + (
+            f' <code class="excerpt">{h(excerpt)}</code>' if excerpt else ""
+        )
     token = mask_secret(sub.verify_token) or "none"
+    since = ""
+    if rule.window_since is not None:
+        since = f" (counted since the re-enable at {_time(rule.window_since)})"
     share = (
         f"{share_gauge_svg(rule.share, threshold=rule.threshold)} "
         f'<span class="share">{rule.failures} of {rule.total} {h(rule.unit)} failed ({rule.share:.0%}); '
         f"disabled above {rule.threshold:.0%} with at least {rule.min_sample}"
-        f" in {rule.window_hours:g} h</span>"
+        f" in {rule.window_hours:g} h{since}</span>"
     )
     return (
         f'<section class="card subscription" id="subscription-{sub.id}"'

@@ -25,8 +25,8 @@ INTERRUPTED = "interrupted"
 
 def _window_start(sub: Subscription, now: datetime, policy: DisablePolicy) -> datetime:
     start = now - policy.window
-    since = getattr(sub, "window_since", None)  # set by a re-enable: the window starts afresh
-    return max(start, since) if isinstance(since, datetime) else start
+    since = sub.window_since  # set by a re-enable: the window starts afresh
+    return max(start, since) if since is not None else start
 
 
 def disable_state(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) -> DisableState:
@@ -37,7 +37,7 @@ def disable_state(store: Store, sub: Subscription, now: datetime, policy: Disabl
         if outcome != INTERRUPTED
     ]
     decision = policy.evaluate(observations, now)
-    record = sub.disabled
+    record, since = sub.disabled, sub.window_since
     return DisableState(
         subscription_id=sub.id,
         enabled=sub.enabled,
@@ -52,6 +52,7 @@ def disable_state(store: Store, sub: Subscription, now: datetime, policy: Disabl
         disabled_reason=record.reason if record else None,
         disabled_failures=record.failures if record and record.sample else None,
         disabled_sample=record.sample if record and record.sample else None,
+        window_since=since if since is not None and since > now - policy.window else None,
     )
 
 

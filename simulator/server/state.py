@@ -25,6 +25,7 @@ class DisableState:
     disabled_reason: str | None = None
     disabled_failures: int | None = None
     disabled_sample: int | None = None
+    window_since: datetime | None = None  # the window restarted here (a re-enable)
 
     @property
     def share(self) -> float:
@@ -44,6 +45,7 @@ class DisableState:
                 "unit": self.unit,
             },
             "window": {"failures": self.failures, "total": self.total, "share": round(self.share, 4)},
+            "windowSince": self.window_since.isoformat() if self.window_since else None,
             "disabledAt": self.disabled_at.isoformat() if self.disabled_at else None,
             "disabledReason": self.disabled_reason,
             "disabledOn": (
