@@ -28,7 +28,7 @@ from flipdish_sim.simulator.retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETR
 from flipdish_sim.simulator.scenario import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
 from flipdish_sim.simulator.store import Store
 
-__all__ = ["ScenarioRun", "clock_for_log", "open_run", "sender_policy"]
+__all__ = ["ScenarioRun", "callback_url", "clock_for_log", "open_run", "sender_policy"]
 
 RUN_KEY = "run"
 
@@ -140,6 +140,15 @@ class ScenarioRun:
         self.sender.store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
 
 
+def callback_url(scenario: Scenario, url: str | None) -> str:
+    """The URL a run delivers to (``--url`` wins over the scenario's); UsageError when none or invalid."""
+    callback = url or scenario.subscription.callback_url
+    if not callback:
+        raise UsageError(f"scenario {scenario.name} has no subscription.callback_url: pass --url URL")
+    check_url(callback)
+    return callback
+
+
 def open_run(
     scenario: Scenario,
     store: Store,
@@ -151,10 +160,7 @@ def open_run(
     seed: int = 0,
 ) -> ScenarioRun:
     """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one)."""
-    callback = url or scenario.subscription.callback_url
-    if not callback:
-        raise UsageError(f"scenario {scenario.name} has no subscription.callback_url: pass --url URL")
-    check_url(callback)
+    callback = callback_url(scenario, url)
     if clock not in ("virtual", "wall"):
         raise UsageError(f"clock must be virtual or wall, got {clock!r}")
     if not time_scale > 0:

@@ -62,11 +62,13 @@ def run(
     """
     from flipdish_sim.simulator.delivery import make_client
     from flipdish_sim.simulator.scenario import load_scenario
-    from flipdish_sim.simulator.session import open_run
+    from flipdish_sim.simulator.session import callback_url, open_run, sender_policy
     from flipdish_sim.simulator.store import Store
     from flipdish_sim.simulator.summary import summarize
 
     loaded = load_scenario(scenario)  # every check happens before the log is opened
+    callback_url(loaded, url)
+    sender_policy(loaded)
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     show_bar = sys.stdout.isatty() if progress is None else progress

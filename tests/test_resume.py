@@ -1,0 +1,98 @@
+"""Resume after ``kill -9``: the receiver kills the sender mid-attempt; a second run on the same log finishes.
+
+Deterministic: the loopback receiver itself sends SIGKILL to the ``flipdish-sim run`` process when the
+k-th request arrives, before answering it, so that attempt is in flight when the process dies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import receivers
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "tok-resume-0123456789"
+SCENARIO = """\
+name: resume
+subscription:
+  family: legacy
+  verify_token_env: FLIPDISH_VERIFY_TOKEN
+events:
+  - {event: order.created, count: 12, rate: 1/minute, seed: 5}
+policy:
+  retry: {offsets: [30s, 2m, 5m]}
+  disable: {enabled: false}
+"""
+KILL_AT = 7  # the 7th request is in flight when the sender dies
+
+
+def _start(scenario: Path, url: str, db: Path) -> subprocess.Popen[bytes]:
+    code = "from flipdish_sim.simulator.cli import main; main()"
+    command = [
+        sys.executable,
+        "-c",
+        code,
+        "run",
+        str(scenario),
+        "--url",
+        url,
+        "--db",
+        str(db),
+        "--no-progress",
+    ]
+    env = {**os.environ, "FLIPDISH_VERIFY_TOKEN": TOKEN}
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(tmp_path: Path) -> None:
+    scenario = tmp_path / "resume.yaml"
+    scenario.write_text(SCENARIO)
+    db = tmp_path / "run.db"
+    victim: list[int] = []
+
+    def answer(conn: receivers.Connection, request: receivers.RecordedRequest) -> bool:
+        n = len(receiver.requests)
+        if n == KILL_AT and victim:
+            os.kill(victim[0], signal.SIGKILL)  # mid-attempt: this request is never answered
+            return False
+        status = 500 if n in (3, 5) else 200
+        conn.send(receivers.response_head(status))
+        return True
+
+    with receivers.Receiver(answer) as receiver:
+        first = _start(scenario, receiver.url, db)
+        victim.append(first.pid)
+        first.communicate(timeout=60)
+        assert first.returncode == -signal.SIGKILL
+        second = _start(scenario, receiver.url, db)
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, (out + err).decode()[-3000:]
+        seen = [json.loads(r.body)["Body"]["FlipdishEventId"] for r in receiver.requests]
+
+    assert b"resumed: " in out
+    log = sqlite3.connect(db)
+    states = Counter(state for (state,) in log.execute("SELECT state FROM deliveries"))
+    assert states == {"acknowledged": 12}, "every event reached a final state"
+    assert log.execute("SELECT count(*) FROM deliveries WHERE in_flight_us IS NOT NULL").fetchone() == (0,)
+    rows = log.execute(
+        "SELECT e.id, a.attempt_no, a.outcome FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+        " JOIN events e ON e.seq = d.event_seq ORDER BY a.at_us, a.id"
+    ).fetchall()
+    interrupted = [row for row in rows if row[2] == "interrupted"]
+    assert len(interrupted) == 1, "exactly the attempt in flight at the kill is marked"
+    assert interrupted[0][0] == seen[KILL_AT - 1]
+    recorded = Counter(event_id for event_id, _, outcome in rows)
+    assert recorded == Counter(seen), "every request the receiver saw is in the log once, nothing else"
+    for event_id in recorded:
+        numbers = [n for e, n, _ in rows if e == event_id]
+        assert numbers == list(range(1, len(numbers) + 1)), "attempt numbers have no gap and no repeat"
+    log.close()
