@@ -502,3 +502,53 @@ def test_on_the_wall_clock_deliveries_and_retries_run_in_the_background(tmp_path
         assert http.post("/_sim/clock/advance", json={"seconds": 1}, headers=AUTH).status_code == 409
     asyncio.run(client.aclose())
     store.close()
+
+
+def test_put_enabled_false_disables_and_new_events_are_not_delivered(server: Server) -> None:
+    sub_id = server.create()
+    assert (
+        check(server.http.put(f"{SUBS}/{sub_id}", json={"Enabled": False}, headers=AUTH)).status_code == 200
+    )
+    server.trigger()
+    assert server.receiver.seen == []
+    rule = server.http.get(f"/_sim/subscriptions/{sub_id}/disable-rule", headers=AUTH).json()
+    assert rule["disabledReason"] == "disabled through the API"
+
+
+def test_a_subscription_may_start_without_event_names(server: Server) -> None:
+    sub_id = server.create(EventNames=[])
+    assert check(server.http.get(f"{SUBS}/{sub_id}/events", headers=AUTH)).json()["Data"] == []
+    server.trigger()
+    assert server.receiver.seen == []
+
+
+def test_verify_tokens_can_be_masked_in_the_listing_too(tmp_path: Path) -> None:
+    receiver = Receiver()
+    backend, client = _make(tmp_path, receiver)
+    app = create_app(backend, api_token=TOKEN, reveal_verify_token=False)
+    with ServerThread(app) as live, httpx.Client(base_url=live.url) as http:
+        Server(http, receiver, backend).create()
+        (sub,) = check(http.get(SUBS, headers=AUTH)).json()["Data"]
+    asyncio.run(client.aclose())
+    backend.store.close()
+    assert sub["VerifyToken"] == "veri****"
+
+
+def test_serve_refuses_a_taken_port_and_an_empty_token_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+    from flipdish_sim.simulator.server.runner import bind
+
+    taken = bind("127.0.0.1", 0)
+    taken.listen()
+    try:
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--port", port])
+    finally:
+        taken.close()
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+    empty = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--api-token", " "])
+    assert empty.exit_code == 2
