@@ -178,7 +178,8 @@ class Backend:
 
     async def enable(self, sub_id: int) -> None:
         """Re-enable a subscription: its suspended deliveries resume (inside their 24 h window)."""
-        self.registry.get(sub_id)
+        if self.registry.get(sub_id).enabled:
+            return  # a stale page or a repeated PUT: nothing to resume, and the failure window stays
         async with self._lock:
             self.sender.enable(sub_id)
             await self._catch_up()
