@@ -120,10 +120,10 @@ class ReorderPolicy:
     def reorder(self, events: Sequence[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
         """New send times for ``(event id, planned send time)`` pairs (in planned order), sorted by new time.
 
-        ``delay``: each event moves later by :meth:`delay_for`. ``shuffle``: events are cut into batches, each
-        starting at the first event not yet batched and holding the events planned within ``window`` of it;
-        within a batch the events are permuted over the batch's planned times. No event moves more than
-        ``window``; the same events and times come out.
+        ``delay``: each event moves later by :meth:`delay_for`. ``shuffle``: events are cut into batches,
+        each starting at the first event not yet batched and holding the events planned less than ``window``
+        after it; within a batch the events are permuted over the batch's planned times. No event moves by
+        ``window`` or more (``window=0`` keeps the order); the same events and times come out.
         """
         if any(later[1] < earlier[1] for earlier, later in itertools.pairwise(events)):
             raise ValueError("events must be given in planned order (non-decreasing send times)")
@@ -133,8 +133,8 @@ class ReorderPolicy:
             moved = []
             start = 0
             while start < len(events):
-                end = start
-                while end < len(events) and events[end][1] - events[start][1] <= self.window:
+                end = start + 1
+                while end < len(events) and events[end][1] - events[start][1] < self.window:
                     end += 1
                 batch = events[start:end]
                 ids = [event_id for event_id, _ in batch]

@@ -95,6 +95,12 @@ def test_shuffle_permutes_within_batches_only() -> None:
     assert out != events
 
 
+@pytest.mark.parametrize("mode", ["delay", "shuffle"])
+def test_a_zero_window_keeps_simultaneous_events_in_order(mode: str) -> None:
+    events = [("evt-0", T0), ("evt-1", T0), ("evt-2", T0 + S)]
+    assert ReorderPolicy(mode, timedelta(0), seed=5).reorder(events) == events  # type: ignore[arg-type]
+
+
 def test_reorder_wants_planned_order() -> None:
     with pytest.raises(ValueError, match="planned order"):
         ReorderPolicy().reorder([("b", T0 + S), ("a", T0)])
