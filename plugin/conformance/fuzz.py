@@ -19,7 +19,7 @@ from flipdish_sim.contracts.examples import example
 from flipdish_sim.contracts.strategies import from_schema
 from flipdish_sim.plugin.conformance.bodies import closed_schema, nulled
 
-__all__ = ["edge_payloads", "fuzz_payloads"]
+__all__ = ["edge_payloads", "fuzz_payloads", "fuzz_strategy"]
 
 Payload = dict[str, object]
 
@@ -27,6 +27,13 @@ Payload = dict[str, object]
 @cache
 def _strategy(event: str, profile: Profile) -> SearchStrategy[object]:
     return from_schema(closed_schema(cached_schema(event, profile, V3Shape.PROPERTIES)))
+
+
+@cache
+def fuzz_strategy(event: str, profile: Profile = Profile.OBSERVED) -> SearchStrategy[Payload]:
+    """Contract-valid payloads of ``event`` inside the declared fields (legacy ``Type`` = the event name)."""
+    objects = _strategy(event, profile).filter(lambda value: isinstance(value, dict))
+    return objects.map(lambda value: cast(Payload, _cohere(event, value)))
 
 
 def _cohere(event: str, value: object) -> Payload | None:
