@@ -52,13 +52,16 @@ _HTTPX_DEFAULT_HEADERS = ("Accept", "Accept-Encoding", "Connection", "User-Agent
 def make_client(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-    verify_tls: bool = True,
+    verify_tls: bool | ssl.SSLContext = True,
     max_connections: int = 200,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for deliveries: no redirects, no httpx default headers, pooled connections.
 
     The pool waits count against each attempt's deadline, so keep the sender's concurrency at or below
     ``max_connections``. httpx's own timeouts are off: :func:`attempt` enforces one deadline over everything.
+    ``verify_tls``: True checks certificates against the system's trust store, as Flipdish's sender would;
+    False accepts any certificate (staging); an ``ssl.SSLContext`` trusts what it was given (a private CA).
+    Proxy and CA variables of the environment are ignored: Flipdish's sender knows nothing of your network.
     """
     client = httpx.AsyncClient(
         transport=transport,

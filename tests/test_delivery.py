@@ -195,6 +195,14 @@ def test_tls_checks_can_be_turned_off_for_staging() -> None:
     assert len(receiver.requests) == 1
 
 
+def test_a_certificate_can_be_trusted_explicitly() -> None:
+    with receivers.tls_untrusted() as receiver:
+        assert receiver.certificate is not None
+        context = ssl.create_default_context(cafile=str(receiver.certificate.cert_file))
+        result = send(legacy(receiver.url), client=lambda: delivery.make_client(verify_tls=context))
+    assert result.outcome is Outcome.ACKNOWLEDGED
+
+
 def test_a_100_mb_answer_is_read_only_up_to_the_limit() -> None:
     with receivers.large(size=100 * 2**20) as receiver:
         result = send(legacy(receiver.url), max_response_bytes=1000, deadline=5.0)
