@@ -418,3 +418,13 @@ def test_trigger_form_refuses_unknown_events(site: _Site) -> None:
 def test_unknown_subscription_page_is_a_404(site: _Site) -> None:
     site.sign_in()
     assert site.http.get("/dashboard/subscriptions/999").status_code == 404
+
+
+def test_assets_are_served_from_the_package_and_nothing_else(site: _Site) -> None:
+    css = site.http.get("/static/dashboard.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert site.http.get("/static/dashboard.js").headers["content-type"].startswith("text/javascript")
+    assert site.http.get("/static/__init__.py").status_code == 404
+    page = site.http.get("/dashboard?token=" + TOKEN, follow_redirects=True).text
+    assert re.findall(r'(?:src|href)="(https?:)?//', page) == []  # no external assets

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
-from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flipdish_sim.simulator.server import flipdish_api, pages, sim_api
@@ -23,7 +24,7 @@ from flipdish_sim.simulator.server.auth import BearerAuth, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import CatchAll, exception_handlers
 
-__all__ = ["SECURITY_HEADERS", "create_app"]
+__all__ = ["SECURITY_HEADERS", "STATIC", "create_app"]
 
 #: Sent with every response: no inline script, no framing, no referrer, no caching of pages or API data.
 SECURITY_HEADERS = (
@@ -53,8 +54,16 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
-def _static_dir() -> Path:
-    return Path(str(files(__package__).joinpath("static")))
+#: The dashboard's only assets (package data; no CDN).
+STATIC = {"dashboard.css": "text/css; charset=utf-8", "dashboard.js": "text/javascript; charset=utf-8"}
+
+
+async def _static(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in STATIC:
+        raise HTTPException(404, f"no static file {name!r}")
+    text = files(__package__).joinpath("static").joinpath(name).read_text(encoding="utf-8")
+    return Response(text, media_type=STATIC[name])
 
 
 def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = True) -> Starlette:
@@ -78,7 +87,7 @@ def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = 
             *flipdish_api.routes(),
             *sim_api.routes(),
             *pages.routes(),
-            Mount("/static", app=StaticFiles(directory=_static_dir()), name="static"),
+            Route("/static/{name}", _static, methods=["GET"]),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(CatchAll), Middleware(BearerAuth, keys=keys)],
         exception_handlers=exception_handlers(),

@@ -1,0 +1,1 @@
+"""The dashboard's own CSS and JavaScript, served at /static/ (no external assets)."""

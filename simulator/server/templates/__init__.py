@@ -1,0 +1,1 @@
+"""Page templates of the dashboard (string.Template; every value is escaped before substitution)."""
