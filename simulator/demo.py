@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import tempfile
 import webbrowser
 from collections import Counter
@@ -164,9 +166,17 @@ async def _play(story: _Story, duration: float) -> None:
 
 
 def _open_browser(url: str) -> None:
-    with contextlib.suppress(Exception):
-        if webbrowser.open(url):
-            click.echo("opened the dashboard in your browser")
+    """Open ``url`` in a graphical browser; never a text browser in this terminal, never an error."""
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    opened = False
+    if graphical:
+        with contextlib.suppress(Exception):
+            opened = webbrowser.open(url)
+    click.echo(
+        "  opened the dashboard in your browser" if opened else "  (no browser opened: open the link above)"
+    )
 
 
 async def _bind_server(backend: Backend, token: str, port: int | None) -> RunningServer:

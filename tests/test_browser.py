@@ -148,6 +148,15 @@ def test_disabled_webhook_is_shown_re_enabled_by_a_click_and_deliveries_resume(
             acknowledged = page.locator('tr.attempt[data-outcome="acknowledged"]')
             expect(acknowledged.first).to_be_visible(timeout=10_000)
             assert receiver.acknowledged > 0
+
+            before = receiver.acknowledged
+            page.goto(f"{url}/dashboard")
+            page.select_option("#trigger-event", "order.created")
+            page.click("#trigger-send")
+            expect(page.locator(".flash")).to_contain_text("Event sent")
+            assert (
+                receiver.acknowledged == before + 1
+            )  # the virtual clock sends a new event's first attempt at once
             assert dialogs == []  # the receiver's <script> never ran
         finally:
             browser.close()

@@ -368,6 +368,7 @@ def _disable(site: _Site) -> None:
         ({}, {}),
         ({"csrf": "forged"}, {}),
         (None, {"Origin": "http://evil.example"}),
+        (None, {"Origin": "null"}),
     ],
 )
 def test_re_enable_refuses_forged_forms(
