@@ -58,7 +58,7 @@ from flipdish_sim.simulator.request import (
 from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
 from flipdish_sim.simulator.schedule import Agenda
 from flipdish_sim.simulator.signing import signature_header
-from flipdish_sim.simulator.store import INTERRUPTED, Store, headers_json
+from flipdish_sim.simulator.store import INTERRUPTED, Store, headers_text
 from flipdish_sim.simulator.subscription import (
     Delivery,
     DeliveryState,
@@ -626,7 +626,7 @@ class Sender:
                 headers = legacy_request(
                     sub.callback_url, {}, verify_token=sub.verify_token, options=options
                 ).headers
-                cached = self._legacy_headers[sub.id] = (headers, headers_json(mask_headers(headers)))
+                cached = self._legacy_headers[sub.id] = (headers, headers_text(mask_headers(headers)))
             return OutgoingRequest(sub.callback_url, cached[0], delivery.body)
         template = v3_request(
             sub.callback_url,

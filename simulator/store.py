@@ -45,7 +45,7 @@ __all__ = [
     "AttemptRow",
     "Store",
     "UnknownSubscriptionError",
-    "headers_json",
+    "headers_text",
 ]
 
 SCHEMA_VERSION = 1
@@ -89,7 +89,8 @@ CREATE TABLE deliveries (
     next_attempt_us INTEGER,
     attempts_made INTEGER NOT NULL DEFAULT 0,
     duplicate_of INTEGER REFERENCES deliveries (id),
-    in_flight_us INTEGER
+    in_flight_us INTEGER,
+    last_attempt_id INTEGER
 );
 CREATE INDEX deliveries_open ON deliveries (state, subscription_id) WHERE state IN ('pending', 'suspended');
 CREATE TABLE attempts (
@@ -104,11 +105,33 @@ CREATE TABLE attempts (
     duration REAL NOT NULL,
     response_headers TEXT NOT NULL,
     response_body BLOB NOT NULL,
-    error TEXT
+    error TEXT,
+    state_after TEXT NOT NULL,
+    first_attempt_us INTEGER NOT NULL,
+    next_attempt_us INTEGER
 );
 CREATE INDEX attempts_by_sub_at ON attempts (subscription_id, at_us, outcome);
+CREATE INDEX attempts_by_delivery ON attempts (delivery_id);
+CREATE TRIGGER attempts_advance_delivery AFTER INSERT ON attempts BEGIN
+    UPDATE deliveries SET state = NEW.state_after, first_attempt_us = NEW.first_attempt_us,
+        next_attempt_us = NEW.next_attempt_us, attempts_made = NEW.attempt_no, in_flight_us = NULL,
+        last_attempt_id = NEW.id
+    WHERE id = NEW.delivery_id;
+END;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+_SUBSCRIPTION_COLUMNS = (
+    "id, owner_user_id, callback_url, family, version, event_names, enabled, verify_token, secrets,"
+    " created_us, disabled_us, disabled_reason, disabled_numbers, window_since_us"
+)
+_MARK = "UPDATE deliveries SET in_flight_us = ? WHERE id = ?"
+_RECORD = (
+    "INSERT INTO attempts (delivery_id, subscription_id, attempt_no, at_us, request_headers, outcome,"
+    " status_code, duration, response_headers, response_body, error, state_after, first_attempt_us,"
+    " next_attempt_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 class UnknownSubscriptionError(UsageError):
@@ -162,13 +185,15 @@ class AttemptRow:
     version: str
 
 
-def headers_json(headers: Iterable[tuple[str, str]]) -> str:
-    """The stored form of a header list (JSON pairs)."""
-    return json.dumps([list(h) for h in headers], separators=(",", ":"), ensure_ascii=False)
+def headers_text(headers: Iterable[tuple[str, str]]) -> str:
+    """The stored form of a header list: ``Name: value`` lines joined by CRLF (values never hold CRLF)."""
+    return "\r\n".join([f"{name}: {value}" for name, value in headers])
 
 
 def _headers_from(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((str(k), str(v)) for k, v in json.loads(text))
+    if not text:
+        return ()
+    return tuple((name, value) for name, _, value in (line.partition(": ") for line in text.split("\r\n")))
 
 
 def _opt_us(at: datetime | None) -> int | None:
@@ -212,13 +237,10 @@ class Store:
                 raise StoreError(
                     f"{self.path} is an SQLite file of another application, not a flipdish-sim log"
                 )
-            db.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
+            db.executescript(
+                f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
+                f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
         elif app != APPLICATION_ID or version != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} holds schema version {version} (application id {app:#x}); "
@@ -274,13 +296,18 @@ class Store:
         return self.subscription(cursor.lastrowid)
 
     def subscription(self, subscription_id: int) -> Subscription:
-        row = self._db.execute("SELECT * FROM subscriptions WHERE id = ?", (subscription_id,)).fetchone()
+        row = self._db.execute(
+            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?", (subscription_id,)
+        ).fetchone()
         if row is None:
             raise UnknownSubscriptionError(f"no subscription {subscription_id} in {self.path}")
         return _subscription(row)
 
     def subscriptions(self) -> list[Subscription]:
-        return [_subscription(r) for r in self._db.execute("SELECT * FROM subscriptions ORDER BY id")]
+        return [
+            _subscription(r)
+            for r in self._db.execute(f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY id")
+        ]
 
     def update_subscription(self, sub: Subscription) -> None:
         """Persist the callback URL, event names, verify token, secrets and version (one transaction)."""
@@ -393,10 +420,11 @@ class Store:
     def mark_in_flight(self, deliveries: Sequence[Delivery], at: datetime) -> None:
         """Record, before sending, that these deliveries have an attempt in flight (one transaction)."""
         at_us = to_us(at)
+        if len(deliveries) == 1:  # one statement is one (autocommitted) transaction
+            self._db.execute(_MARK, (at_us, deliveries[0].id))
+            return
         with self._write():
-            self._db.executemany(
-                "UPDATE deliveries SET in_flight_us = ? WHERE id = ?", [(at_us, d.id) for d in deliveries]
-            )
+            self._db.executemany(_MARK, [(at_us, d.id) for d in deliveries])
 
     def record_attempt(
         self,
@@ -408,33 +436,36 @@ class Store:
     ) -> None:
         """Append attempt ``delivery.attempts_made`` and the delivery's new state in ONE transaction.
 
-        ``request_headers`` must already be masked (a str is taken as their JSON, pre-encoded).
-        ``disable`` (subscription id, record) disables a subscription in the same transaction, and
-        suspends its open deliveries.
+        One INSERT (autocommitted): a trigger moves the delivery to the state recorded with the attempt
+        (``state_after``, ``next_attempt_us``) and clears its in-flight mark. ``request_headers`` must
+        already be masked (a str is taken as their stored text, see :func:`headers_text`). ``disable``
+        (subscription id, record) also disables a subscription and suspends its open deliveries, in the
+        same transaction.
         """
+        first = delivery.first_attempt_at or attempt.at
+        values = (
+            delivery.id,
+            delivery.subscription_id,
+            delivery.attempts_made,
+            to_us(attempt.at),
+            request_headers if isinstance(request_headers, str) else headers_text(request_headers),
+            str(attempt.outcome),
+            attempt.status_code,
+            attempt.duration,
+            headers_text(attempt.response_headers),
+            attempt.response_body,
+            attempt.error,
+            delivery.state.value,
+            to_us(first),
+            None if delivery.next_attempt_at is None else to_us(delivery.next_attempt_at),
+        )
+        if disable is None:
+            self._db.execute(_RECORD, values)
+            return
         with self._write():
-            self._db.execute(
-                "INSERT INTO attempts (delivery_id, subscription_id, attempt_no, at_us, request_headers,"
-                " outcome, status_code, duration, response_headers, response_body, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    delivery.id,
-                    delivery.subscription_id,
-                    delivery.attempts_made,
-                    to_us(attempt.at),
-                    request_headers if isinstance(request_headers, str) else headers_json(request_headers),
-                    str(attempt.outcome),
-                    attempt.status_code,
-                    attempt.duration,
-                    headers_json(attempt.response_headers),
-                    attempt.response_body,
-                    attempt.error,
-                ),
-            )
-            self._update_delivery(delivery)
-            if disable is not None:
-                self._set_enabled(disable[0], disable[1])
-                self._suspend_open(disable[0])
+            self._db.execute(_RECORD, values)
+            self._set_enabled(disable[0], disable[1])
+            self._suspend_open(disable[0])
 
     def _update_delivery(self, d: Delivery) -> None:
         self._db.execute(
@@ -468,7 +499,9 @@ class Store:
         """Pending and suspended deliveries with their in-flight mark (the engine's resume), by id."""
         only = "" if subscription_id is None else " AND d.subscription_id = ?"
         rows = self._db.execute(
-            "SELECT d.*, e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
+            "SELECT d.id, d.event_seq, d.subscription_id, d.webhook_id, d.state, d.created_us,"
+            " d.first_attempt_us, d.next_attempt_us, d.attempts_made, d.duplicate_of, d.in_flight_us,"
+            " e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
             f" WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
             () if subscription_id is None else (subscription_id,),
         )

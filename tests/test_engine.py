@@ -360,7 +360,7 @@ def test_run_until_stops_at_the_time_given(tmp_path: Path, always_500: Receiver)
 
 def test_a_crashed_attempt_is_recorded_as_interrupted_and_retried(tmp_path: Path) -> None:
     sender = _sender(tmp_path, Receiver())
-    sender.add_subscription(URL, event_names=["order.created"])
+    sender.add_subscription(URL, event_names=["order.created"], verify_token="tok-0123456789")
     sender.publish("order.created")
     (delivery,) = [d for d, _ in sender.store.open_deliveries()]
     sender.store.mark_in_flight([delivery], T0)  # the process dies here, mid-attempt
@@ -372,6 +372,8 @@ def test_a_crashed_attempt_is_recorded_as_interrupted_and_retried(tmp_path: Path
     rows = list(resumed.store.attempts())
     assert [(r.attempt_no, r.outcome) for r in rows] == [(1, "interrupted"), (2, "acknowledged")]
     assert len(receiver.requests) == 1
+    assert receiver.requests[0].content == delivery.body, "the resumed attempt sends the same bytes"
+    assert receiver.requests[0].headers["X-Verify-Token"] == "tok-0123456789"
 
 
 @pytest.mark.parametrize(
