@@ -414,6 +414,15 @@ def test_trigger_with_a_payload_delivers_that_body(server: Server) -> None:
     response = server.trigger(payload=body)
     assert response.status_code == 202
     assert server.receiver.seen[0]["body"]["Body"] == body
+    assert response.json()["warnings"] == []
+
+
+def test_a_payload_that_breaks_the_contract_is_sent_with_warnings(server: Server) -> None:
+    server.create()
+    response = server.trigger(payload={"EventName": "order.created", "Position": "first"})
+    assert response.status_code == 202
+    assert len(server.receiver.seen) == 1
+    assert any(warning.startswith("/Body/Position") for warning in response.json()["warnings"])
 
 
 @pytest.mark.parametrize(

@@ -22,10 +22,12 @@ from starlette.routing import Route
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
 from flipdish_sim.simulator.server.validation import read_json
+from flipdish_sim.simulator.signing import format_timestamp
 
 __all__ = ["routes"]
 
 MAX_COUNT = 1000
+MAX_WARNINGS = 20
 
 
 def _backend(request: Request) -> Backend:
@@ -95,7 +97,26 @@ async def trigger(request: Request) -> Response:
     seed = _optional_int(doc, "seed", None, 0, 2**63 - 1)
     count = _optional_int(doc, "count", 1, 1, MAX_COUNT) or 1
     ids = await backend.trigger(name, payload=payload, seed=seed, count=count)
-    return JSONResponse({"eventIds": ids}, status_code=202)
+    answer: dict[str, object] = {"eventIds": ids}
+    if payload is not None:
+        answer["warnings"] = _contract_warnings(name, payload, backend.clock.now())
+    return JSONResponse(answer, status_code=202)
+
+
+def _contract_warnings(name: str, payload: dict[str, object], now: datetime) -> list[str]:
+    """Where a hand-written payload breaks its event's documented contract (it is sent anyway)."""
+    from flipdish_sim.contracts.validate import validate  # imports jsonschema: slow, so only when needed
+
+    envelope = (
+        payload
+        if {"Type", "Body"} <= payload.keys()
+        else {
+            "Type": name,
+            "CreateTime": format_timestamp(now),
+            "Body": payload,
+        }
+    )
+    return [str(issue) for issue in validate(envelope, name)[:MAX_WARNINGS]]
 
 
 async def scenarios(request: Request) -> Response:
