@@ -36,6 +36,9 @@ from flipdish_sim.simulator.subscription import Event, Subscription
 
 __all__ = ["DeliveryResult", "ScenarioResult", "Simulator", "as_target"]
 
+_REAL_TIME = ["flipdish_sim.simulator.delivery", "_pytest", "pluggy"]
+"""Modules that keep real time while the receiver's time is frozen: the sender's timing and pytest's own."""
+
 
 def as_target(receiver: Target | str | object, *, url: str | None = None) -> Target:
     """A :class:`Target` from a Target, a URL, or an ASGI/WSGI app (``url``: the path or URL it serves)."""
@@ -181,9 +184,7 @@ class Simulator:
         from freezegun import freeze_time
 
         # the sender's own timing (attempt durations, the deadline) stays on real time
-        self._freezer = freeze_time(
-            self.clock.now(), real_asyncio=True, ignore=["flipdish_sim.simulator.delivery"]
-        )
+        self._freezer = freeze_time(self.clock.now(), real_asyncio=True, ignore=_REAL_TIME)
         self._factory = self._freezer.start()
         return _FrozenTimeTransport(inner, self._factory, lambda: self._now())
 

@@ -1,0 +1,54 @@
+"""The example receivers are correct: the whole conformance suite passes, and their own plugin tests pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from examples.legacy_fastapi.app import create_app as legacy_fastapi
+from examples.legacy_flask.app import create_app as legacy_flask
+from examples.v3_fastapi.app import create_app as v3_fastapi
+from examples.v3_flask.app import create_app as v3_flask
+from flipdish_sim.contracts.catalogue import Family
+from flipdish_sim.plugin.conformance import SuiteConfig, Target, run_suite_sync
+from flipdish_sim.plugin.conformance.probe import http_probe
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TOKEN, SECRET = "t0ken", "s3cret"
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.mark.parametrize(
+    ("name", "app", "config"),
+    [
+        ("legacy_flask", legacy_flask(TOKEN), SuiteConfig(family=Family.LEGACY, verify_token=TOKEN, fuzz_examples=3)),
+        ("legacy_fastapi", legacy_fastapi(TOKEN), SuiteConfig(family=Family.LEGACY, verify_token=TOKEN, fuzz_examples=3)),
+        ("v3_flask", v3_flask([SECRET]), SuiteConfig(family=Family.V3, secrets=(SECRET,), fuzz_examples=3)),
+        ("v3_fastapi", v3_fastapi(["old", SECRET]), SuiteConfig(family=Family.V3, secrets=(SECRET,), fuzz_examples=3)),
+    ],
+)
+def test_every_example_passes_every_applicable_check(name: str, app: object, config: SuiteConfig) -> None:
+    target = Target.from_app(app, url="/webhooks/flipdish")
+    report = run_suite_sync(target, config, probe=http_probe(target, "/webhooks/flipdish/applied"))
+    other_family = (
+        {"auth.signature", "auth.replay"} if config.family is Family.LEGACY else {"auth.verify-token"}
+    )
+    assert {
+        check: outcome for check, outcome in report.outcomes().items() if outcome != "passed"
+    } == dict.fromkeys(other_family, "skipped"), name
+
+
+@pytest.mark.parametrize("name", ["legacy_flask", "legacy_fastapi", "v3_flask", "v3_fastapi"])
+def test_each_examples_own_plugin_tests_pass(name: str, pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        str(EXAMPLES / name), "-p", "no:randomly", "-q", "--rootdir", str(EXAMPLES.parent)
+    )
+    result.assert_outcomes(passed=6 if name.startswith("legacy") else 5)
+
+
+def test_the_ci_workflow_gates_on_the_conformance_command() -> None:
+    workflow = (EXAMPLES / "github-actions" / "conformance.yml").read_text(encoding="utf-8")
+    assert "flipdish-sim conformance --url" in workflow
+    assert "secrets.FLIPDISH_SIM_SECRET" in workflow
