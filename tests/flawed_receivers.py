@@ -155,3 +155,9 @@ def receiver(family: str, flaw: str | None = None) -> Starlette:
         return JSONResponse({"applied": state.applied})
 
     return Starlette(routes=[Route("/webhook", webhook, methods=["POST"]), Route("/applied", applied)])
+
+
+# Ready-made apps for ``--app tests.flawed_receivers:<name>`` (the CLI tests).
+legacy_correct = receiver("legacy")
+legacy_rejects_unknown_events = receiver("legacy", "rejects-unknown-events")
+v3_correct = receiver("v3")

@@ -1,0 +1,113 @@
+"""``flipdish-sim conformance``: exit statuses, reports, reproducers, in-process apps, a loopback server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.serving import make_server
+
+from examples.v3_flask.app import create_app
+from flipdish_sim.plugin.conformance import CHECKS
+from flipdish_sim.simulator.cli import main
+from tests.flawed_receivers import SECRET, TOKEN
+
+FAST = ["--events", "order.created,order.accepted", "--fuzz-examples", "2", "--seed", "1"]
+
+
+def _invoke(tmp_path: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["conformance", *args, "--reproducers", str(tmp_path / "repro")])
+    return result.exit_code, result.output
+
+
+@contextmanager
+def _serve(app: object) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_a_correct_in_process_app_exits_0_and_writes_both_reports(tmp_path: Path) -> None:
+    report, junit = tmp_path / "r.json", tmp_path / "j.xml"
+    code, output = _invoke(
+        tmp_path, "--app", "tests.flawed_receivers:legacy_correct", "--url", "/webhook",
+        "--verify-token", TOKEN, "--probe-url", "/applied", "--report-json", str(report),
+        "--junitxml", str(junit), *FAST,
+    )  # fmt: skip
+    assert code == 0, output
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert document["summary"] == {"passed": 10, "failed": 0, "skipped": 2}
+    assert [check["id"] for check in document["checks"]] == [check.id for check in CHECKS]
+    assert 'tests="12" failures="0" skipped="2"' in junit.read_text(encoding="utf-8")
+    assert "idempotency.duplicates" in output
+
+
+def test_a_flawed_app_exits_1_with_a_reproducer_and_no_token(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    code, output = _invoke(
+        tmp_path, "--app", "tests.flawed_receivers:legacy_rejects_unknown_events", "--url", "/webhook",
+        "--verify-token", TOKEN, "--report-json", str(report), *FAST,
+    )  # fmt: skip
+    assert code == 1
+    checks = {c["id"]: c for c in json.loads(report.read_text(encoding="utf-8"))["checks"]}
+    failed = checks["compat.unknown-event"]
+    assert failed["outcome"] == "failed"
+    assert "curl" in failed["reproducer"]
+    assert "$FLIPDISH_SIM_VERIFY_TOKEN" in failed["reproducer"]
+    assert list((tmp_path / "repro").glob("*.json"))
+    assert TOKEN not in output + report.read_text(encoding="utf-8")
+
+
+def test_a_real_loopback_server_passes_over_http(tmp_path: Path) -> None:
+    with _serve(create_app([SECRET])) as base:
+        code, output = _invoke(
+            tmp_path, "--url", f"{base}/webhooks/flipdish", "--secret", SECRET,
+            "--probe-url", f"{base}/webhooks/flipdish/applied",
+            "--events", "sale.created.v1,sale.accepted.v1", "--fuzz-examples", "2",
+        )  # fmt: skip
+    assert code == 0, output
+    assert "auth.replay" in output
+
+
+def test_an_unreachable_receiver_exits_2_with_one_clear_line(tmp_path: Path) -> None:
+    code, output = _invoke(tmp_path, "--url", "http://127.0.0.1:9/webhook", "--verify-token", TOKEN)
+    assert code == 2
+    assert "cannot reach the receiver at http://127.0.0.1:9/webhook" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "give the receiver"),
+        (("--url", "http://x.test/", "--check", "ack.nope"), "unknown check 'ack.nope'"),
+        (("--url", "http://x.test/", "--family", "legacy", "--secret", "s"), "--secret signs v3 deliveries"),
+        (("--url", "http://x.test/", "--events", "order.creatd"), "unknown event 'order.creatd'"),
+        (("--url", "ftp://x.test/"), "absolute http(s) URL"),
+        (("--app", "no_such_module:app"), "cannot import module"),
+        (
+            ("--url", "http://x.test/", "--family", "v3", "--secret", "s", "--events", "order.created"),
+            "is a legacy",
+        ),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    code, output = _invoke(tmp_path, *args)
+    assert code == 2
+    assert message in output
+
+
+def test_list_checks_names_every_stable_id(tmp_path: Path) -> None:
+    code, output = _invoke(tmp_path, "--list-checks")
+    assert code == 0
+    assert [line.split()[0] for line in output.splitlines()] == [check.id for check in CHECKS]
