@@ -28,13 +28,25 @@ ORDER_EVENTS = ["order.created", "order.accepted", "order.dispatched", "order.re
 # Upstream disagreements: the Swagger model and the production-observed schema admit no common value here
 # (e.g. a .NET enum documented as strings, observed as numbers). Pinned so a plan bug cannot hide behind them.
 CONFLICTING = {
-    "app.updated", "bankaccount.deleted", "cardreaders.kiosk.bluetooth.initiatepairingmode",
-    "cardreaders.kiosk.bluetooth.terminalactionstatechanged", "cardreaders.kiosk.bluetooth.unpaired",
-    "cardreaders.kiosk.bluetooth.updated", "externalevent.store", "hydra.assigned",
-    "hydra.conection_status_changed", "hydra.unassigned", "store.address.updated", "store.archived",
-    "store.created", "store.opening_hours.updated", "store.published", "store.unarchived",
-    "store.unpublished", "store.updated",
-}  # fmt: skip
+    "app.updated",
+    "bankaccount.deleted",
+    "cardreaders.kiosk.bluetooth.initiatepairingmode",
+    "cardreaders.kiosk.bluetooth.terminalactionstatechanged",
+    "cardreaders.kiosk.bluetooth.unpaired",
+    "cardreaders.kiosk.bluetooth.updated",
+    "externalevent.store",
+    "hydra.assigned",
+    "hydra.conection_status_changed",
+    "hydra.unassigned",
+    "store.address.updated",
+    "store.archived",
+    "store.created",
+    "store.opening_hours.updated",
+    "store.published",
+    "store.unarchived",
+    "store.unpublished",
+    "store.updated",
+}
 
 
 def _other(profile: Profile) -> Profile:
@@ -139,8 +151,10 @@ def test_order_is_internally_consistent(seed: int) -> None:
     currency = {"IE": "EUR", "GB": "GBP", "ES": "EUR", "US": "USD", "PL": "PLN"}
     assert order["Store"]["Currency"] == currency[order["Store"]["CountryCode"]]
     if order["PaymentAccountType"] == "Card":
-        assert re.fullmatch(r"(Visa|Mastercard|Amex|Visa Debit) \*{4}\d{4}|Apple Pay|Google Pay",
-                            order["PaymentAccountDescription"])  # fmt: skip
+        assert re.fullmatch(
+            r"(Visa|Mastercard|Amex|Visa Debit) \*{4}\d{4}|Apple Pay|Google Pay",
+            order["PaymentAccountDescription"],
+        )
     assert str(order["OrderId"]) in body["Description"]  # type: ignore[index]
 
 
@@ -180,9 +194,13 @@ def test_lifecycle_is_one_order_advancing(outcome: str, seed: int) -> None:
     assert times == sorted(times)
     assert len(set(times)) == len(times)
     assert len({p["Body"]["FlipdishEventId"] for _, p in events}) == len(events)  # type: ignore[index]
-    states = {"order.created": "ReadyToProcess", "order.accepted": "AcceptedByRestaurant",
-              "order.dispatched": "Dispatched", "order.rejected": "RejectedByStore",
-              "order.refunded": "AcceptedAndRefunded"}  # fmt: skip
+    states = {
+        "order.created": "ReadyToProcess",
+        "order.accepted": "AcceptedByRestaurant",
+        "order.dispatched": "Dispatched",
+        "order.rejected": "RejectedByStore",
+        "order.refunded": "AcceptedAndRefunded",
+    }
     assert [o["OrderState"] for o in orders] == [states[n] for n, _ in events]
     for name, payload in events:
         assert payload["Type"] == payload["Body"]["EventName"] == name  # type: ignore[index]
