@@ -78,11 +78,15 @@ class _Story:
         self.sub_id = 0
         self.result = DemoResult()
         self.attempts: list[AttemptReport] = []
+        self.history: list[str] = []
         backend.sender.on_attempt.append(self.attempts.append)
 
+    def clock(self, at: datetime | None = None) -> str:
+        offset = int(((at or self.backend.now()) - self.start).total_seconds())
+        return f"+{offset // 3600:02d}:{offset // 60 % 60:02d}:{offset % 60:02d}"
+
     def say(self, text: str) -> None:
-        offset = int((self.backend.now() - self.start).total_seconds())
-        click.echo(f"[+{offset // 3600:02d}:{offset // 60 % 60:02d}:{offset % 60:02d}] {text}")
+        click.echo(f"[{self.clock()}] {text}")
 
     async def call(self, method: str, path: str, body: object = None) -> httpx.Response:
         response = await self.api.request(method, path, json=body)
@@ -101,6 +105,12 @@ class _Story:
         if not rule["enabled"] and not self.result.disabled:
             self.result.disabled = True
             self.say(f"webhook {self.sub_id} {rule['disabledReason']}")
+            numbers = rule["disabledOn"] or {}
+            self.history.append(
+                f"webhook {self.sub_id} auto-disabled at {self.clock(datetime.fromisoformat(rule['disabledAt']))}"
+                f" ({numbers.get('failures')} of"
+                f" {numbers.get('total')} attempts failed in the 72 h window)"
+            )
 
     async def create(self) -> None:
         body = {"CallbackUrl": self.hook, "EventNames": EVENTS, "VerifyToken": self.receiver.verify_token}
@@ -119,6 +129,7 @@ class _Story:
         await self.call("PUT", f"{SUBS}/{self.sub_id}", {"Enabled": True})
         self.result.re_enabled = True
         self.say(f"PUT {SUBS}/{self.sub_id} {{Enabled: true}} -> re-enabled; suspended retries resume")
+        self.history.append(f"webhook {self.sub_id} re-enabled at {self.clock()} with PUT {{Enabled: true}}")
         await self.watch()
 
     def steps(self) -> list[tuple[timedelta, Callable[[], Awaitable[None]]]]:
@@ -210,7 +221,7 @@ async def run_demo(*, duration: float, port: int | None, browser: bool, keep_ser
                 summary = summarize(backend.store)
                 result.acknowledged = summary.acknowledged
                 result.duplicates_ignored = receiver.duplicates_ignored
-                result.lines = [*summary.lines(), _receiver_line(receiver)]
+                result.lines = [*summary.lines(), *story.history, _receiver_line(receiver)]
                 if keep_serving:
                     _print_summary(result)
                     click.echo(f"still serving {server.url}/dashboard?token={token} - press Ctrl+C to stop")
