@@ -166,3 +166,18 @@ def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
 def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.flipdish(**kwargs):*"])
+
+
+def test_conformance_suite_grades_the_receiver_fixture(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        from flipdish_sim.plugin.conformance.pytest_items import conformance_suite
+
+        test_flipdish_conformance = conformance_suite(
+            events=("order.created",), checks=("ack.2xx", "auth.verify-token", "compat.unknown-event")
+        )
+        """
+    )
+    result = project.runpytest_inprocess("-p", "no:randomly", "-v")
+    result.stdout.fnmatch_lines(["*test_flipdish_conformance[[]auth.verify-token[[]order.created[]][]] PASSED*"])
+    result.assert_outcomes(passed=3)
