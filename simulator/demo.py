@@ -106,9 +106,9 @@ class _Story:
             self.result.disabled = True
             self.say(f"webhook {self.sub_id} {rule['disabledReason']}")
             numbers = rule["disabledOn"] or {}
+            at = self.clock(datetime.fromisoformat(rule["disabledAt"]))
             self.history.append(
-                f"webhook {self.sub_id} auto-disabled at {self.clock(datetime.fromisoformat(rule['disabledAt']))}"
-                f" ({numbers.get('failures')} of"
+                f"webhook {self.sub_id} auto-disabled at {at} ({numbers.get('failures')} of"
                 f" {numbers.get('total')} attempts failed in the 72 h window)"
             )
 
