@@ -44,7 +44,7 @@ from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import Clock, VirtualClock
 from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, make_client
 from flipdish_sim.simulator.delivery import attempt as post
-from flipdish_sim.simulator.disable import DisablePolicy, Observation, RollingWindow
+from flipdish_sim.simulator.disable import DisableDecision, DisablePolicy, Observation, RollingWindow
 from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
 from flipdish_sim.simulator.request import (
     OutgoingRequest,
@@ -56,7 +56,7 @@ from flipdish_sim.simulator.request import (
     v3_request,
 )
 from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
-from flipdish_sim.simulator.schedule import Agenda
+from flipdish_sim.simulator.schedule import Agenda, AttemptWindow
 from flipdish_sim.simulator.signing import signature_header
 from flipdish_sim.simulator.store import INTERRUPTED, Store, headers_text
 from flipdish_sim.simulator.subscription import (
@@ -208,7 +208,7 @@ class Sender:
         self._subs: dict[int, Subscription] = {s.id: s for s in store.subscriptions()}
         self._pending: dict[int, Delivery] = {}
         self._agenda = Agenda()
-        self._windows: dict[int, RollingWindow] = {}
+        self._windows: dict[int, RollingWindow | AttemptWindow] = {}
         self._after_ack: dict[int, list[timedelta]] = {}
         self._legacy_headers: dict[int, tuple[tuple[tuple[str, str], ...], str]] = {}
         self._next_id = store.max_delivery_id() + 1
@@ -477,16 +477,28 @@ class Sender:
         since = now - self.policy.disable.window
         if sub.window_since is not None:
             since = max(since, sub.window_since)
-        window = self._window(sub.id)
         for at, outcome, event_id in self.store.outcomes_since(sub.id, since):
             if outcome != INTERRUPTED:
-                window.add(Observation(at, outcome == "acknowledged", event_id))
+                self._observe(sub.id, at, outcome == "acknowledged", event_id)
 
-    def _window(self, subscription_id: int) -> RollingWindow:
+    def _window(self, subscription_id: int) -> RollingWindow | AttemptWindow:
         window = self._windows.get(subscription_id)
         if window is None:
-            window = self._windows[subscription_id] = RollingWindow(self.policy.disable)
+            rule = self.policy.disable
+            if rule.unit == "attempts":
+                window = AttemptWindow(int(rule.window.total_seconds() * 1_000_000))
+            else:
+                window = RollingWindow(rule)
+            self._windows[subscription_id] = window
         return window
+
+    def _observe(self, subscription_id: int, at: datetime, ok: bool, event_id: str) -> DisableDecision:
+        """Count one attempt in the subscription's rolling window and decide (O(1) amortised)."""
+        window = self._window(subscription_id)
+        if isinstance(window, AttemptWindow):
+            window.add(to_us(at), not ok)
+            return self.policy.disable.decide(window.failures, window.total, at)
+        return window.add(Observation(at, ok, event_id))
 
     # -- running ---------------------------------------------------------------------------------------
     async def run_until_idle(self, feed: Iterable[Publishable] | None = None) -> None:
@@ -663,7 +675,7 @@ class Sender:
         self._advance(delivery, result.at, ok=result.ok)
         disable: tuple[int, DisableRecord] | None = None
         if sub.enabled and self.policy.disable.enabled:
-            decision = self._window(sub.id).add(Observation(result.at, result.ok, delivery.event_id))
+            decision = self._observe(sub.id, result.at, result.ok, delivery.event_id)
             if decision.disable:
                 record = DisableRecord(
                     at=result.at,

@@ -12,17 +12,20 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flipdish_sim.errors import UnknownEventError, UsageError
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.delivery import asgi_transport, make_client
-from flipdish_sim.simulator.disable import DisablePolicy
+from flipdish_sim.simulator.disable import DisablePolicy, Observation
 from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
 from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
 from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
 from flipdish_sim.simulator.scenario import PlannedEvent
+from flipdish_sim.simulator.schedule import AttemptWindow
 from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.subscription import DeliveryState
+from flipdish_sim.simulator.subscription import DeliveryState, to_us
 from flipdish_sim.verify import verify_signature
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -412,3 +415,38 @@ def test_updating_a_subscription_changes_later_attempts(tmp_path: Path) -> None:
     _run(sender)
     assert receiver.requests[0].headers["X-Verify-Token"] == "new-token-4567"
     assert sender.store.subscription(sub.id).event_names == ("order.created", "order.accepted")
+
+
+def _window_decisions(steps: list[tuple[int, bool]], policy: DisablePolicy) -> tuple[list[bool], list[bool]]:
+    window = AttemptWindow(int(policy.window.total_seconds() * 1_000_000))
+    history: list[Observation] = []
+    at = T0
+    compact, reference = [], []
+    for gap, ok in steps:
+        at += timedelta(seconds=gap)
+        window.add(to_us(at), not ok)
+        history.append(Observation(at, ok))
+        compact.append(policy.decide(window.failures, window.total, at).disable)
+        reference.append(policy.evaluate(history, at).disable)
+    return compact, reference
+
+
+@given(st.lists(st.tuples(st.integers(0, 3 * 3600), st.booleans()), max_size=60))
+def test_the_compact_window_decides_like_the_reference_rule(steps: list[tuple[int, bool]]) -> None:
+    policy = DisablePolicy(window=timedelta(hours=6), min_sample=3)
+    compact, reference = _window_decisions(steps, policy)
+    assert compact == reference
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [(0, False), (0, False), (0, True), (0, False)],  # 3 of 4 failed: disabled at the 4th
+        [(0, False), (6 * 3600, False), (0, True)],  # the first failure left the window exactly at 6 h
+        [(0, True), (1, False), (1, False), (1, True)],
+    ],
+)
+def test_the_compact_window_regressions(steps: list[tuple[int, bool]]) -> None:
+    policy = DisablePolicy(window=timedelta(hours=6), min_sample=3)
+    compact, reference = _window_decisions(steps, policy)
+    assert compact == reference
