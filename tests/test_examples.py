@@ -230,3 +230,27 @@ def test_v3_event_shape_wraps_the_properties() -> None:
         _cents(i["unitPrice"]) + sum(_cents(m["unitPrice"]) for m in i["modifierItems"])
         for i in sale["items"]
     )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_menu_examples_list_the_dishes_orders_of_the_same_store_contain(seed: int) -> None:
+    menu = example("menu.updated", seed=seed)["Body"]["Menu"]  # type: ignore[index]
+    order = example("order.created", seed=seed)["Body"]["Order"]  # type: ignore[index]
+    menu_items = {i["MenuItemId"]: i for s in menu["MenuSections"] for i in s["MenuItems"]}
+    assert menu["MenuId"] == order["Store"]["MenuId"]
+    for item in order["OrderItems"]:
+        assert menu_items[item["MenuItemId"]]["Name"] == item["Name"]
+        assert menu_items[item["MenuItemId"]]["PublicId"] == item["MenuItemPublicId"]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sale_fulfilment_matches_its_dispatch_type(seed: int) -> None:
+    sale = example("sale.created.v1", seed=seed)["sale"]  # type: ignore[index]
+    assert "dineIn" not in sale
+    assert ("delivery" in sale) == (sale["dispatchType"] == "Delivery")
+    currency = {"IE": "EUR", "GB": "GBP", "ES": "EUR", "US": "USD", "PL": "PLN"}
+    assert sale["currency"] == currency[_country(seed)]  # the same store as the seed's orders
+
+
+def _country(seed: int) -> str:
+    return str(example("order.created", seed=seed)["Body"]["Order"]["Store"]["CountryCode"])  # type: ignore[index]

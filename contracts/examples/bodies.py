@@ -9,6 +9,7 @@ import re
 
 from ..catalogue import EventSpec, V3Shape
 from .fill import Filler
+from .menu import menu_json
 from .order import OrderFacts, draft_order
 from .order_json import order_body, user_info
 from .sale import sale_properties
@@ -58,6 +59,8 @@ def legacy_hint(spec: EventSpec, f: Filler, order: OrderFacts | None = None) -> 
             (("ready", "Ready for collection"), ("preparing", "Preparing"), ("done", "Completed"))
         )
         body.update(OrderId=(order or draft_order(f)).order_id, StatusId=status[0], StatusName=status[1])
+    elif spec.name.startswith("menu"):
+        body["Menu"] = menu_json(f)
     elif spec.name == "customer.consent.updated":
         body["Enabled"] = f.rng.random() < 0.5
     return {"Type": spec.name, "CreateTime": stamp, "Body": body}

@@ -17,9 +17,15 @@ from .plan import Node, Scalar
 from .timestamps import iso
 from .world import Scene
 
-__all__ = ["MISSING", "Filler", "fits_shallow"]
+__all__ = ["MISSING", "Exact", "Filler", "fits_shallow"]
 
 MISSING: object = object()
+
+
+class Exact(dict[str, object]):
+    """A hint object that is complete: only *required* fields it lacks are invented, no optional ones."""
+
+
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
@@ -33,6 +39,12 @@ class Filler:
         self.rng = rng
         self.scene = scene
         self.max_depth = max_depth
+        self.ids: dict[str, int] = {}  # one VoucherId, MenuItemId, ... per example: fields that name it agree
+
+    def id_for(self, key: str) -> int:
+        if key not in self.ids:
+            self.ids[key] = self.rng.randint(1000, 9_999_999)
+        return self.ids[key]
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -80,7 +92,7 @@ class Filler:
         self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
     ) -> dict[str, object]:
         out: dict[str, object] = {}
-        deep = depth >= self.max_depth
+        deep = depth >= self.max_depth or isinstance(hint, Exact)
         for key, v in hint.items():  # the builder's order first: EventName, FlipdishEventId, ...
             if key in node.props:
                 out[key] = self.value(node.props[key][0], key, v, parent=name, depth=depth + 1)
@@ -116,11 +128,11 @@ class Filler:
         return [self.value(_items(node), name, parent=name, depth=depth + 1) for _ in range(count)]
 
     def _string(self, sc: Scalar, name: str, parent: str) -> str:
+        candidate = guess_string(self, sc, name, parent)
         if sc.enum is not None:
             choices = [v for v in sc.enum if isinstance(v, str)]
-            if choices:
-                return self.rng.choice(choices)
-        candidate = guess_string(self, sc, name, parent)
+            if choices:  # the store's own currency or country when the enum has it
+                return candidate if candidate in choices else self.rng.choice(choices)
         if _string_fits(sc, candidate):
             return candidate
         if sc.patterns:
@@ -141,10 +153,10 @@ class Filler:
         step = 1.0 if integer else 0.01
         low = low + step if sc.low_exclusive else low
         high = high - step if sc.high_exclusive else high
+        if low <= guess <= high:
+            return int(guess) if integer else guess
         value = min(max(float(guess), low), high)
-        if integer:
-            return int(value)
-        return round(value, 2) if isinstance(guess, float) else int(value)
+        return int(value) if integer or isinstance(guess, int) else value
 
 
 _USUALLY_NULL = frozenset(

@@ -20,6 +20,9 @@ from .timestamps import iso
 
 __all__ = ["guess_bool", "guess_number", "guess_string"]
 
+_TIMESPANS = frozenset(
+    {"starttime", "endtime", "starttimeearly", "period", "periodearly", "fromtime", "totime"}
+)
 _WORDS = ("Standard", "Main", "Evening", "Lunch", "Online", "Weekend", "Default", "Counter")
 _TRUE = ("available", "enabled", "published", "active", "success", "isenabled", "displaysectionlinks")
 _FALSE = ("deleted", "archived", "fraud", "unusual", "locked", "hidden", "disabled", "test", "ispreorder")
@@ -37,7 +40,9 @@ def guess_string(f: Filler, sc: Scalar, name: str, parent: str) -> str:
 def _formatted(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     if "uuid" in sc.formats or n.endswith(("publicid", "guid")) or n in ("flipdisheventid", "menupublishid"):
         return f.uuid()
-    if n in ("expiry", "expiresat", "until", "snoozeduntil", "ttl", "validuntil", "enddate"):
+    if n in _TIMESPANS and "date-time" not in sc.formats:  # .NET TimeSpan: opening hours
+        return f"{f.rng.choice((7, 8, 11, 12, 16, 17)):02d}:{f.rng.choice((0, 30)):02d}:00"
+    if n in ("expiry", "expiresat", "until", "snoozeduntil", "ttl", "validuntil", "enddate", "expirydate"):
         return iso(f.scene.at + timedelta(hours=f.rng.randint(1, 48)))
     if "date-time" in sc.formats or (n.endswith(("time", "date", "at")) and not n.endswith("format")):
         return f.time(
@@ -118,6 +123,8 @@ def _place(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
         "building": f"Unit {f.rng.randint(1, 40)}",
         "prettyaddress": f"{store.street}, {store.town}, {store.post_code}",
         "prettyaddressstring": f"{store.street}, {store.town}, {store.post_code}",
+        "singlelinedisplay": f"{store.street}, {store.town}, {store.post_code}",
+        "displayforcustomer": f"{store.street}, {store.town}",
         "deliveryinstructions": "Leave at the door",
         "timezone": store.iana_tz,
     }
@@ -126,8 +133,17 @@ def _place(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
 
 def _text(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     scene = f.scene
-    if n in ("name", "storename", "locationname", "menuname", "appname", "displayname", "caption"):
-        if "store" in parent or n == "storename":
+    if n in (
+        "name",
+        "storename",
+        "storenames",
+        "locationname",
+        "menuname",
+        "appname",
+        "displayname",
+        "caption",
+    ):
+        if "store" in parent or n.startswith("storename"):
             return scene.store.name
         if "menu" in parent or n == "menuname":
             return f"{scene.store.name} Menu"
@@ -165,8 +181,14 @@ def guess_number(f: Filler, name: str, parent: str) -> float | int:
         return fixed[n]
     if n == "id" and "customer" in p:
         return scene.customer_id
-    if n.endswith(("id", "ids")) or n == "id":
-        return f.rng.randint(1000, 9_999_999)
+    if n in ("stores", "storeids"):
+        return scene.store_id
+    if n.endswith("ids") and n.removesuffix("s") in fixed:
+        return fixed[n.removesuffix("s")]
+    if n.endswith(("id", "ids")) and n not in ("id", "ids"):
+        return f.id_for(n.removesuffix("s"))
+    if n == "id":
+        return f.id_for(f"{p}id")
     if any(k in n for k in ("amount", "price", "fee", "tax", "charge", "total", "cost", "value")):
         return round(f.rng.uniform(0.5, 30.0), 2)
     if "rate" in n or "percentage" in n:

@@ -53,9 +53,12 @@ class Person:
 
     @property
     def email(self) -> str:
-        ascii_name = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore").decode().lower()
+        folded = self.name.translate(_UNDECOMPOSABLE)
+        ascii_name = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode().lower()
         return ".".join(ascii_name.replace("'", "").split()) + "@example.com"
 
+
+_UNDECOMPOSABLE = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "Ae", "æ": "ae"})
 
 STORES = (
     StoreFacts(
