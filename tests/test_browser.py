@@ -137,6 +137,12 @@ def test_disabled_webhook_is_shown_re_enabled_by_a_click_and_deliveries_resume(
             page.click(f"#subscription-{sub_id} h2 a")
             expect(page.locator("tr.attempt").first).to_contain_text("500")
             expect(page.locator("tr.attempt").first).to_contain_text("<script>alert('xss')</script>")
+            page.locator("a.open-attempt").first.click()
+            expect(page.locator("pre.response-body")).to_have_text(
+                "<script>alert('xss')</script> down for maintenance"
+            )
+            expect(page.locator("pre").first).to_contain_text("X-Verify-Token: ***")
+            page.go_back()
 
             receiver.fixed.set()
             page.click(f"button.re-enable[data-subscription='{sub_id}']")

@@ -24,9 +24,10 @@ from flipdish_sim.simulator.delivery import asgi_transport
 from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.server.app import create_app
+from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.chart import Bucket, bucketize, share_gauge_svg, timeline_svg
-from flipdish_sim.simulator.server.dashboard import Card, render_overview, render_subscription
+from flipdish_sim.simulator.server.dashboard import Card, excerpt, render_overview, render_subscription
 from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
@@ -232,9 +233,23 @@ def test_details_list_each_attempt_with_status_or_failure_class_duration_and_tim
     assert "2026-01-01 00:01:00" in page
 
 
-def test_request_headers_are_masked_even_if_stored_unmasked() -> None:
-    page = render_subscription(_card(), events=[], attempts=[_attempt()], csrf="c", clock="")
+def test_attempt_page_masks_request_headers_even_if_stored_unmasked() -> None:
+    page = render_attempt(_attempt(), clock="")
     assert "X-Verify-Token: ***" in page
+    assert "super-secret-verify-token" not in page
+
+
+def test_attempt_page_shows_both_bodies_escaped() -> None:
+    page = render_attempt(_attempt(), clock="")
+    assert "{&quot;Type&quot;:&quot;order.created&quot;}" in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert EVIL not in page
+    assert "X-Evil: &lt;script&gt;" in page
+
+
+def test_excerpt_is_one_short_line() -> None:
+    assert excerpt(b"a\n  b\tc") == "a b c"
+    assert excerpt(b"x" * 500, 10) == "x" * 10 + "…"
 
 
 def test_events_table_counts_attempts_and_shows_the_latest_response() -> None:
@@ -255,10 +270,8 @@ def test_events_table_counts_attempts_and_shows_the_latest_response() -> None:
 
 
 def test_long_bodies_are_cut_and_say_so() -> None:
-    page = render_subscription(
-        _card(), events=[], attempts=[_attempt(response_body=b"a" * 20_000)], csrf="c", clock=""
-    )
-    assert "(3616 more bytes)" in page
+    page = render_attempt(_attempt(response_body=b"a" * 70_000), clock="")
+    assert "(4464 more bytes)" in page
 
 
 def test_trigger_form_lists_the_catalogue() -> None:
@@ -414,6 +427,22 @@ def test_trigger_form_refuses_unknown_events(site: _Site) -> None:
     response = site.http.post("/dashboard/trigger", data={"event": "nope", "csrf": site.csrf()})
     assert response.headers["location"].endswith("?flash=bad-event")
     assert site.receiver.hits == 0
+
+
+def test_each_attempt_opens_on_demand_with_its_request_and_response(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    details = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    link = re.search(r'class="open-attempt" href="([^"]+)"', details)
+    assert link is not None
+    page = site.http.get(link.group(1))
+    assert page.status_code == 200
+    assert "X-Verify-Token: ***" in page.text
+    assert "&quot;Type&quot;:&quot;order.created&quot;" in page.text
+    assert EVIL not in page.text
+    other = link.group(1).replace(f"/subscriptions/{site.sub_id}/", "/subscriptions/99/")
+    assert site.http.get(other).status_code == 404
+    assert site.http.get(f"/dashboard/subscriptions/{site.sub_id}/attempts/999").status_code == 404
 
 
 def test_unknown_subscription_page_is_a_404(site: _Site) -> None:

@@ -29,7 +29,7 @@ from flipdish_sim.simulator.server.registry import Registry, ServerStore
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.server.validation import SubscriptionInput
 from flipdish_sim.simulator.signing import format_timestamp
-from flipdish_sim.simulator.store import AttemptRow
+from flipdish_sim.simulator.store import AttemptRow, UnknownSubscriptionError
 from flipdish_sim.simulator.subscription import Subscription
 
 if TYPE_CHECKING:
@@ -270,6 +270,12 @@ class Backend:
 
     def event_summaries(self, sub_id: int) -> list[EventSummary]:
         return readmodel.event_summaries(self.store, sub_id)
+
+    def attempt(self, sub_id: int, attempt_id: int) -> AttemptRow:
+        found = readmodel.attempt(self.store, self.registry.get(sub_id).id, attempt_id)
+        if found is None:
+            raise UnknownSubscriptionError(f"subscription {sub_id} has no attempt {attempt_id}")
+        return found
 
     def latest_attempts(self, sub_id: int) -> list[AttemptRow]:
         return readmodel.latest_attempts(self.store, sub_id)

@@ -15,16 +15,12 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
-from flipdish_sim.simulator.request import mask_headers
 from flipdish_sim.simulator.server.chart import Bucket, share_gauge_svg, timeline_svg
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.store import AttemptRow
 from flipdish_sim.simulator.subscription import Subscription, mask_secret
 
-__all__ = ["Card", "render_overview", "render_page", "render_subscription"]
-
-#: Bytes of a request or response body shown on the page (the rest is cut, and says so).
-BODY_PREVIEW = 16_384
+__all__ = ["Card", "excerpt", "h", "render_overview", "render_page", "render_subscription"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +102,10 @@ def _card(card: Card, csrf: str, *, link: bool) -> str:
     names = ", ".join(f"<code>{h(n)}</code>" for n in sub.event_names) or "<em>none</em>"
     latest = "—"
     if card.latest is not None:
-        excerpt = _text(card.latest.response_body)[:120]
-        latest = f"{h(_result(card.latest.outcome, card.latest.status_code))} at {_time(card.latest.at)}" + (
-            f' <code class="excerpt">{h(excerpt)}</code>' if excerpt else ""
+        start = excerpt(card.latest.response_body, 120)
+        status = h(_result(card.latest.outcome, card.latest.status_code))
+        latest = f"{status} at {_time(card.latest.at)}" + (
+            f' <code class="excerpt">{h(start)}</code>' if start else ""
         )
     token = mask_secret(sub.verify_token) or "none"
     since = ""
@@ -181,31 +178,23 @@ def _events_table(events: Sequence[EventSummary]) -> str:
     )
 
 
-def _text(body: bytes) -> str:
-    cut = body[:BODY_PREVIEW].decode("utf-8", errors="replace")
-    return cut + (f"\n… ({len(body) - BODY_PREVIEW} more bytes)" if len(body) > BODY_PREVIEW else "")
-
-
-def _headers(headers: Sequence[tuple[str, str]]) -> str:
-    return "\n".join(f"{name}: {value}" for name, value in headers)
+def excerpt(body: bytes, size: int = 80) -> str:
+    """The start of a body on one line (for tables); the attempt page shows the rest."""
+    text = " ".join(body[: size * 4].decode("utf-8", errors="replace").split())
+    return text[:size] + ("…" if len(text) > size or len(body) > size * 4 else "")
 
 
 def _attempt_row(a: AttemptRow) -> str:
     ok = a.outcome == "acknowledged"
-    detail = (
-        "<details><summary>request &amp; response</summary>"
-        f"<h4>Request headers</h4><pre>{h(_headers(mask_headers(a.request_headers)))}</pre>"
-        f"<h4>Request body</h4><pre>{h(_text(a.request_body))}</pre>"
-        f"<h4>Response headers</h4><pre>{h(_headers(a.response_headers))}</pre>"
-        f'<h4>Response body</h4><pre class="response-body">{h(_text(a.response_body))}</pre>'
-        f"{f'<h4>Error</h4><pre>{h(a.error)}</pre>' if a.error else ''}</details>"
-    )
+    link = f"/dashboard/subscriptions/{a.subscription_id}/attempts/{a.id}"
     return (
         f'<tr class="attempt" data-outcome="{h(a.outcome)}"><td>{_time(a.at)}</td>'
         f"<td><code>{h(a.event_name)}</code><br><span class='mono muted'>{h(a.event_id)}</span></td>"
         f"<td>{a.attempt_no}{' (duplicate)' if a.duplicate_of is not None else ''}</td>"
         f"<td class='{'ok' if ok else 'bad'}'>{h(_result(a.outcome, a.status_code))}</td>"
-        f"<td>{a.duration * 1000:.0f} ms</td><td>{detail}</td></tr>"
+        f"<td>{a.duration * 1000:.0f} ms</td>"
+        f"<td><code class='excerpt'>{h(excerpt(a.response_body) or (a.error or ''))}</code>"
+        f' <a class="open-attempt" href="{link}">request &amp; response</a></td></tr>'
     )
 
 
@@ -218,7 +207,7 @@ def _attempts_table(attempts: Sequence[AttemptRow], total: int) -> str:
     rows = "".join(_attempt_row(a) for a in attempts)
     return (
         f'{more}<table class="attempts"><thead><tr><th>Time</th><th>Event</th><th>Attempt</th>'
-        "<th>HTTP status / failure</th><th>Duration</th><th>Bodies</th></tr></thead>"
+        "<th>HTTP status / failure</th><th>Duration</th><th>Response</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 

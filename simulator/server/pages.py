@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.dashboard import render_overview, render_page, render_subscription
@@ -92,6 +93,14 @@ async def details(request: Request) -> Response:
     return HTMLResponse(page)
 
 
+async def attempt(request: Request) -> Response:
+    if not _keys(request).session_ok(request):
+        return _locked()
+    backend = _backend(request)
+    row = backend.attempt(int(request.path_params["id"]), int(request.path_params["attempt"]))
+    return HTMLResponse(render_attempt(row, clock=backend.clock_label()))
+
+
 async def _form(request: Request) -> dict[str, str] | None:
     raw = await read_body(request, limit=_FORM_LIMIT)
     form = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
@@ -142,6 +151,7 @@ def routes() -> list[Route]:
         Route("/", home, methods=["GET"]),
         Route("/dashboard", overview, methods=["GET"]),
         Route("/dashboard/subscriptions/{id:int}", details, methods=["GET"]),
+        Route("/dashboard/subscriptions/{id:int}/attempts/{attempt:int}", attempt, methods=["GET"]),
         Route("/dashboard/subscriptions/{id:int}/enable", enable, methods=["POST"]),
         Route("/dashboard/trigger", trigger, methods=["POST"]),
     ]

@@ -15,7 +15,7 @@ from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.store import AttemptRow, Store
 from flipdish_sim.simulator.subscription import Subscription, from_us
 
-__all__ = ["card", "disable_state", "event_summaries", "latest_attempts", "timeline"]
+__all__ = ["attempt", "card", "disable_state", "event_summaries", "latest_attempts", "timeline"]
 
 #: The one outcome that is not a failure (a 2xx).
 OK_OUTCOME = "acknowledged"
@@ -72,6 +72,18 @@ def latest_attempts(store: Store, sub_id: int, limit: int = 200) -> list[Attempt
     total = store.count_attempts(subscription_id=sub_id)
     rows = list(store.attempts(subscription_id=sub_id, offset=max(0, total - limit), limit=limit))
     return rows[::-1]
+
+
+def attempt(store: Store, sub_id: int, attempt_id: int) -> AttemptRow | None:
+    """One attempt of ``sub_id`` by its id (None when there is no such attempt of that subscription)."""
+    found = store.query(
+        "SELECT at_us FROM attempts WHERE id = ? AND subscription_id = ?", (attempt_id, sub_id)
+    )
+    if not found:
+        return None
+    at = from_us(int(found[0][0]))
+    rows = store.attempts(subscription_id=sub_id, start=at, end=at + timedelta(microseconds=1))
+    return next((row for row in rows if row.id == attempt_id), None)
 
 
 def card(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) -> Card:

@@ -1,0 +1,47 @@
+"""One attempt on demand: its request (headers masked, body) and the response (headers, body), escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flipdish_sim.simulator.request import mask_headers
+from flipdish_sim.simulator.server.dashboard import h, render_page
+from flipdish_sim.simulator.store import AttemptRow
+
+__all__ = ["BODY_PREVIEW", "render_attempt"]
+
+#: Bytes of a request or response body shown (the rest is cut, and the page says so).
+BODY_PREVIEW = 65_536
+
+
+def _text(body: bytes) -> str:
+    cut = body[:BODY_PREVIEW].decode("utf-8", errors="replace")
+    return cut + (f"\n… ({len(body) - BODY_PREVIEW} more bytes)" if len(body) > BODY_PREVIEW else "")
+
+
+def _headers(headers: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"{name}: {value}" for name, value in headers)
+
+
+def render_attempt(a: AttemptRow, *, clock: str) -> str:
+    """The page of one attempt of subscription ``a.subscription_id``."""
+    status = str(a.status_code) if a.status_code is not None else "no HTTP response"
+    back = f"/dashboard/subscriptions/{a.subscription_id}"
+    content = (
+        f'<p><a href="{back}">← Webhook details #{a.subscription_id}</a></p>'
+        f"<h1>Attempt {a.attempt_no} of <code>{h(a.event_name)}</code></h1>"
+        '<section class="card"><dl class="facts">'
+        f"<dt>Time</dt><dd>{h(a.at.isoformat())}</dd>"
+        f'<dt>Outcome</dt><dd class="outcome">{h(a.outcome)} ({h(status)})</dd>'
+        f"<dt>Duration</dt><dd>{a.duration * 1000:.0f} ms</dd>"
+        f"<dt>FlipdishEventId</dt><dd><code>{h(a.event_id)}</code></dd>"
+        f"<dt>FlipdishWebhookId</dt><dd><code>{h(a.webhook_id)}</code></dd>"
+        f"<dt>Duplicate</dt><dd>{'yes' if a.duplicate_of is not None else 'no'}</dd>"
+        f"<dt>Callback URL</dt><dd>{h(a.callback_url)}</dd>"
+        f"{f'<dt>Error</dt><dd>{h(a.error)}</dd>' if a.error else ''}</dl></section>"
+        f"<h2>Request headers</h2><pre>{h(_headers(mask_headers(a.request_headers)))}</pre>"
+        f"<h2>Request body</h2><pre>{h(_text(a.request_body))}</pre>"
+        f"<h2>Response headers</h2><pre>{h(_headers(a.response_headers))}</pre>"
+        f'<h2>Response body</h2><pre class="response-body">{h(_text(a.response_body))}</pre>'
+    )
+    return render_page(f"Attempt {a.id}", content, clock=clock)
