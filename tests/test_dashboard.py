@@ -241,7 +241,7 @@ def test_attempt_page_masks_request_headers_even_if_stored_unmasked() -> None:
 
 def test_attempt_page_shows_both_bodies_escaped() -> None:
     page = render_attempt(_attempt(), clock="")
-    assert "{&quot;Type&quot;:&quot;order.created&quot;}" in page
+    assert "&quot;Type&quot;: &quot;order.created&quot;" in page  # indented for reading
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert EVIL not in page
     assert "X-Evil: &lt;script&gt;" in page
@@ -438,7 +438,7 @@ def test_each_attempt_opens_on_demand_with_its_request_and_response(site: _Site)
     page = site.http.get(link.group(1))
     assert page.status_code == 200
     assert "X-Verify-Token: ***" in page.text
-    assert "&quot;Type&quot;:&quot;order.created&quot;" in page.text
+    assert "&quot;Type&quot;: &quot;order.created&quot;" in page.text
     assert EVIL not in page.text
     other = link.group(1).replace(f"/subscriptions/{site.sub_id}/", "/subscriptions/99/")
     assert site.http.get(other).status_code == 404

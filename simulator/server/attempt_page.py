@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from flipdish_sim.simulator.request import mask_headers
@@ -19,6 +20,18 @@ def _text(body: bytes) -> str:
     return cut + (f"\n… ({len(body) - BODY_PREVIEW} more bytes)" if len(body) > BODY_PREVIEW else "")
 
 
+def _pretty(body: bytes) -> tuple[str, str]:
+    """A JSON body indented for reading (and a note saying so), any other body as text."""
+    if len(body) <= BODY_PREVIEW:
+        try:
+            return json.dumps(
+                json.loads(body), indent=2, ensure_ascii=False
+            ), " (indented here; sent compact)"
+        except ValueError:
+            pass
+    return _text(body), ""
+
+
 def _headers(headers: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"{name}: {value}" for name, value in headers)
 
@@ -27,6 +40,7 @@ def render_attempt(a: AttemptRow, *, clock: str) -> str:
     """The page of one attempt of subscription ``a.subscription_id``."""
     status = str(a.status_code) if a.status_code is not None else "no HTTP response"
     back = f"/dashboard/subscriptions/{a.subscription_id}"
+    request_body, note = _pretty(a.request_body)
     content = (
         f'<p><a href="{back}">← Webhook details #{a.subscription_id}</a></p>'
         f"<h1>Attempt {a.attempt_no} of <code>{h(a.event_name)}</code></h1>"
@@ -40,7 +54,7 @@ def render_attempt(a: AttemptRow, *, clock: str) -> str:
         f"<dt>Callback URL</dt><dd>{h(a.callback_url)}</dd>"
         f"{f'<dt>Error</dt><dd>{h(a.error)}</dd>' if a.error else ''}</dl></section>"
         f"<h2>Request headers</h2><pre>{h(_headers(mask_headers(a.request_headers)))}</pre>"
-        f"<h2>Request body</h2><pre>{h(_text(a.request_body))}</pre>"
+        f"<h2>Request body{note}</h2><pre>{h(request_body)}</pre>"
         f"<h2>Response headers</h2><pre>{h(_headers(a.response_headers))}</pre>"
         f'<h2>Response body</h2><pre class="response-body">{h(_text(a.response_body))}</pre>'
     )
