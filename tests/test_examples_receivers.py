@@ -17,16 +17,19 @@ from flipdish_sim.plugin.conformance.probe import http_probe
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOKEN, SECRET = "t0ken", "s3cret"
 
+LEGACY = SuiteConfig(family=Family.LEGACY, verify_token=TOKEN, fuzz_examples=3)
+V3 = SuiteConfig(family=Family.V3, secrets=(SECRET,), fuzz_examples=3)
+
 pytest_plugins = ["pytester"]
 
 
 @pytest.mark.parametrize(
     ("name", "app", "config"),
     [
-        ("legacy_flask", legacy_flask(TOKEN), SuiteConfig(family=Family.LEGACY, verify_token=TOKEN, fuzz_examples=3)),
-        ("legacy_fastapi", legacy_fastapi(TOKEN), SuiteConfig(family=Family.LEGACY, verify_token=TOKEN, fuzz_examples=3)),
-        ("v3_flask", v3_flask([SECRET]), SuiteConfig(family=Family.V3, secrets=(SECRET,), fuzz_examples=3)),
-        ("v3_fastapi", v3_fastapi(["old", SECRET]), SuiteConfig(family=Family.V3, secrets=(SECRET,), fuzz_examples=3)),
+        ("legacy_flask", legacy_flask(TOKEN), LEGACY),
+        ("legacy_fastapi", legacy_fastapi(TOKEN), LEGACY),
+        ("v3_flask", v3_flask([SECRET]), V3),
+        ("v3_fastapi", v3_fastapi(["old", SECRET]), V3),
     ],
 )
 def test_every_example_passes_every_applicable_check(name: str, app: object, config: SuiteConfig) -> None:

@@ -179,5 +179,7 @@ def test_conformance_suite_grades_the_receiver_fixture(project: pytest.Pytester)
         """
     )
     result = project.runpytest_inprocess("-p", "no:randomly", "-v")
-    result.stdout.fnmatch_lines(["*test_flipdish_conformance[[]auth.verify-token[[]order.created[]][]] PASSED*"])
+    result.stdout.fnmatch_lines(
+        ["*test_flipdish_conformance[[]auth.verify-token[[]order.created[]][]] PASS*"]
+    )
     result.assert_outcomes(passed=3)

@@ -162,8 +162,8 @@ async def check_extra_fields(ctx: CheckContext, event: str) -> CheckResult:
 async def check_fuzz(ctx: CheckContext, event: str) -> CheckResult:
     seed = ctx.seed()
     cases = edge_payloads(event, seed=seed, profile=ctx.config.profile)
-    fuzz_seed = ctx.config.seed or 0  # generated payloads are the same every run (and generated once)
-    drawn = fuzz_payloads(event, count=ctx.config.fuzz_examples, seed=fuzz_seed, profile=ctx.config.profile)
+    config = ctx.config
+    drawn = fuzz_payloads(event, count=config.fuzz_examples, seed=config.fuzz_seed, profile=config.profile)
     cases += [(f"generated payload {number}", payload) for number, payload in enumerate(drawn, start=1)]
     exchanges = []
     for name, payload in cases:

@@ -49,7 +49,8 @@ class SuiteConfig:
 
     ``patience`` is how long checks other than ``ack.deadline`` wait for an answer (default: the deadline,
     at least 10 s), so a slow answer is blamed on ``ack.deadline`` alone. ``seed`` None draws fresh ids for
-    every run, so a receiver with a persistent store never sees an event twice across runs.
+    every run, so a receiver with a persistent store never sees an event twice across runs. ``fuzz_seed``
+    fixes the generated ``contract.fuzz`` payloads: the same every run (and generated once per process).
     """
 
     family: Family = Family.LEGACY
@@ -59,6 +60,7 @@ class SuiteConfig:
     deadline: float = DEFAULT_DEADLINE
     patience: float | None = None
     fuzz_examples: int = 10
+    fuzz_seed: int = 0
     seed: int | None = None
     options: RequestOptions = field(default_factory=RequestOptions)
     profile: Profile = Profile.OBSERVED

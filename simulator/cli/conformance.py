@@ -140,6 +140,7 @@ def conformance(
         events=selected,
         deadline=deadline,
         fuzz_examples=fuzz_examples,
+        fuzz_seed=seed or 0,
         seed=seed,
         options=RequestOptions(signed=signed),
     )
