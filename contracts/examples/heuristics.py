@@ -92,7 +92,7 @@ def _identity(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
 
 def _contact(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     if "phone" in n:
-        e164, local = f.scene.phone(f.rng)
+        e164, local = f.scene.customer_phone if "customer" in parent else f.scene.staff_phone
         return local if "local" in n else e164
     if n in ("username", "customername", "name") and parent in (
         "user",

@@ -137,7 +137,7 @@ def draft_order(f: Filler) -> OrderFacts:
         fee_cents=10 if cash else 25 + items * 5 // 1000,
         chef_note=rng.choice((None, None, "No onions please", "Extra napkins, thanks!")),
         email_known=rng.random() < 0.85,
-        phone=scene.phone(rng),
+        phone=scene.customer_phone,
         receipt_code="".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8)),
         delivery_area_id=rng.randint(1000, 99_999) if address else 0,
     )

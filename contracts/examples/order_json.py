@@ -154,7 +154,7 @@ def user_info(f: Filler, *, staff: bool) -> dict[str, object]:
     return {
         "UserId": f.scene.staff_id if staff else f.scene.customer_id,
         "UserName": person.name,
-        "UserPhoneNumber": f.scene.phone(f.rng)[0],
+        "UserPhoneNumber": (f.scene.staff_phone if staff else f.scene.customer_phone)[0],
         "UserEmail": person.email,
     }
 

@@ -310,12 +310,14 @@ class Scene:
     staff: Person
     staff_id: int
     at: datetime
+    customer_phone: tuple[str, str]  # (E.164, local format), a mobile of the store's country
+    staff_phone: tuple[str, str]
 
-    def phone(self, rng: random.Random) -> tuple[str, str]:
-        """A mobile number of the store's country: (E.164, local format)."""
-        international, local, length = _MOBILE[self.store.dial_code]
-        digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
-        return international + digits, local + digits
+
+def _phone(rng: random.Random, dial_code: str) -> tuple[str, str]:
+    international, local, length = _MOBILE[dial_code]
+    digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
+    return international + digits, local + digits
 
 
 _MOBILE = {
@@ -344,4 +346,6 @@ def make_scene(rng: random.Random, at: datetime) -> Scene:
         staff=staff,
         staff_id=rng.randint(10_000, 999_999),
         at=at,
+        customer_phone=_phone(rng, store.dial_code),
+        staff_phone=_phone(rng, store.dial_code),
     )
