@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim.errors import UnknownEventError, UsageError
-from flipdish_sim.simulator.clock import VirtualClock
+from flipdish_sim.simulator.clock import VirtualClock, WallClock
 from flipdish_sim.simulator.delivery import asgi_transport, make_client
 from flipdish_sim.simulator.disable import DisablePolicy, Observation
 from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
@@ -450,3 +450,27 @@ def test_the_compact_window_regressions(steps: list[tuple[int, bool]]) -> None:
     policy = DisablePolicy(window=timedelta(hours=6), min_sample=3)
     compact, reference = _window_decisions(steps, policy)
     assert compact == reference
+
+
+def test_serve_on_the_wall_clock_delivers_what_is_published_meanwhile(tmp_path: Path) -> None:
+    receiver = Receiver(lambda n: 500 if n == 1 else 200)
+    store = Store(tmp_path / "log.db")
+    client = make_client(transport=asgi_transport(receiver))
+    sender = Sender(store, clock=WallClock(time_scale=1e6), client=client)  # 5 s retry = 5 real microseconds
+    sender.add_subscription(URL, event_names=["order.created"])
+    done = asyncio.Event()
+    sender.on_attempt.append(
+        lambda report: done.set() if report.state is DeliveryState.ACKNOWLEDGED else None
+    )
+
+    async def scenario() -> None:
+        serving = asyncio.create_task(sender.serve())
+        await asyncio.sleep(0)
+        sender.publish("order.created")  # wakes the idle server
+        await asyncio.wait_for(done.wait(), timeout=30)
+        serving.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await serving
+
+    asyncio.run(scenario())
+    assert [r.outcome for r in store.attempts()] == ["http-error", "acknowledged"]
