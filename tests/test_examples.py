@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue
 from flipdish_sim.contracts.examples import (
@@ -114,9 +116,21 @@ def _cents(value: object) -> int:
     return int(Decimal(str(value)) * 100)
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**63), outcome=st.sampled_from(list(OUTCOMES)))
+def test_any_seed_gives_a_valid_consistent_lifecycle(seed: int, outcome: str) -> None:
+    for name, payload in order_lifecycle(seed=seed, outcome=outcome):
+        assert validate(payload, name, profile=Profile.OBSERVED) == []
+        assert validate(payload, name, profile=Profile.DOCUMENTED) == []
+        _assert_amounts_add_up(payload["Body"]["Order"])  # type: ignore[index]
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_order_amounts_add_up(seed: int) -> None:
-    order = example("order.created", seed=seed)["Body"]["Order"]  # type: ignore[index]
+    _assert_amounts_add_up(example("order.created", seed=seed)["Body"]["Order"])  # type: ignore[index]
+
+
+def _assert_amounts_add_up(order: dict[str, object]) -> None:
     items = order["OrderItems"]
     for item in items:
         options = sum(_cents(o["Price"]) for o in item["OrderItemOptions"])
