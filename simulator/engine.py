@@ -688,10 +688,8 @@ class Sender:
                 disable = (sub.id, record)
         cached = self._legacy_headers.get(sub.id) if sub.family == "legacy" else None
         headers = cached[1] if cached is not None else mask_headers(request.headers)
-        if disable is not None:
-            delivery.state = (
-                DeliveryState.SUSPENDED if delivery.state is DeliveryState.PENDING else delivery.state
-            )
+        if (disable is not None or not sub.enabled) and _waiting(delivery):
+            delivery.state = DeliveryState.SUSPENDED  # disabled meanwhile: no retry until re-enabled
         self.store.record_attempt(delivery, result, headers, disable=disable)
         if delivery.state is DeliveryState.PENDING:
             self._schedule(delivery)

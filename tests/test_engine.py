@@ -474,3 +474,17 @@ def test_serve_on_the_wall_clock_delivers_what_is_published_meanwhile(tmp_path: 
 
     asyncio.run(scenario())
     assert [r.outcome for r in store.attempts()] == ["http-error", "acknowledged"]
+
+
+def test_an_attempt_finishing_after_a_disable_is_suspended_not_retried(tmp_path: Path) -> None:
+    receiver = Receiver(lambda n: 500)
+    sender = _sender(tmp_path, receiver, disable=NO_DISABLE, concurrency=2)
+    sub = sender.add_subscription(URL, event_names=["order.created"])
+    sender.on_attempt.append(
+        lambda report: sender.disable(sub.id, "operator") if report.attempt_no == 1 else None
+    )
+    sender.publish("order.created", seed=1)
+    sender.publish("order.created", seed=2)  # both due at once: sent together, results applied in order
+    _run(sender)
+    assert len(receiver.requests) == 2
+    assert _states(sender) == ["suspended", "suspended"]
