@@ -268,3 +268,11 @@ def test_sale_fulfilment_matches_its_dispatch_type(seed: int) -> None:
 
 def _country(seed: int) -> str:
     return str(example("order.created", seed=seed)["Body"]["Order"]["Store"]["CountryCode"])  # type: ignore[index]
+
+
+def test_v3_menu_lists_the_same_dishes_as_the_legacy_orders_of_the_seed() -> None:
+    props = example("menu.published.v1", seed=8)
+    order = example("order.created", seed=8)["Body"]["Order"]  # type: ignore[index]
+    ids = {i["id"] for c in props["menu"]["categories"] for i in c["items"]}  # type: ignore[index]
+    assert {i["MenuItemPublicId"] for i in order["OrderItems"]} <= ids
+    assert props["menuId"] == props["menu"]["id"]  # type: ignore[index]

@@ -9,8 +9,8 @@ import re
 
 from ..catalogue import EventSpec, V3Shape
 from .fill import Filler
-from .menu import menu_json
-from .order import OrderFacts, draft_order
+from .menu import menu_json, menu_v3, service_charge
+from .order import OrderFacts, draft_order, stable_uuid
 from .order_json import order_body, user_info
 from .sale import sale_properties
 from .timestamps import iso
@@ -91,6 +91,8 @@ def v3_hint(spec: EventSpec, f: Filler, shape: V3Shape) -> dict[str, object]:
     }
     if spec.name.startswith("sale."):
         props.update(sale_properties(spec.name, f))
+    elif spec.name.startswith("menu."):
+        props.update(menu=menu_v3(f), charges=[service_charge(scene)], menuId=stable_uuid(scene, "menu"))
     if shape is V3Shape.PROPERTIES:
         return props
     trace = f.uuid().replace("-", "")

@@ -180,6 +180,13 @@ _USUALLY_NULL = frozenset(
         "TaxId",
         "IpAddress",
         "DepositReturnFee",
+        "metadata",
+        "integrationName",
+        "updatedBy",
+        "backgroundColor",
+        "foregroundColor",
+        "selectedBackgroundColor",
+        "selectedForegroundColor",
     }
 )
 

@@ -6,12 +6,14 @@ so a menu.* example and an order.* example of one seed describe the same dishes.
 
 from __future__ import annotations
 
-from .fill import Filler
+from datetime import timedelta
+
+from .fill import Exact, Filler
 from .order import money, stable_uuid
 from .timestamps import iso
 from .world import MENUS, Dish, Scene
 
-__all__ = ["menu_json"]
+__all__ = ["menu_json", "menu_v3", "service_charge"]
 
 
 def menu_json(f: Filler) -> dict[str, object]:
@@ -94,3 +96,76 @@ def _item(scene: Scene, dish: Dish, index: int, tax_rate_id: int) -> dict[str, o
         if options
         else [],
     }
+
+
+def menu_v3(f: Filler) -> dict[str, object]:
+    """The v3 ``menu`` of menu.published.v1: categories (sections) of items with per-dispatch pricing."""
+    scene = f.scene
+    dishes = MENUS[scene.store.cuisine]
+    band = stable_uuid(scene, "price-band")
+    categories = [
+        Exact(
+            id=stable_uuid(scene, f"§{section}"),
+            caption=section,
+            enabled=True,
+            description=None,
+            items=[_item_v3(scene, d, band) for d in dishes if d.section == section],
+        )
+        for section in sorted({d.section for d in dishes})
+    ]
+    return {
+        "id": stable_uuid(scene, "menu"),
+        "orgId": scene.org_id,
+        "name": f"{scene.store.name} Menu",
+        "type": "Menu",
+        "revisionId": f.rng.randint(2, 400),
+        "createdAt": iso(scene.at - timedelta(days=90)),
+        "updatedAt": iso(scene.at),
+        "isTaxInclusive": True,
+        "categories": categories,
+        "modifiers": [],
+        "categoryGroups": [
+            Exact(id=stable_uuid(scene, "group"), name="Main menu", categoryIds=[c["id"] for c in categories])
+        ],
+    }
+
+
+def service_charge(scene: Scene) -> Exact:
+    """A 10 % dine-in service charge, the kind of ``charges`` entry a v3 menu carries."""
+    return Exact(
+        id=stable_uuid(scene, "service-charge"),
+        orgId=scene.org_id,
+        name="Service charge",
+        disabled=False,
+        type="Percentage",
+        scheme="Service.Charge",
+        target="Order",
+        value=10,
+        taxPercentage=scene.store.vat_rate,
+        displayName="Service charge (10%)",
+        autoApplicable=True,
+        canBeRemoved=True,
+        appliedBeforeDiscount=False,
+        appliedBeforeTax=False,
+        venueCodes=[],
+        dispatchTypes=["DineIn"],
+        channels=[],
+        salesChannelIds=[str(scene.store_id)],
+        propertyIds=[scene.property_id],
+    )
+
+
+def _item_v3(scene: Scene, dish: Dish, band: str) -> Exact:
+    rate = scene.store.vat_rate
+    tax = money(round(round(dish.price * 100) * rate / (100 + rate)))
+    profile: dict[str, object] = {"priceBandId": band}
+    for dispatch in ("collection", "delivery", "dineIn", "takeaway"):
+        profile.update({f"{dispatch}Price": dish.price, f"{dispatch}Tax": tax, f"{dispatch}Taxable": True})
+    return Exact(
+        id=stable_uuid(scene, dish.name),
+        caption=dish.name,
+        description=dish.description or None,
+        enabled=True,
+        alcohol=False,
+        pricingProfiles=[Exact(profile)],
+    )
