@@ -146,6 +146,55 @@ def delivery_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tr
     return _measure(make, post, concurrency, seconds)
 
 
+def engine_rate(url: str, body: bytes, concurrency: int, seconds: float, *, transport: str) -> Rate:
+    """The whole engine (virtual clock, SQLite log, legacy subscription) delivering to the loopback receiver.
+
+    ``300 * seconds`` events are published at one instant, so attempts go out ``concurrency`` at a time.
+    """
+    import json
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from flipdish_sim.simulator import delivery
+    from flipdish_sim.simulator.clock import VirtualClock
+    from flipdish_sim.simulator.engine import Sender, SenderPolicy
+    from flipdish_sim.simulator.store import Store
+
+    payload = json.loads(body)
+    count = int(300 * seconds)
+
+    async def main(db: Path) -> Rate:
+        if transport == "proposed":
+            from benchmarks.aiohttp_transport import AiohttpDeliveryTransport
+
+            client = delivery.make_client(transport=AiohttpDeliveryTransport())
+        else:
+            client = delivery.make_client()
+        acknowledged = 0
+
+        def tally(report: Any) -> None:
+            nonlocal acknowledged
+            acknowledged += report.attempt.ok
+
+        with Store(db) as store:
+            sender = Sender(
+                store, clock=VirtualClock(), client=client, policy=SenderPolicy(concurrency=concurrency)
+            )
+            sender.add_subscription(url, event_names=["order.created"], verify_token="bench-token")
+            sender.on_attempt.append(tally)
+            started = time.perf_counter()
+            for i in range(count):
+                sender.publish("order.created", payload, seed=i)
+            await sender.run_until_idle()
+            elapsed = time.perf_counter() - started
+        await client.aclose()
+        return Rate(count, elapsed, count - acknowledged)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return asyncio.run(main(Path(tmp, "loopback.db")))
+
+
 CLIENTS: dict[str, Callable[[str, bytes, int, float], Rate]] = {
     "wrk": wrk_rate,
     "httpx": httpx_rate,
@@ -156,6 +205,10 @@ CLIENTS: dict[str, Callable[[str, bytes, int, float], Rate]] = {
         u, b, c, s, transport="aiohttp"
     ),
     "flipdish-sim attempt (proposed aiohttp transport)": lambda u, b, c, s: delivery_rate(
+        u, b, c, s, transport="proposed"
+    ),
+    "flipdish-sim engine (make_client)": lambda u, b, c, s: engine_rate(u, b, c, s, transport="default"),
+    "flipdish-sim engine (proposed aiohttp transport)": lambda u, b, c, s: engine_rate(
         u, b, c, s, transport="proposed"
     ),
 }

@@ -8,6 +8,8 @@ FLIPDISH_CLIENTS = (
     "flipdish-sim attempt (make_client)",
     "flipdish-sim attempt (httpx-aiohttp transport)",
     "flipdish-sim attempt (proposed aiohttp transport)",
+    "flipdish-sim engine (make_client)",
+    "flipdish-sim engine (proposed aiohttp transport)",
 )
 
 
