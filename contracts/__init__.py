@@ -1,5 +1,55 @@
-"""JSON-schema contracts of every Flipdish webhook event: catalogue, validation, examples, strategies."""
+"""JSON-schema contracts of every Flipdish webhook event: catalogue, validation, examples, strategies.
+
+``payloads`` and ``from_schema`` (the Hypothesis strategies) load on first use, so importing the
+contracts never imports Hypothesis.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import TYPE_CHECKING
+
+from flipdish_sim.contracts.catalogue import (
+    EventSpec,
+    Family,
+    Profile,
+    Provenance,
+    V3Shape,
+    catalogue,
+    get_event,
+    load_schema,
+)
+from flipdish_sim.contracts.examples import example, examples, order_lifecycle, profile_conflicts
+from flipdish_sim.contracts.validate import ValidationIssue, check, validate
+
+if TYPE_CHECKING:
+    from flipdish_sim.contracts.strategies import from_schema, payloads
+
+__all__ = [
+    "EventSpec",
+    "Family",
+    "Profile",
+    "Provenance",
+    "V3Shape",
+    "ValidationIssue",
+    "catalogue",
+    "check",
+    "example",
+    "examples",
+    "from_schema",
+    "get_event",
+    "load_schema",
+    "order_lifecycle",
+    "payloads",
+    "profile_conflicts",
+    "validate",
+]
+
+_LAZY = {"from_schema", "payloads"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from flipdish_sim.contracts import strategies
+
+        return getattr(strategies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
