@@ -159,8 +159,11 @@ def _oas_node(node: JSON, *, is_member: bool) -> JSON:
     if "properties" in node:
         props = cast(dict[str, JSON], node["properties"])
         out["properties"] = {name: _oas_node(prop, is_member=True) for name, prop in props.items()}
-    if isinstance(node.get("additionalProperties"), dict):
-        out["additionalProperties"] = _oas_node(cast(JSON, node["additionalProperties"]), is_member=True)
+    values = node.get("additionalProperties")
+    if isinstance(values, dict):
+        # Swashbuckle writes a .NET Dictionary<string, object> as values {"type": "object"}: any JSON value.
+        any_value = values == {"type": "object"}
+        out["additionalProperties"] = {} if any_value else _oas_node(cast(JSON, values), is_member=True)
     if "items" in node:
         out["items"] = _oas_node(cast(JSON, node["items"]), is_member=False)
     return out

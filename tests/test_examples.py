@@ -40,14 +40,7 @@ CONFLICTING = {
     "hydra.assigned",
     "hydra.conection_status_changed",
     "hydra.unassigned",
-    "store.address.updated",
-    "store.archived",
-    "store.created",
     "store.opening_hours.updated",
-    "store.published",
-    "store.unarchived",
-    "store.unpublished",
-    "store.updated",
 }
 
 

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from urllib.parse import unquote
 
 __all__ = ["INT32", "Node", "Scalar", "build_plan", "conflict_paths"]
@@ -274,8 +275,11 @@ def _dedupe(refs: list[_Ref]) -> list[_Ref]:
     return out or [_Ref({}, {})]
 
 
+_ANY: Mapping[str, object] = MappingProxyType({})  # one shared "any value" schema, so the memo sees a cycle
+
+
 def _mapping(v: object) -> Mapping[str, object]:
-    return v if isinstance(v, Mapping) else {}
+    return v if isinstance(v, Mapping) else _ANY
 
 
 def _strings(v: object) -> list[str]:
