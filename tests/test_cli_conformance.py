@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from collections.abc import Iterator
@@ -10,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flawed_receivers import SECRET, TOKEN
 from werkzeug.serving import make_server
 
-from examples.v3_flask.app import create_app
 from flipdish_sim.plugin.conformance import CHECKS
 from flipdish_sim.simulator.cli import main
-from tests.flawed_receivers import SECRET, TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FAST = ["--events", "order.created,order.accepted", "--fuzz-examples", "3"]
 
@@ -40,7 +42,7 @@ def _serve(app: object) -> Iterator[str]:
 def test_a_correct_in_process_app_exits_0_and_writes_both_reports(tmp_path: Path) -> None:
     report, junit = tmp_path / "r.json", tmp_path / "j.xml"
     code, output = _invoke(
-        tmp_path, "--app", "tests.flawed_receivers:legacy_correct", "--url", "/webhook",
+        tmp_path, "--app", "flawed_receivers:legacy_correct", "--url", "/webhook",
         "--verify-token", TOKEN, "--probe-url", "/applied", "--report-json", str(report),
         "--junitxml", str(junit), *FAST,
     )  # fmt: skip
@@ -55,7 +57,7 @@ def test_a_correct_in_process_app_exits_0_and_writes_both_reports(tmp_path: Path
 def test_a_flawed_app_exits_1_with_a_reproducer_and_no_token(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     code, output = _invoke(
-        tmp_path, "--app", "tests.flawed_receivers:legacy_rejects_unknown_events", "--url", "/webhook",
+        tmp_path, "--app", "flawed_receivers:legacy_rejects_unknown_events", "--url", "/webhook",
         "--verify-token", TOKEN, "--report-json", str(report), *FAST,
     )  # fmt: skip
     assert code == 1
@@ -68,7 +70,9 @@ def test_a_flawed_app_exits_1_with_a_reproducer_and_no_token(tmp_path: Path) -> 
     assert TOKEN not in output + report.read_text(encoding="utf-8")
 
 
-def test_a_real_loopback_server_passes_over_http(tmp_path: Path) -> None:
+def test_a_real_loopback_server_passes_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    create_app = importlib.import_module("examples.v3_flask.app").create_app
     with _serve(create_app([SECRET])) as base:
         code, output = _invoke(
             tmp_path, "--url", f"{base}/webhooks/flipdish", "--secret", SECRET,

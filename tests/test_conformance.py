@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import flawed_receivers
 import pytest
+from flawed_receivers import FLAWS, SECRET, SLOW_SECONDS, TOKEN
 
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.errors import UsageError
@@ -13,8 +15,6 @@ from flipdish_sim.plugin.conformance import CHECKS, SuiteConfig, SuiteReport, Ta
 from flipdish_sim.plugin.conformance.bodies import VARIANTS, variants
 from flipdish_sim.plugin.conformance.probe import http_probe
 from flipdish_sim.plugin.conformance.runner import ReceiverUnreachableError
-from tests import flawed_receivers
-from tests.flawed_receivers import FLAWS, SECRET, SLOW_SECONDS, TOKEN
 
 LEGACY_ONLY = {"auth.verify-token"}
 V3_ONLY = {"auth.signature", "auth.replay"}
