@@ -127,6 +127,11 @@ class ScenarioRun:
     _key: dict[str, object]
 
     @property
+    def events_before(self) -> int:
+        """Events already in the log before this run started (its summary counts the ones after)."""
+        return int(str(self._key["events_before"]))
+
+    @property
     def total_events(self) -> int:
         return self.scenario.event_count
 
@@ -138,6 +143,21 @@ class ScenarioRun:
     def finish(self) -> None:
         """Mark the run finished in the log: the next run of this scenario starts afresh."""
         self.sender.store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
+
+
+def _previous_subscription(
+    sender: Sender, meta: dict[str, object], scenario: Scenario, callback: str
+) -> int | None:
+    """The enabled subscription a finished run of the same scenario used for the same URL, if any."""
+    if meta.get("scenario") != scenario.source or not isinstance(meta.get("subscription_id"), int):
+        return None
+    sub_id = int(str(meta["subscription_id"]))
+    try:
+        found = sender.subscription(sub_id)
+    except UsageError:
+        return None
+    fits = found.enabled and found.callback_url == callback and found.family == scenario.subscription.family
+    return sub_id if fits else None
 
 
 def callback_url(scenario: Scenario, url: str | None) -> str:
@@ -182,15 +202,25 @@ def open_run(
     the_clock = VirtualClock(start) if clock == "virtual" else WallClock(time_scale, start=start)
     sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
     sub = scenario.subscription
-    created = sender.add_subscription(
-        callback,
-        event_names=sub.event_names,
-        family=sub.family,
-        version=sub.version,
-        verify_token=sub.verify_token,
-        secrets=sub.secrets,
-        owner_user_id=sub.owner_user_id,
-    )
+    previous = _previous_subscription(sender, meta, scenario, callback)
+    if previous is not None:  # the same scenario again on this log: its subscription, refreshed
+        created = sender.update_subscription(
+            previous,
+            event_names=sub.event_names,
+            verify_token=sub.verify_token or "",
+            secrets=sub.secrets or None,
+            version=sub.version,
+        )
+    else:
+        created = sender.add_subscription(
+            callback,
+            event_names=sub.event_names,
+            family=sub.family,
+            version=sub.version,
+            verify_token=sub.verify_token,
+            secrets=sub.secrets,
+            owner_user_id=sub.owner_user_id,
+        )
     (events_before,) = store.query("SELECT count(*) FROM events")[0]
     key: dict[str, object] = {
         **identity,

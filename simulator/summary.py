@@ -49,25 +49,42 @@ class RunSummary:
         return out
 
 
-def _percentile(store: Store, count: int, fraction: float) -> float | None:
+def _percentile(store: Store, count: int, fraction: float, after_seq: int) -> float | None:
     if count == 0:
         return None
     index = min(count - 1, int(fraction * count))
-    rows = store.query("SELECT duration FROM attempts ORDER BY duration LIMIT 1 OFFSET ?", (index,))
-    value = rows[0][0]
-    return float(value) * 1000
+    rows = store.query(
+        "SELECT a.duration FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_seq > ?"
+        " ORDER BY a.duration LIMIT 1 OFFSET ?",
+        (after_seq, index),
+    )
+    return float(rows[0][0]) * 1000
 
 
-def summarize(store: Store) -> RunSummary:
-    """Counts over the whole log."""
-    states = {str(k): int(v) for k, v in store.query("SELECT state, count(*) FROM deliveries GROUP BY state")}
+def summarize(store: Store, *, after_event_seq: int = 0) -> RunSummary:
+    """Counts over the events after ``after_event_seq`` (0: the whole log; a run passes its own start)."""
+    only = (after_event_seq,)
+    states = {
+        str(k): int(v)
+        for k, v in store.query(
+            "SELECT state, count(*) FROM deliveries WHERE event_seq > ? GROUP BY state", only
+        )
+    }
     (attempts, failed), *_ = store.query(
-        "SELECT count(*), coalesce(sum(outcome != 'acknowledged'), 0) FROM attempts"
+        "SELECT count(*), coalesce(sum(a.outcome != 'acknowledged'), 0) FROM attempts a"
+        " JOIN deliveries d ON d.id = a.delivery_id WHERE d.event_seq > ?",
+        only,
     )
-    (events,), *_ = store.query("SELECT count(*) FROM events")
+    (events,), *_ = store.query("SELECT count(*) FROM events WHERE seq > ?", only)
     (dups,), *_ = store.query(
-        "SELECT count(*) FROM deliveries WHERE duplicate_of IS NOT NULL AND attempts_made > 0"
+        "SELECT count(*) FROM deliveries"
+        " WHERE duplicate_of IS NOT NULL AND attempts_made > 0 AND event_seq > ?",
+        only,
     )
+    involved = {
+        int(r[0])
+        for r in store.query("SELECT DISTINCT subscription_id FROM deliveries WHERE event_seq > ?", only)
+    }
     count = int(attempts)
     return RunSummary(
         events=int(events),
@@ -80,7 +97,11 @@ def summarize(store: Store) -> RunSummary:
         suspended=states.get("suspended", 0),
         dropped=states.get("dropped", 0),
         duplicates_sent=int(dups),
-        disabled=tuple((s.id, s.disabled) for s in store.subscriptions() if s.disabled and not s.enabled),
-        p50_ms=_percentile(store, count, 0.50),
-        p95_ms=_percentile(store, count, 0.95),
+        disabled=tuple(
+            (s.id, s.disabled)
+            for s in store.subscriptions()
+            if s.disabled and not s.enabled and (s.id in involved or not after_event_seq)
+        ),
+        p50_ms=_percentile(store, count, 0.50, after_event_seq),
+        p95_ms=_percentile(store, count, 0.95, after_event_seq),
     )

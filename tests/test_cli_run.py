@@ -136,3 +136,13 @@ def test_a_log_of_another_application_is_refused(tmp_path: Path) -> None:
     result = _invoke("subscriptions", "list", "--db", str(tmp_path / "other.db"))
     assert result.exit_code == 1
     assert "not a flipdish-sim log" in result.stderr
+
+
+def test_a_second_run_on_the_same_log_is_summarised_on_its_own(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    with receivers.ok(200) as receiver:
+        first = _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", db)
+        second = _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", db)
+    assert first.exit_code == second.exit_code == 0
+    assert "events 14, deliveries 14, attempts 14" in second.stdout
+    assert len(receiver.requests) == 28  # the second run reuses the first one's subscription

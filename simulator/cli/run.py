@@ -73,7 +73,7 @@ def run(
         click.echo(f"warning: {warning}", err=True)
     show_bar = sys.stdout.isatty() if progress is None else progress
 
-    async def go(store: Store) -> None:
+    async def go(store: Store) -> int:
         async with make_client() as client:
             session = open_run(loaded, store, client, url=url, clock=clock, time_scale=time_scale, seed=seed)
             verb = "resuming" if session.resumed else "running"
@@ -91,14 +91,15 @@ def run(
                 session.sender.on_attempt.append(lambda report: click.echo(_plain(report)))
                 await session.sender.run_until_idle(session.events())
             session.finish()
+            return session.events_before
 
     with Store(Path(db_path)) as store:
         try:
-            asyncio.run(go(store))
+            events_before = asyncio.run(go(store))
         except KeyboardInterrupt:
             click.echo(f"interrupted; run again with --db {db_path} to resume", err=True)
             raise SystemExit(130) from None
-        result = summarize(store)
+        result = summarize(store, after_event_seq=events_before)
     for line in result.lines():
         click.echo(line)
     ok = result.acknowledged == result.deliveries
