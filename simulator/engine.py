@@ -21,7 +21,7 @@ it) and is retried on its schedule: at-least-once, as a real sender.
 
 Disabled subscriptions (assumptions; see the README's fidelity table):
 * pending retries are suspended; on re-enable they resume if still inside their 24 h retry window,
-  otherwise they expire; the failure window starts afresh at the re-enable;
+  otherwise they expire; the failure window starts afresh at the re-enable (``fresh_window_on_enable``);
 * new events are recorded as ``dropped`` (``on_disabled="drop"``, default) or held as ``suspended`` and
   delivered after a re-enable (``on_disabled="hold"``).
 """
@@ -98,6 +98,7 @@ class SenderPolicy:
     concurrency: int = DEFAULT_CONCURRENCY
     on_disabled: OnDisabled = "drop"
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    fresh_window_on_enable: bool = True  # a re-enabled subscription's failure window starts empty
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -314,12 +315,18 @@ class Sender:
                 delivery.state = DeliveryState.PENDING
                 delivery.next_attempt_at = max(now, delivery.next_attempt_at or now)
             resumed.append(delivery)
-        self.store.enable(subscription_id, now, resumed)
+        fresh = self.policy.fresh_window_on_enable
+        self.store.enable(subscription_id, now if fresh else None, resumed)
         self._windows.pop(subscription_id, None)
         for delivery in resumed:
             if delivery.state is DeliveryState.PENDING:
                 self._schedule(delivery)
-        return self._cache(replace(sub, enabled=True, disabled=None, window_since=now))
+        enabled = self._cache(
+            replace(sub, enabled=True, disabled=None, window_since=now if fresh else sub.window_since)
+        )
+        if not fresh:
+            self._rebuild_window(enabled)
+        return enabled
 
     def _cache(self, sub: Subscription) -> Subscription:
         self._subs[sub.id] = sub

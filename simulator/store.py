@@ -334,8 +334,10 @@ class Store:
         with self._write():
             self._set_enabled(subscription_id, record, at)
 
-    def enable(self, subscription_id: int, at: datetime, deliveries: Sequence[Delivery]) -> None:
-        """Re-enable a subscription and persist its resumed (or expired) deliveries, in one transaction."""
+    def enable(self, subscription_id: int, at: datetime | None, deliveries: Sequence[Delivery]) -> None:
+        """Re-enable a subscription and persist its resumed (or expired) deliveries, in one transaction.
+
+        ``at``: its failure window counts from here on (None: keep counting from before)."""
         with self._write():
             self._set_enabled(subscription_id, None, at)
             for delivery in deliveries:

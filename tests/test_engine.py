@@ -488,3 +488,22 @@ def test_an_attempt_finishing_after_a_disable_is_suspended_not_retried(tmp_path:
     _run(sender)
     assert len(receiver.requests) == 2
     assert _states(sender) == ["suspended", "suspended"]
+
+
+@pytest.mark.parametrize(("fresh", "attempts_before_disabled_again"), [(True, 4), (False, 1)])
+def test_the_failure_window_after_a_re_enable(
+    tmp_path: Path, fresh: bool, attempts_before_disabled_again: int
+) -> None:
+    receiver = Receiver(lambda n: 500)
+    sender = _disabling_sender(tmp_path, receiver, fresh_window_on_enable=fresh)
+    sub = sender.add_subscription(URL, event_names=["order.created"])
+    for n in range(4):
+        sender.publish("order.created", at=T0 + timedelta(minutes=n))
+    _run(sender)
+    assert not sender.subscription(sub.id).enabled
+    sender.enable(sub.id)
+    for n in range(4):
+        sender.publish("order.created", at=T0 + timedelta(minutes=10 + n))
+    _run(sender)
+    assert not sender.subscription(sub.id).enabled
+    assert len(receiver.requests) == 4 + attempts_before_disabled_again
