@@ -118,7 +118,8 @@ class Backend:
         await asyncio.gather(*helpers, return_exceptions=True)
         # The client's pooled connections belong to this event loop: close them here, while it runs
         # (closing an httpx client twice is harmless, so its creator may close it again).
-        await self.sender.client.aclose()
+        if self.sender.client is not None:
+            await self.sender.client.aclose()
 
     async def _catch_up(self) -> None:
         """On the virtual clock: send what is due now (the lock is held by the caller)."""
