@@ -129,12 +129,12 @@ def test_generators_follow_their_rate_and_offset() -> None:
 def test_policy_overrides_are_parsed() -> None:
     text = (
         "subscription: {}\nevents: [{event: order.created}]\npolicy:\n"
-        "  retry: {schedule: [10s, 1m]}\n  deadline: 5s\n  on_disabled: hold\n"
+        "  retry: {intervals: [10s, 1m]}\n  deadline: 5s\n  on_disabled: hold\n"
         "  disable: {window: 1h, threshold: 0.25, min_sample: 3, unit: events}\n"
     )
     policy = parse_scenario(text, env={}).policy
     assert policy.retry is not None
-    assert policy.retry.schedule == (timedelta(seconds=10), timedelta(minutes=1))
+    assert policy.retry.intervals == (timedelta(seconds=10), timedelta(minutes=1))
     assert policy.deadline == timedelta(seconds=5)
     assert policy.on_disabled == "hold"
     assert policy.disable is not None
