@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
+import os
+import random
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +19,12 @@ from click.testing import CliRunner
 from flawed_receivers import SECRET, TOKEN
 from werkzeug.serving import make_server
 
-from flipdish_sim.plugin.conformance import CHECKS
+from flipdish_sim.contracts.catalogue import Family
+from flipdish_sim.plugin.conformance import CHECKS, CheckContext, Exchange, SuiteConfig, Target
+from flipdish_sim.plugin.conformance.reproducer import write_reproducer
 from flipdish_sim.simulator.cli import main
+from flipdish_sim.simulator.clock import WallClock
+from flipdish_sim.simulator.delivery import make_client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,3 +124,30 @@ def test_list_checks_names_every_stable_id(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, "--list-checks")
     assert code == 0
     assert [line.split()[0] for line in output.splitlines()] == [check.id for check in CHECKS]
+
+
+@pytest.mark.skipif(not (shutil.which("openssl") and shutil.which("curl")), reason="needs openssl and curl")
+def test_a_v3_reproducer_re_signs_from_the_environment_and_reproduces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    create_app = importlib.import_module("examples.v3_flask.app").create_app
+    config = SuiteConfig(family=Family.V3, secrets=(SECRET,))
+    with _serve(create_app([SECRET])) as base:
+        target = Target.from_url(f"{base}/webhooks/flipdish")
+
+        async def deliver() -> Exchange:
+            async with make_client() as client:
+                ctx = CheckContext(target, config, client=client, clock=WallClock(), rng=random.Random(3))
+                return await ctx.deliver("sale.created.v1", label="a valid sale.created.v1")
+
+        exchange = asyncio.run(deliver())
+        script, _ = write_reproducer(exchange, tmp_path, "replay")
+        assert SECRET not in script
+        answers = {}
+        for secret in (SECRET, "not-the-secret"):
+            env = {**os.environ, "FLIPDISH_SIM_SECRET": secret}
+            run = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env, timeout=30)
+            answers[secret] = run.stdout.splitlines()[0]
+    assert " 204 " in answers[SECRET]
+    assert " 401 " in answers["not-the-secret"]
