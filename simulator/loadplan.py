@@ -204,12 +204,9 @@ def example_payloads(
     The legacy default lifecycle is :func:`flipdish_sim.contracts.examples.order_lifecycle` (the same order,
     amounts and people, strictly later ``CreateTime`` each); other names get ``example(name, seed, at)``.
     """
-    from flipdish_sim.contracts import examples
+    from flipdish_sim.contracts.examples import OUTCOMES, example, order_lifecycle
 
-    for outcome, lifecycle in examples.OUTCOMES.items():
+    for outcome, lifecycle in OUTCOMES.items():
         if names == lifecycle:
-            return [
-                (name, payload)
-                for name, payload in examples.order_lifecycle(seed=seed, at=at, outcome=outcome)
-            ]
-    return [(name, examples.example(name, seed=seed, at=at)) for name in names]
+            return [(name, payload) for name, payload in order_lifecycle(seed=seed, at=at, outcome=outcome)]
+    return [(name, example(name, seed=seed, at=at)) for name in names]

@@ -262,3 +262,14 @@ def test_load_command_runs_locust_on_this_machine(receiver: tuple[str, Seen], tm
     assert "acknowledged" in result.stdout
     assert json.loads(summary.read_text())["total"]["sent"] == len(seen.requests) > 0
     assert TOKEN not in result.stdout + result.stderr
+
+
+def test_default_payloads_are_one_orders_realistic_lifecycle() -> None:
+    from flipdish_sim.simulator.loadplan import DEFAULT_LIFECYCLES, example_payloads
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    lifecycle = example_payloads(DEFAULT_LIFECYCLES[Family.LEGACY], 7, at)
+    assert [name for name, _ in lifecycle] == list(DEFAULT_LIFECYCLES[Family.LEGACY])
+    assert [payload["Type"] for _, payload in lifecycle] == list(DEFAULT_LIFECYCLES[Family.LEGACY])
+    orders = {json.dumps(payload["Body"]["Order"]["OrderId"]) for _, payload in lifecycle}  # type: ignore[index]
+    assert len(orders) == 1
