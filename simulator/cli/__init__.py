@@ -60,9 +60,18 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as err:
-            raise click.UsageError(str(err), ctx) from err
+            raise BadInput(str(err)) from err
+        except click.UsageError as err:  # click's own: a bad option or argument of a subcommand
+            where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+            raise BadInput(f"{err.format_message()}{where}") from err
         except FlipdishSimError as err:
             raise click.ClickException(str(err)) from err
+
+
+class BadInput(click.ClickException):
+    """A usage error shown as one line, ``Error: ...``, with exit status 2."""
+
+    exit_code = 2
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
