@@ -108,7 +108,7 @@ async def attempt(
             ) as response:
                 status = response.status_code
                 headers = tuple(response.headers.multi_items())
-                body, truncated = await _read_bounded(response.aiter_raw(), max_response_bytes)
+                body, truncated = await _read_body(response, max_response_bytes)
     except TimeoutError:
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
@@ -123,6 +123,15 @@ async def attempt(
     outcome = Outcome.ACKNOWLEDGED if 200 <= status < 300 else Outcome.HTTP_ERROR
     error = None if outcome is Outcome.ACKNOWLEDGED else _status_message(status)
     return Attempt(at, outcome, status, duration, headers, body, error, truncated)
+
+
+async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` bytes of the body; a body a transport already loaded (MockTransport) is sliced."""
+    try:
+        loaded = response.content
+    except httpx.ResponseNotRead:
+        return await _read_bounded(response.aiter_raw(), limit)
+    return loaded[:limit], len(loaded) > limit
 
 
 async def _read_bounded(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:

@@ -376,3 +376,16 @@ def test_asgi_transport_delivers_into_a_fastapi_app_in_process() -> None:
     assert (result.outcome, result.status_code) == (Outcome.ACKNOWLEDGED, 202)
     assert result.response_body == f'{{"bytes":{len(legacy("x").body)}}}'.encode()
     assert (missing.outcome, missing.status_code) == (Outcome.HTTP_ERROR, 404)
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(200, Outcome.ACKNOWLEDGED), (503, Outcome.HTTP_ERROR)])
+def test_mock_transport_responses_are_classified_like_real_ones(status: int, outcome: Outcome) -> None:
+    """Unit tests of the HTTP seam use httpx.MockTransport, whose responses arrive already read."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"received": True})
+
+    mock = lambda: delivery.make_client(transport=httpx.MockTransport(handler))  # noqa: E731
+    result = send(legacy("https://receiver.test/hook"), client=mock, max_response_bytes=8)
+    assert (result.outcome, result.status_code) == (outcome, status)
+    assert (result.response_body, result.response_truncated) == (b'{"receiv', True)
