@@ -139,8 +139,9 @@ class Simulator:
         self.secrets = tuple(secrets)
         self.events = tuple(events) if events else tuple(spec.name for spec in catalogue(self.family))
         self.clock = clock or VirtualClock()
-        self.policy = policy or SenderPolicy()
         self.freeze = freeze_receiver_time and self.target.in_process
+        # a frozen receiver checks v3 timestamps against the simulated time; a live one against real time
+        self.policy = replace(policy or SenderPolicy(), signing_time="simulated" if self.freeze else "real")
         self.seed = seed
         self.db = db
         self.reports: list[AttemptReport] = []

@@ -41,7 +41,7 @@ import httpx
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
 from flipdish_sim.simulator.attempt import Attempt
-from flipdish_sim.simulator.clock import Clock, VirtualClock
+from flipdish_sim.simulator.clock import Clock, VirtualClock, utc_now
 from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, make_client
 from flipdish_sim.simulator.delivery import attempt as post
 from flipdish_sim.simulator.disable import DisableDecision, DisablePolicy, Observation, RollingWindow
@@ -99,10 +99,17 @@ class SenderPolicy:
     on_disabled: OnDisabled = "drop"
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     fresh_window_on_enable: bool = True  # a re-enabled subscription's failure window starts empty
+    signing_time: Literal["real", "simulated"] = "real"
+    """The time in v3's X-Flipdish-Timestamp and signature. Flipdish stamps the moment it sends, and a live
+    receiver checks it against its own real clock, so "real" (the default) keeps v3 deliveries verifiable
+    while the simulated clock runs ahead; "simulated" stamps the clock's time, for in-process receivers
+    that see the simulated time too (the pytest plugin's frozen receivers). The log records simulated time."""
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.signing_time not in ("real", "simulated"):
+            raise ValueError(f"signing_time must be 'real' or 'simulated', got {self.signing_time!r}")
         if self.on_disabled not in ("drop", "hold"):
             raise ValueError(f"on_disabled must be 'drop' or 'hold', got {self.on_disabled!r}")
 
@@ -647,16 +654,17 @@ class Sender:
                 ).headers
                 cached = self._legacy_headers[sub.id] = (headers, headers_text(mask_headers(headers)))
             return OutgoingRequest(sub.callback_url, cached[0], delivery.body)
+        stamp = at if self.policy.signing_time == "simulated" else utc_now()
         template = v3_request(
             sub.callback_url,
             delivery.event_name,
             {},
             secrets=sub.secrets,
-            at=at,
+            at=stamp,
             event_id=delivery.event_id,
             options=options,
         )
-        signature = signature_header(sub.secrets, at, delivery.body, signed=options.signed)
+        signature = signature_header(sub.secrets, stamp, delivery.body, signed=options.signed)
         headers = tuple((k, signature if k == "X-Flipdish-Signature" else v) for k, v in template.headers)
         return OutgoingRequest(sub.callback_url, headers, delivery.body)
 

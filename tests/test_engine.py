@@ -144,7 +144,7 @@ def test_the_legacy_request_is_the_envelope_with_the_verify_token(tmp_path: Path
 
 def test_a_v3_request_is_signed_over_the_bytes_sent(tmp_path: Path) -> None:
     receiver = Receiver(lambda n: 500 if n == 1 else 200)
-    sender = _sender(tmp_path, receiver)
+    sender = _sender(tmp_path, receiver, signing_time="simulated")
     sender.add_subscription(
         URL, family="v3", event_names=["sale.created.v1"], secrets=["whsec_0123456789abcdef"]
     )
@@ -162,6 +162,19 @@ def test_a_v3_request_is_signed_over_the_bytes_sent(tmp_path: Path) -> None:
     assert len(stamps) == 2, "each attempt is stamped and signed at its own time"
     logged = " ".join(v for row in sender.store.attempts() for _, v in row.request_headers)
     assert "sha256=***" in logged
+
+
+def test_v3_is_signed_with_real_time_while_the_virtual_clock_runs_ahead(tmp_path: Path) -> None:
+    """A live receiver checks the timestamp against its own clock, as it would Flipdish's."""
+    receiver = Receiver(lambda n: 500 if n < 3 else 200)
+    sender = _sender(tmp_path, receiver)  # the virtual clock starts at T0 and jumps over the retries
+    sender.add_subscription(URL, family="v3", event_names=["sale.created.v1"], secrets=["whsec_live"])
+    sender.publish("sale.created.v1")
+    _run(sender)
+    assert len(receiver.requests) == 3
+    for request in receiver.requests:  # verified against the real now, the default tolerance of 5 min
+        verify_signature(request.headers["X-Flipdish-Signature"], request.content, "whsec_live")
+    assert [row.at - T0 for row in sender.store.attempts()][-1] >= timedelta(minutes=5), "log: virtual"
 
 
 def test_duplicates_are_deliveries_of_the_same_event_marked_in_the_log(tmp_path: Path) -> None:
