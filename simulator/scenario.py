@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import math
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -27,11 +28,13 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
 
 from flipdish_sim.errors import ScenarioError, UnknownEventError
+from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks, read_document
 from flipdish_sim.simulator.subscription import FamilyName
 
 __all__ = [
@@ -60,22 +63,51 @@ _RATE_UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "min
 _RATE_UNITS["hour"] = 3600.0
 
 
+MAX_PAYLOAD_BYTES = 10_000_000
+"""Largest payload file a scenario may name."""
+MAX_SPAN = timedelta(days=3650)
+"""Longest duration a scenario may give, and longest a source's events may span (keeps times in range)."""
+
+
 def parse_duration(value: float | int | str) -> timedelta:
-    """``30`` (seconds), ``"30s"``, ``"5m"``, ``"1h30m"``, ``"2d"``, ``"250ms"`` -> timedelta."""
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    parts = _DURATION.findall(value)
-    if not parts or "".join(n + u for n, u in parts) != value:
+    """``30`` (seconds), ``"30s"``, ``"5m"``, ``"1h30m"``, ``"2d"``, ``"250ms"`` -> timedelta.
+
+    ValueError for anything else, negative or not finite, or longer than :data:`MAX_SPAN` (10 years)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"{value!r} is not a duration like 30s, 5m, 1h30m")
-    return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
+    if isinstance(value, str):
+        parts = _DURATION.findall(value)
+        if not parts or "".join(n + u for n, u in parts) != value:
+            raise ValueError(f"{value!r} is not a duration like 30s, 5m, 1h30m")
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    else:
+        seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{value!r} is not a duration of zero or more seconds")
+    if seconds > MAX_SPAN.total_seconds():
+        raise ValueError(f"{value!r} is longer than {MAX_SPAN.days // 365} years")
+    return timedelta(seconds=seconds)
 
 
 def parse_rate(value: float | int | str) -> float:
-    """``10`` (per second), ``"10/second"``, ``"5/minute"``, ``"100/hour"`` -> events per second."""
-    if isinstance(value, int | float):
-        return float(value)
-    count, _, unit = value.partition("/")
-    return float(count) / _RATE_UNITS[unit]
+    """``10`` (per second), ``"10/second"``, ``"5/minute"``, ``"100/hour"`` -> events per second (> 0).
+
+    ValueError for an unknown unit, a rate of zero or less, or one that is not finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{value!r} is not a rate like 10/second")
+    if isinstance(value, str):
+        count, _, unit = value.partition("/")
+        if unit not in _RATE_UNITS:
+            raise ValueError(f"{value!r} is not a rate like 10/second, 5/minute, 100/hour")
+        try:
+            per_second = float(count) / _RATE_UNITS[unit]
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate like 10/second, 5/minute, 100/hour") from None
+    else:
+        per_second = float(value)
+    if not math.isfinite(per_second) or per_second <= 0:
+        raise ValueError(f"{value!r} is not a rate above zero")
+    return per_second
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,48 +250,8 @@ def load_scenario(name_or_path: str | Path, *, env: Mapping[str, str] | None = N
 
 
 # -- parsing --------------------------------------------------------------------------------------------
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps: ``start`` stays the string the schema checks."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-Path_ = tuple[str | int, ...]
-
-
-def _lines(node: yaml.Node, path: Path_, out: dict[Path_, int]) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            out[(*path, str(key.value))] = key.start_mark.line + 1
-            _lines(value, (*path, str(key.value)), out)
-            out[(*path, str(key.value))] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _lines(item, (*path, index), out)
-
-
-def _field(path: Path_) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(top level)"
-
-
-class _Context:
-    def __init__(self, source: str, lines: dict[Path_, int]) -> None:
-        self.source = source
-        self.lines = lines
-
-    def error(self, path: Path_, message: str) -> ScenarioError:
-        probe = path
-        while probe and probe not in self.lines:
-            probe = probe[:-1]
-        line = self.lines.get(probe, 1)
-        return ScenarioError(f"{self.source}:{line}: {_field(path)}: {message}")
+Path_ = FieldPath
+_Context = Marks
 
 
 @cache
@@ -282,18 +274,7 @@ def parse_scenario(
     text: str, *, source: str = "<string>", base_dir: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Scenario:
     """Parse and check a scenario's YAML (schema, catalogue, payload files, environment variables)."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        document = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).split("\n")[0]
-        raise ScenarioError(f"{source}{line}: not valid YAML: {problem}") from err
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _lines(node, (), lines)
-    ctx = _Context(source, lines)
+    document, ctx = read_document(text, source)
     if not isinstance(document, dict):
         raise ctx.error((), "a scenario is a mapping with subscription and events")
     errors = sorted(
@@ -310,6 +291,43 @@ def _env(ctx: _Context, env: Mapping[str, str], path: Path_, name: str) -> str:
     if not value:
         raise ctx.error(path, f"environment variable {name} is not set (secrets are never inline)")
     return value
+
+
+def _duration(ctx: _Context, path: Path_, value: Any) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ValueError as err:
+        raise ctx.error(path, str(err)) from err
+
+
+def _optional_duration(ctx: _Context, doc: Mapping[str, Any], path: Path_, key: str) -> timedelta | None:
+    return _duration(ctx, (*path, key), doc[key]) if key in doc else None
+
+
+def _callback_url(ctx: _Context, url: str | None) -> str | None:
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        valid = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ctx.error(("subscription", "callback_url"), f"{url!r} is not an http(s) URL with a host")
+    return url
+
+
+def _start(ctx: _Context, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        start = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        start + 2 * MAX_SPAN, start - MAX_SPAN  # every planned (and back-dated example) time must fit
+    except (ValueError, OverflowError) as err:
+        raise ctx.error(("start",), f"{value!r} is not a usable start time: {err}") from err
+    if start.tzinfo is None:
+        raise ctx.error(("start",), f"{value!r} has no UTC offset")
+    return start
 
 
 def _build(doc: dict[str, Any], ctx: _Context, base_dir: Path | None, env: Mapping[str, str]) -> Scenario:
@@ -341,7 +359,7 @@ def _build(doc: dict[str, Any], ctx: _Context, base_dir: Path | None, env: Mappi
             ("subscription",), "a v3 subscription needs secrets_env (the signing secret's variable)"
         )
     spec_sub = SubscriptionSpec(
-        callback_url=sub.get("callback_url"),
+        callback_url=_callback_url(ctx, sub.get("callback_url")),
         family=family,
         event_names=names,
         version=str(sub.get("version", "2.0" if family == "legacy" else "v3")),
@@ -364,14 +382,17 @@ def _build(doc: dict[str, Any], ctx: _Context, base_dir: Path | None, env: Mappi
             count=dup.get("count"),
             probability=dup.get("probability"),
             mode=dup.get("mode", "immediate"),
-            delay=parse_duration(dup.get("delay", 0)),
+            delay=_duration(ctx, ("faults", "duplicates", "delay"), dup.get("delay", 0)),
             seed=int(dup.get("seed", 0)),
         ),
         out_of_order=None
         if reorder is None
-        else ReorderSpec(parse_duration(reorder["window"]), int(reorder.get("seed", 0))),
-        policy=_policy(doc.get("policy", {})),
-        start=None if start is None else datetime.fromisoformat(start.replace("Z", "+00:00")),
+        else ReorderSpec(
+            _duration(ctx, ("faults", "out_of_order", "window"), reorder["window"]),
+            int(reorder.get("seed", 0)),
+        ),
+        policy=_policy(doc.get("policy", {}), ctx),
+        start=_start(ctx, start),
         source=ctx.source,
         warnings=tuple(warnings),
     )
@@ -388,10 +409,19 @@ def _published_names(sources: tuple[EventSource, ...]) -> list[str]:
 def _source(
     item: dict[str, Any], path: Path_, ctx: _Context, base: Path | None, warnings: list[str]
 ) -> EventSource:
-    rate = item.get("rate")
-    interval = timedelta(seconds=1 / parse_rate(rate)) if rate is not None else timedelta(0)
+    interval = timedelta(0)
+    if "rate" in item:
+        try:
+            per_second = parse_rate(item["rate"])
+        except ValueError as err:
+            raise ctx.error((*path, "rate"), str(err)) from err
+        if 1 / per_second > MAX_SPAN.total_seconds():
+            raise ctx.error((*path, "rate"), f"{item['rate']!r} is less than one event in 10 years")
+        interval = timedelta(seconds=1 / per_second)
     count = int(item.get("count", 1))
-    offset = parse_duration(item.get("at", 0))
+    offset = _duration(ctx, (*path, "at"), item.get("at", 0))
+    if offset + interval * min(count - 1, MAX_SPAN // max(interval, timedelta(microseconds=1))) > MAX_SPAN:
+        raise ctx.error(path, f"its events span more than {MAX_SPAN.days // 365} years")
     seed = int(item.get("seed", 0))
     if "payload_file" in item:
         payload, name = _payload_file(item, path, ctx, base)
@@ -414,14 +444,24 @@ def _payload_file(
     file = Path(item["payload_file"])
     if base is not None and not file.is_absolute():
         file = base / file
+    where = (*path, "payload_file")
     try:
-        payload = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ctx.error((*path, "payload_file"), f"cannot read {file}: {err.strerror or err}") from err
+        if not file.is_file():
+            raise ctx.error(where, f"cannot read {file}: not a regular file")
+        with file.open("rb") as handle:
+            data = handle.read(MAX_PAYLOAD_BYTES + 1)
+    except (OSError, ValueError) as err:  # ValueError: a NUL byte in the name
+        raise ctx.error(where, f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from err
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise ctx.error(where, f"{file} is larger than {MAX_PAYLOAD_BYTES // 1_000_000} MB")
+    try:
+        payload = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as err:
-        raise ctx.error((*path, "payload_file"), f"{file} is not UTF-8 text: {err}") from err
+        raise ctx.error(where, f"{file} is not UTF-8 text: {err}") from err
     except json.JSONDecodeError as err:
-        raise ctx.error((*path, "payload_file"), f"{file} is not JSON: {err}") from err
+        raise ctx.error(where, f"{file} is not JSON: {err}") from err
+    except RecursionError as err:
+        raise ctx.error(where, f"{file} is nested too deeply to read") from err
     if not isinstance(payload, dict):
         raise ctx.error(
             (*path, "payload_file"), f"{file} holds a JSON {type(payload).__name__}, not an object"
@@ -444,23 +484,24 @@ def _contract_warnings(name: str, payload: Mapping[str, object], where: str) -> 
     return [f"{where}: {issue}" for issue in issues]
 
 
-def _durations(values: list[Any] | None) -> tuple[timedelta, ...] | None:
-    return None if values is None else tuple(parse_duration(v) for v in values)
+def _durations(ctx: _Context, path: Path_, values: list[Any] | None) -> tuple[timedelta, ...] | None:
+    return None if values is None else tuple(_duration(ctx, (*path, i), v) for i, v in enumerate(values))
 
 
-def _policy(doc: dict[str, Any]) -> PolicySpec:
+def _policy(doc: dict[str, Any], ctx: _Context) -> PolicySpec:
     retry = doc.get("retry")
     disable = doc.get("disable")
     retry_spec = None
     if retry is not None:
+        at = ("policy", "retry")
         exp = retry.get("exponential", {})
         retry_spec = RetrySpec(
-            offsets=_durations(retry.get("offsets")),
-            intervals=_durations(retry.get("intervals")),
-            initial=parse_duration(exp["initial"]) if exp else None,
+            offsets=_durations(ctx, (*at, "offsets"), retry.get("offsets")),
+            intervals=_durations(ctx, (*at, "intervals"), retry.get("intervals")),
+            initial=_optional_duration(ctx, exp, (*at, "exponential"), "initial"),
             factor=float(exp.get("factor", 2.0)),
-            cap=parse_duration(exp["cap"]) if "cap" in exp else None,
-            window=parse_duration(retry["window"]) if "window" in retry else None,
+            cap=_optional_duration(ctx, exp, (*at, "exponential"), "cap"),
+            window=_optional_duration(ctx, retry, at, "window"),
             jitter=float(retry.get("jitter", 0.0)),
             seed=int(retry.get("seed", 0)),
             max_attempts=retry.get("max_attempts"),
@@ -469,14 +510,14 @@ def _policy(doc: dict[str, Any]) -> PolicySpec:
     if disable is not None:
         disable_spec = DisableSpec(
             enabled=disable.get("enabled"),
-            window=parse_duration(disable["window"]) if "window" in disable else None,
+            window=_optional_duration(ctx, disable, ("policy", "disable"), "window"),
             threshold=disable.get("threshold"),
             min_sample=disable.get("min_sample"),
             unit=disable.get("unit"),
         )
     return PolicySpec(
         retry=retry_spec,
-        deadline=parse_duration(doc["deadline"]) if "deadline" in doc else None,
+        deadline=_optional_duration(ctx, doc, ("policy",), "deadline"),
         disable=disable_spec,
         on_disabled=doc.get("on_disabled"),
         concurrency=doc.get("concurrency"),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flipdish_sim.errors import ScenarioError
 from flipdish_sim.simulator.scenario import (
+    Scenario,
     builtin_scenarios,
     builtin_text,
     load_scenario,
@@ -154,3 +159,138 @@ def test_durations(text: str | int, seconds: float) -> None:
 )
 def test_rates(text: str | int, per_second: float) -> None:
     assert parse_rate(text) == pytest.approx(per_second)
+
+
+# -- malformed input is one ScenarioError line, never another exception (found by fuzzing) -------------
+MALFORMED = [
+    ("a: &a [*a]\n", "x.yaml:1: a[0]: an alias that contains itself"),
+    ("[" * 500, "x.yaml:1: nested more than 32 levels deep"),
+    (
+        "subscription: {}\nevents: [{event: order.created, rate: 0/second, count: 1}]\n",
+        "x.yaml:2: events[0].rate: '0/second' is not a rate above zero",
+    ),
+    (
+        "subscription: {}\nevents: [{event: order.created, rate: 0.0000000000000000000001/second}]\n",
+        "events[0].rate: '0.0000000000000000000001/second' is less than one event in 10 years",
+    ),
+    ("subscription: {}\nevents: [{event: order.created, at: 99999999999999d}]\n", "is longer than 10 years"),
+    (
+        "subscription: {}\nevents: [{event: order.created}]\npolicy: {deadline: .inf}\n",
+        "x.yaml:3: policy.deadline",
+    ),
+    (
+        "subscription: {}\nevents: [{event: order.created}]\nfaults: {duplicates: {probability: .nan}}\n",
+        "finite",
+    ),
+    (
+        "subscription: {callback_url: 'http://'}\nevents: [{event: order.created}]\n",
+        "subscription.callback_url",
+    ),
+    ("subscription: {}\nevents: [{lifecycle: order}]\nstart: '0001-01-01T00:00:00Z'\n", "x.yaml:3: start:"),
+    (
+        "subscription: {}\nevents: [{event: order.created}]\nstart: '9999-12-31T00:00:00Z'\n",
+        "x.yaml:3: start:",
+    ),
+    ('subscription: {}\nevents: [{payload_file: "a\\0b"}]\n', "events[0].payload_file: cannot read"),
+    ("subscription: {}\nevents: [{payload_file: /dev/zero}]\n", "not a regular file"),
+    (
+        "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol','lol']\n"
+        + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcd", "bcde", strict=True)),
+        "more than 50000 values once aliases are expanded",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_scenarios_are_one_scenario_error_line(text: str, expected: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(text, source="x.yaml", env={})
+    assert expected in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_payload_file_nested_too_deeply_is_a_scenario_error(tmp_path: Path) -> None:
+    (tmp_path / "p.json").write_text("[" * 100_000)
+    (tmp_path / "s.yaml").write_text(
+        "subscription: {}\nevents:\n  - {payload_file: p.json, event: order.created}\n"
+    )
+    with pytest.raises(ScenarioError, match=r"s.yaml:3: events\[0\].payload_file: .* nested too deeply"):
+        load_scenario(tmp_path / "s.yaml", env={})
+
+
+@pytest.mark.parametrize(
+    "bad", [0, -1, "0/second", "5/fortnight", "x/second", float("inf"), float("nan"), True]
+)
+def test_parse_rate_refuses_what_is_not_a_positive_rate(bad: object) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        parse_rate(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [-1, "1x", "", float("inf"), float("nan"), "3651d", 10**20])
+def test_parse_duration_refuses_what_is_not_a_duration(bad: object) -> None:
+    with pytest.raises(ValueError, match=r"duration|years"):
+        parse_duration(bad)  # type: ignore[arg-type]
+
+
+_durations = st.sampled_from(["1m", "0s", "250ms", "3651d", "1.5h"]) | st.floats() | st.integers(-5, 2**64)
+_rates = st.sampled_from(["5/second", "1/hour", "0/second"]) | st.floats() | st.integers(-1, 10**30)
+_sources = st.one_of(
+    st.fixed_dictionaries(
+        {"event": st.sampled_from(["order.created", "order.accepted", "sale.created.v1", "nope"])},
+        optional={"count": st.integers(0, 10**20), "rate": _rates, "seed": st.integers(), "at": _durations},
+    ),
+    st.fixed_dictionaries(
+        {"lifecycle": st.just("order")},
+        optional={
+            "outcomes": st.lists(st.sampled_from(["dispatched", "rejected", "eaten"]), max_size=2),
+            "rate": _rates,
+            "at": _durations,
+        },
+    ),
+)
+_scenarios = st.fixed_dictionaries(
+    {"subscription": st.fixed_dictionaries({}, optional={"family": st.sampled_from(["legacy", "v3"])})},
+    optional={
+        "events": st.lists(_sources, max_size=3),
+        "start": st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+        "policy": st.fixed_dictionaries(
+            {},
+            optional={
+                "deadline": _durations,
+                "retry": st.fixed_dictionaries({}, optional={"window": _durations}),
+            },
+        ),
+        "faults": st.fixed_dictionaries(
+            {}, optional={"out_of_order": st.fixed_dictionaries({"window": _durations})}
+        ),
+    },
+)
+
+
+def _scenario_or_one_line_error(text: str) -> Scenario | None:
+    """The scenario, or None when the loader refused it with one ScenarioError line naming the file."""
+    try:
+        return parse_scenario(text, source="x.yaml", env={})
+    except ScenarioError as err:
+        message = str(err)
+    assert message.startswith("x.yaml")
+    assert "\n" not in message
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(_scenarios)
+def test_any_scenario_shaped_mapping_parses_and_plans_or_is_one_scenario_error(
+    doc: dict[str, object],
+) -> None:
+    scenario = _scenario_or_one_line_error(yaml.safe_dump(doc))
+    if scenario is None:
+        return
+    events = list(itertools.islice(plan(scenario, scenario.start or T0), 20))
+    assert [e.at for e in events] == sorted(e.at for e in events)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#?,\n %@`\\abc01.")), max_size=60))
+def test_any_yaml_ish_text_is_a_scenario_or_one_scenario_error(text: str) -> None:
+    _scenario_or_one_line_error(text)
