@@ -3,7 +3,9 @@
 A scenario is YAML validated against ``scenario.schema.json``; every error names the file, the line and
 the field (``outage.yaml:14: events[1].rate: '10 per sec' is not ...``). Secrets are never inline: the
 subscription names environment variables (``verify_token_env``, ``secrets_env``) and a missing variable
-is a :class:`ScenarioError` naming it. The receiver is not part of a scenario: it is yours.
+is a :class:`ScenarioError` naming it. A secrets variable may hold several secrets separated by commas
+(rotation, like ``FLIPDISH_SIM_SECRET``); the built-in scenarios read ``FLIPDISH_SIM_VERIFY_TOKEN``.
+The receiver is not part of a scenario: it is yours.
 
 Built-in scenarios live in ``scenarios/*.yaml`` next to this module: :func:`builtin_scenarios` lists them
 and :func:`load_scenario` accepts a built-in name or a path. :func:`plan` turns a scenario into the
@@ -34,6 +36,7 @@ import jsonschema
 import yaml
 
 from flipdish_sim.errors import ScenarioError, UnknownEventError
+from flipdish_sim.simulator.environment import split_secrets
 from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks, read_document
 from flipdish_sim.simulator.subscription import FamilyName
 
@@ -365,7 +368,7 @@ def _build(doc: dict[str, Any], ctx: _Context, base_dir: Path | None, env: Mappi
         version=str(sub.get("version", "2.0" if family == "legacy" else "v3")),
         owner_user_id=int(sub.get("owner_user_id", 1)),
         verify_token=_env(ctx, env, ("subscription", "verify_token_env"), token) if token else None,
-        secrets=tuple(_env(ctx, env, ("subscription", "secrets_env"), n) for n in secret_names),
+        secrets=split_secrets(_env(ctx, env, ("subscription", "secrets_env"), n) for n in secret_names),
     )
     start = doc.get("start")
     faults = doc.get("faults", {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,13 @@ from click.testing import CliRunner, Result
 from flipdish_sim.simulator.cli import main
 
 TOKEN = "tok-0123456789abcdef"
-ENV = {"FLIPDISH_VERIFY_TOKEN": TOKEN}
+ENV = {"FLIPDISH_SIM_VERIFY_TOKEN": TOKEN}
 
 FAILING = """\
 name: failing
 subscription:
   family: legacy
-  verify_token_env: FLIPDISH_VERIFY_TOKEN
+  verify_token_env: FLIPDISH_SIM_VERIFY_TOKEN
 events:
   - {event: order.created, count: 3, rate: 1/minute}
 policy:
@@ -28,7 +29,7 @@ policy:
 """
 
 
-def _invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+def _invoke(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=ENV if env is None else env)
 
 
@@ -104,14 +105,18 @@ def test_scenarios_list_and_show() -> None:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["run", "order-lifecycle", "--url", "http://127.0.0.1:9/x"], {}, "FLIPDISH_VERIFY_TOKEN is not set"),
+        (
+            ["run", "order-lifecycle", "--url", "http://127.0.0.1:9/x"],
+            {"FLIPDISH_SIM_VERIFY_TOKEN": None, "FLIPDISH_VERIFY_TOKEN": "old-name"},
+            "FLIPDISH_SIM_VERIFY_TOKEN is not set",
+        ),
         (["run", "nope", "--url", "http://127.0.0.1:9/x"], ENV, "no built-in scenario 'nope'"),
         (["run", "order-lifecycle"], ENV, "pass --url URL"),
         (["run", "order-lifecycle", "--url", "ftp://x"], ENV, "invalid callback URL"),
     ],
 )
 def test_bad_input_exits_2_before_the_log_is_written(
-    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+    tmp_path: Path, args: list[str], env: dict[str, str | None], message: str
 ) -> None:
     db = tmp_path / "never.db"
     result = _invoke(*args, "--db", str(db), env=env)

@@ -10,13 +10,17 @@ import receivers
 from click.testing import CliRunner
 
 from flipdish_sim.simulator.cli import main
+from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV
 from flipdish_sim.verify import verify_signature
 
 TOKEN = "tok-0123456789abcdef"
 
 
-def _send(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["send", *args])
+NO_ENV: dict[str, str | None] = {VERIFY_TOKEN_ENV: None, SECRET_ENV: None}
+
+
+def _send(*args: str, env: dict[str, str | None] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["send", *args], env={**NO_ENV, **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -85,6 +89,22 @@ def test_a_v3_event_is_signed_with_every_secret() -> None:
     assert timestamp is not None
     now = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     verify_signature(header, request.body, "new-secret-4567", now=now)
+
+
+def test_the_secret_and_token_come_from_flipdish_sim_variables_only() -> None:
+    with receivers.ok(200) as receiver:
+        code, _, _ = _send("sale.created.v1", "--url", receiver.url, env={SECRET_ENV: "new-4567, old-0123"})
+        assert code == 0
+        code, _, _ = _send("order.created", "--url", receiver.url, env={VERIFY_TOKEN_ENV: TOKEN})
+        assert code == 0
+    v3, legacy = receiver.requests
+    assert (v3.header("X-Flipdish-Signature") or "").count("sha256=") == 2, "comma-separated: rotation"
+    assert legacy.header("X-Verify-Token") == TOKEN
+    code, _, err = _send(
+        "sale.created.v1", "--url", "http://127.0.0.1:9/x", env={"FLIPDISH_WEBHOOK_SECRET": "s"}
+    )
+    assert code == 2
+    assert f"set {SECRET_ENV}" in err
 
 
 def test_a_payload_file_is_sent_as_given(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ SCENARIO = """\
 name: resume
 subscription:
   family: legacy
-  verify_token_env: FLIPDISH_VERIFY_TOKEN
+  verify_token_env: FLIPDISH_SIM_VERIFY_TOKEN
 events:
   - {event: order.created, count: 12, rate: 1/minute, seed: 5}
 policy:
@@ -49,7 +49,7 @@ def _start(scenario: Path, url: str, db: Path) -> subprocess.Popen[bytes]:
         str(db),
         "--no-progress",
     ]
-    env = {**os.environ, "FLIPDISH_VERIFY_TOKEN": TOKEN}
+    env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": TOKEN}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

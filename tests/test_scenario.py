@@ -25,7 +25,7 @@ from flipdish_sim.simulator.scenario import (
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-ENV = {"FLIPDISH_VERIFY_TOKEN": "token-0123456789", "SECRET_A": "whsec_a_0123456789"}
+ENV = {"FLIPDISH_SIM_VERIFY_TOKEN": "token-0123456789", "SECRET_A": "whsec_a_0123456789"}
 
 
 def test_every_builtin_scenario_loads_and_plans_its_events() -> None:
@@ -97,6 +97,14 @@ def test_a_missing_environment_variable_is_named() -> None:
     scenario = parse_scenario(text, env={"SECRET_A": "a" * 20, "SECRET_B": "b" * 20})
     assert scenario.subscription.secrets == ("a" * 20, "b" * 20)
     assert "a" * 20 not in repr(scenario)
+
+
+def test_a_secrets_variable_may_hold_several_comma_separated_secrets() -> None:
+    text = (
+        "subscription: {family: v3, secrets_env: FLIPDISH_SIM_SECRET}\nevents: [{event: sale.created.v1}]\n"
+    )
+    scenario = parse_scenario(text, env={"FLIPDISH_SIM_SECRET": "new-secret, old-secret"})
+    assert scenario.subscription.secrets == ("new-secret", "old-secret")
 
 
 def test_payload_files_are_read_relative_to_the_scenario(tmp_path: Path) -> None:

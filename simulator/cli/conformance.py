@@ -12,11 +12,9 @@ from pathlib import Path
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 __all__ = ["conformance"]
-
-_TOKEN_ENV = ["FLIPDISH_SIM_VERIFY_TOKEN", "FLIPDISH_VERIFY_TOKEN"]
-_SECRET_ENV = ["FLIPDISH_SIM_SECRET", "FLIPDISH_WEBHOOK_SECRET"]
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -50,14 +48,14 @@ def _list_checks() -> None:
     "--family", type=click.Choice(["legacy", "v3"]), help="Default: from --events, else v3 with --secret."
 )
 @click.option(
-    "--verify-token", envvar=_TOKEN_ENV, help="Legacy X-Verify-Token [env FLIPDISH_SIM_VERIFY_TOKEN]."
+    "--verify-token", envvar=VERIFY_TOKEN_ENV, help=f"Legacy X-Verify-Token [env {VERIFY_TOKEN_ENV}]."
 )
 @click.option(
     "--secret",
     "secrets",
     multiple=True,
-    envvar=_SECRET_ENV,
-    help="v3 signing secret [env FLIPDISH_SIM_SECRET].",
+    envvar=SECRET_ENV,
+    help=f"v3 signing secret; repeat while rotating [env {SECRET_ENV}: comma-separated].",
 )
 @click.option("--events", "events", multiple=True, help="Events to grade (repeat, or comma-separate).")
 @click.option("--probe-url", help='GET answering {"applied": N}: enables idempotency.duplicates.')
@@ -121,6 +119,7 @@ def conformance(
     from flipdish_sim.simulator.request import RequestOptions
 
     selected = _split(events + names)
+    secrets = split_secrets(secrets)
     chosen = Family(_family(family, selected, secrets))
     if chosen is Family.LEGACY and secrets:
         raise UsageError("--secret signs v3 deliveries; a legacy receiver takes --verify-token")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flipdish_sim.errors import ContractViolationError, PayloadError, UsageError
+from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
@@ -53,15 +54,15 @@ def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None
 @click.option("--family", type=click.Choice(["legacy", "v3"]), help="Default: the event's own family.")
 @click.option(
     "--verify-token",
-    envvar="FLIPDISH_VERIFY_TOKEN",
-    help="Legacy X-Verify-Token [env FLIPDISH_VERIFY_TOKEN].",
+    envvar=VERIFY_TOKEN_ENV,
+    help=f"Legacy X-Verify-Token [env {VERIFY_TOKEN_ENV}].",
 )
 @click.option(
     "--secret",
     "secrets",
     multiple=True,
-    envvar="FLIPDISH_WEBHOOK_SECRET",
-    help="v3 signing secret; repeat while rotating [env FLIPDISH_WEBHOOK_SECRET].",
+    envvar=SECRET_ENV,
+    help=f"v3 signing secret; repeat while rotating [env {SECRET_ENV}: comma-separated].",
 )
 @click.option(
     "--payload",
@@ -123,8 +124,9 @@ def send(
     if chosen != spec.family.value:
         raise UsageError(f"{event!r} is a {spec.family.value} event, not {chosen}")
     check_url(url)
+    secrets = split_secrets(secrets)
     if chosen == "v3" and not secrets:
-        raise UsageError("a v3 event is signed: pass --secret S (or set FLIPDISH_WEBHOOK_SECRET)")
+        raise UsageError(f"a v3 event is signed: pass --secret S (or set {SECRET_ENV})")
     if chosen == "legacy" and secrets:
         raise UsageError("--secret signs v3 events; a legacy subscription uses --verify-token")
     payload = _read_payload(payload_file) if payload_file else None
