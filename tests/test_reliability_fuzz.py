@@ -106,28 +106,18 @@ def test_scenario_loader_answers_scenario_shaped_documents_with_a_scenario_or_a_
     assert err is None or str(err)
 
 
-KNOWN_BUG = "scenario loader raises {} here instead of ScenarioError (reported to the scenario owner)"
-
-
-def _bug(text: str, error: str) -> Any:
-    return pytest.param(text, marks=pytest.mark.xfail(reason=KNOWN_BUG.format(error), strict=False))
-
-
 ADVERSARIAL_YAML = [
     "!!python/object/apply:os.system ['echo pwned']",
-    _bug("a: &a [*a]", "RecursionError"),
+    "a: &a [*a]",
     "subscription: {family: legacy}\nevents: [{event: order.created, count: 99999999999999999999}]",
-    _bug(
-        "subscription: {family: legacy}\nevents: [{event: order.created, rate: 0/second, count: 1}]",
-        "ZeroDivisionError",
-    ),
+    "subscription: {family: legacy}\nevents: [{event: order.created, rate: 0/second, count: 1}]",
     "subscription: {family: legacy}\nevents: [{event: order.created, rate: '1/fortnight', count: 1}]",
     "subscription: {family: legacy}\nevents: [{event: order.created, payload: /etc/shadow}]",
     "subscription: {family: legacy}\nevents: [{event: order.created, payload: ../../../../etc/passwd}]",
     "\ufeffsubscription: []",
     "\x00\x01\x02",
     "- " * 200 + "x",
-    _bug("[" * 500, "RecursionError"),
+    "[" * 500,
     "x: " + "y" * 100_000,
     "a: &a ['lol','lol','lol','lol','lol']\nb: &b [*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b]\n"
     "d: &d [*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d]\nsubscription: *e\nevents: *e",
