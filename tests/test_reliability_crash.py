@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from flipdish_sim.simulator.disable import DisablePolicy, Observation
-from flipdish_sim.verify import parse_timestamp, verify_signature
+from flipdish_sim.verify import verify_signature
 
 pytestmark = [
     pytest.mark.faults,
@@ -46,7 +46,10 @@ SECRET = "crash-test-secret-5c1d"
 KILLS = 20
 SEED = 20260101
 OFFSETS = ("1m", "5m", "30m", "2h")  # retries after the first attempt; 5 attempts in all
-EVENTS = 60
+EVENTS = 100
+CONCURRENCY = (
+    10  # the engine's default: attempts due at one instant go out together, so a kill may cut several
+)
 
 SCENARIO = f"""\
 name: crash-and-resume
@@ -76,7 +79,7 @@ class KillSwitch:
     hold: bool = False
     reached: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
-    seen: list[tuple[str, str]] = field(default_factory=list)  # (event id, signed timestamp)
+    seen: list[tuple[str, int | None]] = field(default_factory=list)  # (event id, status answered or None)
     bad_signatures: int = 0
 
 
@@ -88,7 +91,10 @@ def receiver() -> Iterator[tuple[str, KillSwitch]]:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            if len(body) < length:
+                return  # the sender died mid-request: the receiver never got this one
             try:
                 verify_signature(
                     self.headers.get("X-Flipdish-Signature"), body, SECRET, tolerance=timedelta(days=3650)
@@ -98,15 +104,14 @@ def receiver() -> Iterator[tuple[str, KillSwitch]]:
             with switch.lock:
                 switch.answered += 1
                 n = switch.answered
-                switch.seen.append(
-                    (self.headers["X-Flipdish-Idempotency-Key"], self.headers["X-Flipdish-Timestamp"])
-                )
                 trigger = switch.kill_at == n
-            if trigger and switch.hold:
+                status = 503 if (n * 3) // 10 > ((n - 1) * 3) // 10 else 200  # 30% failures, evenly spread
+                held = trigger and switch.hold
+                switch.seen.append((self.headers["X-Flipdish-Idempotency-Key"], None if held else status))
+            if held:
                 switch.reached.set()
                 switch.released.wait(30)  # the sender is killed meanwhile; this answer goes nowhere
                 return
-            status = 503 if (n * 3) // 10 > ((n - 1) * 3) // 10 else 200  # 30% failures, evenly spread
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -117,8 +122,13 @@ def receiver() -> Iterator[tuple[str, KillSwitch]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            pass  # a killed sender leaves broken pipes and resets behind: expected here
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -155,7 +165,7 @@ def _run_with_kills(scenario: Path, url: str, db: Path, switch: KillSwitch) -> i
     for _ in range(KILLS * 3):  # bounded: each round ends in a kill or the run's end
         with switch.lock:
             if kills < KILLS:
-                switch.kill_at = switch.answered + rng.randint(1, 4)
+                switch.kill_at = switch.answered + rng.randint(1, 3)
                 switch.hold = rng.random() < 0.5
             else:
                 switch.kill_at = None
@@ -167,24 +177,19 @@ def _run_with_kills(scenario: Path, url: str, db: Path, switch: KillSwitch) -> i
                 pass
             if process.poll() is None and switch.reached.is_set():
                 process.send_signal(signal.SIGKILL)
-                process.wait(timeout=30)
+                process.communicate(timeout=30)
                 kills += 1
                 switch.released.set()
                 continue
             _, err = process.communicate(timeout=60)
-            assert process.returncode == 0, err.decode(errors="replace")[-2000:]
+            assert process.returncode in (0, 1), err.decode(errors="replace")[-2000:]  # 1: some expired
+            assert b"Traceback" not in err, err.decode(errors="replace")[-3000:]
             return kills  # the run went to its end (possibly before the k-th request came)
         finally:
             if process.poll() is None:
                 process.kill()
-                process.wait()
+                process.communicate()
     raise AssertionError("the run did not finish within the bounded number of restarts")
-
-
-def _ms(ts: str) -> int:
-    """A signed timestamp in whole milliseconds since the epoch (its precision)."""
-    moment = parse_timestamp(ts)
-    return round(moment.timestamp() * 1000)
 
 
 def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
@@ -218,15 +223,29 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     assert sum(states.values()) == EVENTS
     assert in_flight == 0
 
-    # what the receiver saw == what the log holds, except attempts killed before they left the process
-    recorded = Counter((event_id, at_us // 1000) for event_id, at_us, *_ in rows)
-    assert max(recorded.values()) == 1, "an attempt was recorded twice"
-    seen = Counter((event_id, _ms(ts)) for event_id, ts in switch.seen)
-    assert max(seen.values()) == 1, "the sender made the same attempt twice"
-    assert set(seen) <= set(recorded), "an attempt the receiver answered is missing from the log"
-    unseen = [row for row in rows if (row[0], row[1] // 1000) not in seen]
-    assert all(outcome == "interrupted" for _, _, outcome, *_ in unseen), unseen
-    assert len(unseen) <= kills
+    # what the receiver saw == what the log holds, except attempts whose outcome died with the sender.
+    # (v3 timestamps carry the real sending time, so requests and log rows are matched per event, in order)
+    logged: dict[str, list[str]] = {}
+    for event_id, _, outcome, *_ in rows:
+        logged.setdefault(event_id, []).append(outcome)
+    answered: dict[str, list[int | None]] = {}
+    for event_id, status in switch.seen:
+        answered.setdefault(event_id, []).append(status)
+    assert set(answered) <= set(logged), "a delivery the receiver saw is missing from the log"
+    killed_outcomes = 0
+    for event_id, outcomes in logged.items():
+        statuses = answered.get(event_id, [])
+        assert len(statuses) <= len(outcomes), (
+            f"{event_id}: the receiver saw more attempts than the log holds"
+        )
+        interrupted = outcomes.count("interrupted")
+        assert len(outcomes) - len(statuses) <= interrupted, f"{event_id}: a logged attempt was never sent"
+        killed_outcomes += interrupted
+        # every outcome the log knows is the answer the receiver gave, in order
+        known = [o for o in outcomes if o != "interrupted"]
+        answers = iter("acknowledged" if s == 200 else "http-error" for s in statuses if s is not None)
+        assert all(o in answers for o in known), (event_id, outcomes, statuses)
+    assert killed_outcomes <= kills * CONCURRENCY, "more interrupted attempts than kills could cause"
 
     # attempt numbers are consecutive and the times follow the schedule
     offsets = [timedelta(0), *(timedelta(minutes=m) for m in (1, 5, 30, 120))]
@@ -240,10 +259,13 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
             assert offset_us == offsets[n - 1] // timedelta(microseconds=1), attempts
 
     # the subscription is disabled exactly when the rolling-window rule, replayed over the log, says so
+    # (an interrupted attempt has no known outcome: the engine leaves it out of the window, and so do we)
     policy = DisablePolicy(min_sample=20)
     history: list[Observation] = []
     tripped = False
     for event_id, at_us, outcome, *_ in sorted(rows, key=lambda row: row[1]):
+        if outcome == "interrupted":
+            continue
         history.append(
             Observation(datetime.fromtimestamp(at_us / 1e6, UTC), outcome == "acknowledged", event_id)
         )
