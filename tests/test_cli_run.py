@@ -139,7 +139,7 @@ def test_a_malformed_scenario_names_the_line(tmp_path: Path) -> None:
 def test_a_log_of_another_application_is_refused(tmp_path: Path) -> None:
     (tmp_path / "other.db").write_bytes(b"not sqlite at all" * 200)
     result = _invoke("subscriptions", "list", "--db", str(tmp_path / "other.db"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2, "a --db that is not a log is bad input"
     assert "not a flipdish-sim log" in result.stderr
 
 

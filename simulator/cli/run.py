@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -56,11 +55,13 @@ def run(
     The virtual clock jumps from one due attempt to the next: the 24 h retry schedule runs as fast as
     the receiver answers. The wall clock waits in real time (compressed by --time-scale), e.g. to take
     a receiver down for a while during outage-recovery.
-    Exit: 0 every delivery acknowledged; 1 some were not (expired, dropped, suspended) or the log could
-    not be used; 2 usage error (unknown scenario, malformed scenario, missing environment variable,
-    invalid URL); 130 interrupted (run again with the same --db to resume).
+    Exit: 0 every delivery acknowledged; 1 some were not (expired, dropped, suspended) or the log failed
+    during the run; 2 usage error (unknown scenario, malformed scenario, missing environment variable,
+    invalid URL, a --db file that is not a flipdish-sim log); 130 interrupted (run again with the same
+    --db to resume).
     """
     from flipdish_sim.simulator.delivery import make_client
+    from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.scenario import load_scenario
     from flipdish_sim.simulator.session import callback_url, open_run, sender_policy
     from flipdish_sim.simulator.store import Store
@@ -93,7 +94,7 @@ def run(
             session.finish()
             return session.events_before
 
-    with Store(Path(db_path)) as store:
+    with open_log(db_path) as store:
         try:
             events_before = asyncio.run(go(store))
         except KeyboardInterrupt:

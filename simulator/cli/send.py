@@ -117,13 +117,13 @@ def send(
     event, unreadable payload, invalid or unreachable URL, missing secret).
     """
     from flipdish_sim.contracts.catalogue import get_event
-    from flipdish_sim.simulator.engine import check_url
+    from flipdish_sim.simulator.session import check_receiver_url
 
     spec = get_event(event)
     chosen = family or spec.family.value
     if chosen != spec.family.value:
         raise UsageError(f"{event!r} is a {spec.family.value} event, not {chosen}")
-    check_url(url)
+    check_receiver_url(url)
     secrets = split_secrets(secrets)
     if chosen == "v3" and not secrets:
         raise UsageError(f"a v3 event is signed: pass --secret S (or set {SECRET_ENV})")
@@ -133,6 +133,9 @@ def send(
     if payload is not None:
         _check_payload(event, payload, strict)
     if db_path is not None:
+        from flipdish_sim.simulator.logfile import check_log_file
+
+        check_log_file(Path(db_path))  # before anything is sent: a file of another application stays as it is
         ok, reached = _send(
             Path(db_path),
             event,
@@ -187,6 +190,7 @@ def _send(
     from flipdish_sim.simulator.delivery import make_client
     from flipdish_sim.simulator.engine import Sender, SenderPolicy
     from flipdish_sim.simulator.faults import DuplicatePolicy
+    from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, NO_RETRIES
     from flipdish_sim.simulator.store import Store
 
@@ -201,31 +205,31 @@ def _send(
         outcomes.append(report.attempt.outcome.value)
         click.echo(attempt_line(report))
 
-    async def go() -> bool:
+    async def go(store: Store) -> bool:
         async with make_client() as client:
-            with Store(db) as store:
-                sender = Sender(
-                    store,
-                    clock=WallClock(time_scale if retry else 1.0),
-                    client=client,
-                    policy=policy,
-                    rng_seed=seed,
-                )
-                sender.on_attempt.append(show)
-                sender.add_subscription(
-                    url,
-                    event_names=[event],
-                    family="v3" if family == "v3" else "legacy",
-                    verify_token=verify_token,
-                    secrets=secrets,
-                )
-                sent = sender.publish(event, payload, seed=seed)
-                click.echo(f"event {sent.name} {sent.id} -> {url}")
-                await sender.run_until_idle()
-                states = [row[0] for row in store.query("SELECT state FROM deliveries")]
+            sender = Sender(
+                store,
+                clock=WallClock(time_scale if retry else 1.0),
+                client=client,
+                policy=policy,
+                rng_seed=seed,
+            )
+            sender.on_attempt.append(show)
+            sender.add_subscription(
+                url,
+                event_names=[event],
+                family="v3" if family == "v3" else "legacy",
+                verify_token=verify_token,
+                secrets=secrets,
+            )
+            sent = sender.publish(event, payload, seed=seed)
+            click.echo(f"event {sent.name} {sent.id} -> {url}")
+            await sender.run_until_idle()
+            states = [row[0] for row in store.query("SELECT state FROM deliveries")]
         return all(state == "acknowledged" for state in states)
 
-    ok = asyncio.run(go())
+    with open_log(db) as store:
+        ok = asyncio.run(go(store))
     return ok, any(o not in _UNREACHABLE for o in outcomes)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 __all__ = ["subscriptions"]
@@ -15,17 +13,17 @@ _DB = click.option(
 
 @click.group()
 def subscriptions() -> None:
-    """Subscriptions of a log. Exit: 0 ok; 1 the log cannot be used; 2 usage error (unknown id)."""
+    """Subscriptions of a log. Exit: 0 ok; 1 the log fails; 2 usage error (unknown id, not a log)."""
 
 
 @subscriptions.command("list")
 @_DB
 def list_(db_path: str) -> None:
     """Every subscription: id, state, family, URL, event names; tokens and secrets masked."""
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.subscription import mask_secret
 
-    with Store(Path(db_path)) as store:
+    with open_log(db_path, existing=True) as store:
         found = store.subscriptions()
     if not found:
         click.echo("no subscriptions")
@@ -47,10 +45,10 @@ def list_(db_path: str) -> None:
 def enable(subscription_id: int, db_path: str) -> None:
     """Re-enable a subscription: suspended retries resume inside their 24 h window, or expire."""
     from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.session import clock_for_log
-    from flipdish_sim.simulator.store import Store
 
-    with Store(Path(db_path)) as store:
+    with open_log(db_path, existing=True) as store:
         sender = Sender(store, clock=clock_for_log(store))
         sub = sender.enable(subscription_id)
         resumed = sender.pending
@@ -64,10 +62,10 @@ def enable(subscription_id: int, db_path: str) -> None:
 def disable(subscription_id: int, reason: str, db_path: str) -> None:
     """Disable a subscription: its pending retries are suspended, new events dropped (or held)."""
     from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.session import clock_for_log
-    from flipdish_sim.simulator.store import Store
 
-    with Store(Path(db_path)) as store:
+    with open_log(db_path, existing=True) as store:
         sender = Sender(store, clock=clock_for_log(store))
         sub = sender.disable(subscription_id, reason)
     click.echo(f"subscription {sub.id} disabled: {reason}")
