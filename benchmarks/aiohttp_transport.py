@@ -81,8 +81,11 @@ class _Body(httpx.AsyncByteStream):
 class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
     """One aiohttp session per transport, created on first use inside the running event loop."""
 
-    def __init__(self, *, verify_tls: bool = True, max_connections: int = 200) -> None:
-        self._ssl: ssl.SSLContext | bool = ssl.create_default_context() if verify_tls else False
+    def __init__(self, *, verify_tls: bool | ssl.SSLContext = True, max_connections: int = 200) -> None:
+        if isinstance(verify_tls, ssl.SSLContext):
+            self._ssl: ssl.SSLContext | bool = verify_tls
+        else:
+            self._ssl = ssl.create_default_context() if verify_tls else False
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
 
