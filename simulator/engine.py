@@ -383,7 +383,9 @@ class Sender:
         for sub in self._subs.values():
             if sub.family == spec.family.value and sub.receives(event_name):
                 deliveries += self._deliveries_for(sub, event_id, event_name, body, at)
-        seq = self.store.add_event(event_id, event_name, body, at, deliveries)
+        seq = self.store.stage_event(event_id, event_name, body, at, deliveries)
+        if not self.clock.is_virtual:
+            self.store.commit()  # live: stored before publish returns (virtual: with the next attempt)
         for delivery in deliveries:
             if delivery.state is DeliveryState.PENDING:
                 self._schedule(delivery)
@@ -533,12 +535,15 @@ class Sender:
                     self.client = None
         until_us = None if until is None else to_us(until)
         events = _Feed(feed)
-        if self.clock.is_virtual:
-            await self._run_virtual(until_us, events)
-            if until is not None:
-                await self.clock.sleep_until(until)
-        else:
-            await self._run_wall(until_us, events, forever=False)
+        try:
+            if self.clock.is_virtual:
+                await self._run_virtual(until_us, events)
+                if until is not None:
+                    await self.clock.sleep_until(until)
+            else:
+                await self._run_wall(until_us, events, forever=False)
+        finally:
+            self.store.commit()
 
     async def serve(self) -> None:
         """Deliver forever on the wall clock, woken by :meth:`publish` and :meth:`enable` (cancel to stop)."""
@@ -581,7 +586,9 @@ class Sender:
     async def _send_batch(self, batch: list[Delivery]) -> None:
         at = self.clock.now()
         requests = [self._request(d, at) for d in batch]
-        self.store.mark_in_flight(batch, at)
+        store = self.store
+        store.stage_in_flight(batch, at)
+        store.commit()  # the previous batch's attempts, events published since, these marks: one transaction
         if len(batch) == 1:
             results = [await self._post(requests[0], at)]
         else:
@@ -608,7 +615,9 @@ class Sender:
                 if started:
                     at = self.clock.now()
                     requests = [self._request(d, at) for d in started]
-                    self.store.mark_in_flight(started, at)
+                    self.store.stage_in_flight(started, at)
+                self.store.commit()  # finished attempts and new marks, before anything is sent or awaited
+                if started:
                     for delivery, request in zip(started, requests, strict=True):
                         running[asyncio.create_task(self._post(request, at))] = (delivery, request)
                 upcoming = _earliest(self._agenda.peek(), feed.peek_us())
@@ -631,6 +640,7 @@ class Sender:
             self._wake = None
             for task in running:
                 task.cancel()
+            self.store.commit()
 
     async def _post(self, request: OutgoingRequest, at: datetime) -> Attempt:
         assert self.client is not None
@@ -705,7 +715,7 @@ class Sender:
         headers = cached[1] if cached is not None else mask_headers(request.headers)
         if (disable is not None or not sub.enabled) and _waiting(delivery):
             delivery.state = DeliveryState.SUSPENDED  # disabled meanwhile: no retry until re-enabled
-        self.store.record_attempt(delivery, result, headers, disable=disable)
+        self.store.stage_attempt(delivery, result, headers, disable=disable)
         if delivery.state is DeliveryState.PENDING:
             self._schedule(delivery)
         else:
@@ -745,7 +755,7 @@ class Sender:
         for copy in copies:
             copy.event_seq = original.event_seq
         if sub.enabled:
-            self.store.add_deliveries(copies)
+            self.store.stage_deliveries(copies)
             for copy in copies:
                 self._schedule(copy)
 

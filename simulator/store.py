@@ -127,6 +127,16 @@ _SUBSCRIPTION_COLUMNS = (
     " created_us, disabled_us, disabled_reason, disabled_numbers, window_since_us"
 )
 _MARK = "UPDATE deliveries SET in_flight_us = ? WHERE id = ?"
+_SUSPEND_OPEN = "UPDATE deliveries SET state = 'suspended' WHERE subscription_id = ? AND state = 'pending'"
+_INSERT_EVENT = "INSERT INTO events (seq, id, name, body, created_us) VALUES (?, ?, ?, ?, ?)"
+_INSERT_DELIVERY = (
+    "INSERT INTO deliveries (id, event_seq, subscription_id, webhook_id, state, created_us,"
+    " first_attempt_us, next_attempt_us, attempts_made, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_DISABLE = (
+    "UPDATE subscriptions SET enabled = ?, disabled_us = ?, disabled_reason = ?, disabled_numbers = ?"
+    " WHERE id = ?"
+)
 _RECORD = (
     "INSERT INTO attempts (delivery_id, subscription_id, attempt_no, at_us, request_headers, outcome,"
     " status_code, duration, response_headers, response_body, error, state_after, first_attempt_us,"
@@ -209,6 +219,8 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._staged: list[tuple[str, list[tuple[object, ...]]]] = []
+        self._next_seq: int | None = None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as err:
@@ -249,7 +261,11 @@ class Store:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def close(self) -> None:
-        self._db.close()
+        """Commit what is staged and close the file."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -260,7 +276,43 @@ class Store:
         self.close()
 
     def _write(self) -> _Transaction:
+        """A transaction for an immediate write; what is staged is committed first (writes stay in order)."""
+        self.commit()
         return _Transaction(self._db)
+
+    # -- staged writes (the engine's hot path) -------------------------------------------------------
+    def _stage(self, sql: str, row: tuple[object, ...]) -> None:
+        staged = self._staged
+        if staged and staged[-1][0] is sql:
+            staged[-1][1].append(row)
+        else:
+            staged.append((sql, [row]))
+
+    @property
+    def staged(self) -> int:
+        """How many staged statements wait for :meth:`commit`."""
+        return sum(len(rows) for _, rows in self._staged)
+
+    def commit(self) -> None:
+        """Write everything staged, in staging order, in ONE transaction (nothing when nothing is staged).
+
+        Every other public method commits what is staged first, so readers always see it; the engine
+        calls this before each attempt goes out. On an error nothing staged is written and it is raised.
+        """
+        if not self._staged:
+            return
+        staged, self._staged = self._staged, []
+        self._next_seq = None
+        db = self._db
+        if len(staged) == 1 and len(staged[0][1]) == 1:  # one statement is one (autocommitted) transaction
+            db.execute(staged[0][0], staged[0][1][0])
+            return
+        with _Transaction(db):
+            for sql, rows in staged:
+                if len(rows) == 1:
+                    db.execute(sql, rows[0])
+                else:
+                    db.executemany(sql, rows)
 
     # -- subscriptions -----------------------------------------------------------------------------
     def add_subscription(
@@ -296,6 +348,7 @@ class Store:
         return self.subscription(cursor.lastrowid)
 
     def subscription(self, subscription_id: int) -> Subscription:
+        self.commit()
         row = self._db.execute(
             f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?", (subscription_id,)
         ).fetchone()
@@ -304,6 +357,7 @@ class Store:
         return _subscription(row)
 
     def subscriptions(self) -> list[Subscription]:
+        self.commit()
         return [
             _subscription(r)
             for r in self._db.execute(f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY id")
@@ -353,17 +407,7 @@ class Store:
                 " disabled_numbers = ?, window_since_us = coalesce(?, window_since_us) WHERE id = ?"
             )
         else:
-            numbers = {
-                "failures": record.failures,
-                "sample": record.sample,
-                "unit": record.unit,
-                "window_seconds": record.window_seconds,
-            }
-            values = (0, to_us(record.at), record.reason, json.dumps(numbers), subscription_id)
-            sql = (
-                "UPDATE subscriptions SET enabled = ?, disabled_us = ?, disabled_reason = ?,"
-                " disabled_numbers = ? WHERE id = ?"
-            )
+            sql, values = _disable_statement(subscription_id, record)
         cursor = self._db.execute(sql, values)
         if cursor.rowcount == 0:
             raise UnknownSubscriptionError(f"no subscription {subscription_id} in {self.path}")
@@ -381,10 +425,7 @@ class Store:
 
         Sets each delivery's event_seq (and id, when it has none)."""
         with self._write():
-            cursor = self._db.execute(
-                "INSERT INTO events (id, name, body, created_us) VALUES (?, ?, ?, ?)",
-                (event_id, name, body, to_us(created_at)),
-            )
+            cursor = self._db.execute(_INSERT_EVENT, (None, event_id, name, body, to_us(created_at)))
             seq = cursor.lastrowid
             assert seq is not None
             for delivery in deliveries:
@@ -399,34 +440,49 @@ class Store:
                 self._insert_delivery(delivery)
 
     def _insert_delivery(self, d: Delivery) -> None:
-        cursor = self._db.execute(
-            "INSERT INTO deliveries (id, event_seq, subscription_id, webhook_id, state, created_us,"
-            " first_attempt_us, next_attempt_us, attempts_made, duplicate_of)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                d.id or None,
-                d.event_seq,
-                d.subscription_id,
-                d.webhook_id,
-                d.state.value,
-                _opt_us(d.created_at) or 0,
-                _opt_us(d.first_attempt_at),
-                _opt_us(d.next_attempt_at),
-                d.attempts_made,
-                d.duplicate_of,
-            ),
-        )
+        cursor = self._db.execute(_INSERT_DELIVERY, _delivery_row(d))
         assert cursor.lastrowid is not None
         d.id = cursor.lastrowid
 
+    def stage_event(
+        self,
+        event_id: str,
+        name: str,
+        body: bytes,
+        created_at: datetime,
+        deliveries: Sequence[Delivery],
+    ) -> int:
+        """Stage one event and its deliveries (which must have ids) for :meth:`commit`; returns its seq.
+
+        Sets each delivery's event_seq. Written with the next commit, in one transaction with whatever
+        else is staged (a sender stages a burst of events and commits once, before the next attempt)."""
+        seq = self._next_seq
+        if seq is None:
+            seq = int(self._db.execute("SELECT coalesce(max(seq), 0) + 1 FROM events").fetchone()[0])
+        self._next_seq = seq + 1
+        self._stage(_INSERT_EVENT, (seq, event_id, name, body, to_us(created_at)))
+        for delivery in deliveries:
+            delivery.event_seq = seq
+        self.stage_deliveries(deliveries)
+        return seq
+
+    def stage_deliveries(self, deliveries: Sequence[Delivery]) -> None:
+        """Stage new deliveries (with their ids and event_seq) for :meth:`commit`."""
+        for delivery in deliveries:
+            if not delivery.id:
+                raise ValueError("a staged delivery needs its id (the sender allocates them)")
+            self._stage(_INSERT_DELIVERY, _delivery_row(delivery))
+
     def mark_in_flight(self, deliveries: Sequence[Delivery], at: datetime) -> None:
         """Record, before sending, that these deliveries have an attempt in flight (one transaction)."""
+        self.stage_in_flight(deliveries, at)
+        self.commit()
+
+    def stage_in_flight(self, deliveries: Sequence[Delivery], at: datetime) -> None:
+        """Stage the in-flight mark of these deliveries; :meth:`commit` it BEFORE sending them."""
         at_us = to_us(at)
-        if len(deliveries) == 1:  # one statement is one (autocommitted) transaction
-            self._db.execute(_MARK, (at_us, deliveries[0].id))
-            return
-        with self._write():
-            self._db.executemany(_MARK, [(at_us, d.id) for d in deliveries])
+        for delivery in deliveries:
+            self._stage(_MARK, (at_us, delivery.id))
 
     def record_attempt(
         self,
@@ -438,36 +494,50 @@ class Store:
     ) -> None:
         """Append attempt ``delivery.attempts_made`` and the delivery's new state in ONE transaction.
 
-        One INSERT (autocommitted): a trigger moves the delivery to the state recorded with the attempt
-        (``state_after``, ``next_attempt_us``) and clears its in-flight mark. ``request_headers`` must
-        already be masked (a str is taken as their stored text, see :func:`headers_text`). ``disable``
-        (subscription id, record) also disables a subscription and suspends its open deliveries, in the
-        same transaction.
+        See :meth:`stage_attempt`; this one commits at once."""
+        self.stage_attempt(delivery, attempt, request_headers, disable=disable)
+        self.commit()
+
+    def stage_attempt(
+        self,
+        delivery: Delivery,
+        attempt: AttemptData,
+        request_headers: Sequence[tuple[str, str]] | str,
+        *,
+        disable: tuple[int, DisableRecord] | None = None,
+    ) -> None:
+        """Stage attempt ``delivery.attempts_made`` and the delivery's new state for :meth:`commit`.
+
+        One INSERT: a trigger moves the delivery to the state recorded with the attempt (``state_after``,
+        ``next_attempt_us``) and clears its in-flight mark, so the attempt and the delivery's next state
+        are always written together. ``request_headers`` must already be masked (a str is taken as their
+        stored text, see :func:`headers_text`). ``disable`` (subscription id, record) also disables a
+        subscription and suspends its open deliveries, in the same transaction.
         """
         first = delivery.first_attempt_at or attempt.at
-        values = (
-            delivery.id,
-            delivery.subscription_id,
-            delivery.attempts_made,
-            to_us(attempt.at),
-            request_headers if isinstance(request_headers, str) else headers_text(request_headers),
-            str(attempt.outcome),
-            attempt.status_code,
-            attempt.duration,
-            headers_text(attempt.response_headers),
-            attempt.response_body,
-            attempt.error,
-            delivery.state.value,
-            to_us(first),
-            None if delivery.next_attempt_at is None else to_us(delivery.next_attempt_at),
+        response_headers = attempt.response_headers
+        self._stage(
+            _RECORD,
+            (
+                delivery.id,
+                delivery.subscription_id,
+                delivery.attempts_made,
+                to_us(attempt.at),
+                request_headers if isinstance(request_headers, str) else headers_text(request_headers),
+                str(attempt.outcome),
+                attempt.status_code,
+                attempt.duration,
+                headers_text(response_headers) if response_headers else "",
+                attempt.response_body,
+                attempt.error,
+                delivery.state.value,
+                to_us(first),
+                None if delivery.next_attempt_at is None else to_us(delivery.next_attempt_at),
+            ),
         )
-        if disable is None:
-            self._db.execute(_RECORD, values)
-            return
-        with self._write():
-            self._db.execute(_RECORD, values)
-            self._set_enabled(disable[0], disable[1])
-            self._suspend_open(disable[0])
+        if disable is not None:
+            self._stage(*_disable_statement(disable[0], disable[1]))
+            self._stage(_SUSPEND_OPEN, (disable[0],))
 
     def _update_delivery(self, d: Delivery) -> None:
         self._db.execute(
@@ -477,10 +547,7 @@ class Store:
         )
 
     def _suspend_open(self, subscription_id: int) -> None:
-        self._db.execute(
-            "UPDATE deliveries SET state = 'suspended' WHERE subscription_id = ? AND state = 'pending'",
-            (subscription_id,),
-        )
+        self._db.execute(_SUSPEND_OPEN, (subscription_id,))
 
     def update_deliveries(self, deliveries: Sequence[Delivery]) -> None:
         """Persist the state of several deliveries (suspend, resume, expire) in one transaction."""
@@ -499,6 +566,7 @@ class Store:
         self, subscription_id: int | None = None
     ) -> Iterator[tuple[Delivery, datetime | None]]:
         """Pending and suspended deliveries with their in-flight mark (the engine's resume), by id."""
+        self.commit()
         only = "" if subscription_id is None else " AND d.subscription_id = ?"
         rows = self._db.execute(
             "SELECT d.id, d.event_seq, d.subscription_id, d.webhook_id, d.state, d.created_us,"
@@ -507,27 +575,10 @@ class Store:
             f" WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
             () if subscription_id is None else (subscription_id,),
         )
-        for r in rows:
-            yield (
-                Delivery(
-                    id=r[0],
-                    event_seq=r[1],
-                    subscription_id=r[2],
-                    webhook_id=r[3],
-                    state=DeliveryState(r[4]),
-                    created_at=from_us(r[5]),
-                    first_attempt_at=_opt_dt(r[6]),
-                    next_attempt_at=_opt_dt(r[7]),
-                    attempts_made=r[8],
-                    duplicate_of=r[9],
-                    event_id=r[11],
-                    event_name=r[12],
-                    body=r[13],
-                ),
-                _opt_dt(r[10]),
-            )
+        return (_open_delivery(r) for r in rows)
 
     def event(self, seq: int) -> Event:
+        self.commit()
         row = self._db.execute("SELECT seq, id, name, body, created_us FROM events WHERE seq = ?", (seq,))
         found = row.fetchone()
         if found is None:
@@ -536,6 +587,7 @@ class Store:
 
     def outcomes_since(self, subscription_id: int, since: datetime) -> list[tuple[datetime, str, str]]:
         """(at, outcome, event id) of a subscription's attempts since ``since``, oldest first."""
+        self.commit()
         rows = self._db.execute(
             "SELECT a.at_us, a.outcome, e.id FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
             " JOIN events e ON e.seq = d.event_seq WHERE a.subscription_id = ? AND a.at_us >= ?"
@@ -554,6 +606,7 @@ class Store:
         limit: int | None = None,
     ) -> Iterator[AttemptRow]:
         """Stored attempts in time order, streamed (never all in memory); ``end`` is exclusive."""
+        self.commit()
         where, params = _attempt_filter(subscription_id, start, end)
         sql = (
             "SELECT a.id, a.attempt_no, a.at_us, a.outcome, a.status_code, a.duration, a.request_headers,"
@@ -598,11 +651,13 @@ class Store:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
+        self.commit()
         where, params = _attempt_filter(subscription_id, start, end)
         return int(self._db.execute(f"SELECT count(*) FROM attempts a{where}", params).fetchone()[0])
 
     def latest_time(self) -> datetime | None:
         """The latest time the log mentions (attempt, in-flight mark, event): where a resumed run starts."""
+        self.commit()
         row = self._db.execute(
             "SELECT max(coalesce((SELECT max(at_us) FROM attempts), 0), coalesce((SELECT max(in_flight_us)"
             " FROM deliveries), 0), coalesce((SELECT max(created_us) FROM events), 0))"
@@ -610,9 +665,11 @@ class Store:
         return from_us(row[0]) if row and row[0] else None
 
     def max_delivery_id(self) -> int:
+        self.commit()
         return int(self._db.execute("SELECT coalesce(max(id), 0) FROM deliveries").fetchone()[0])
 
     def get_meta(self, key: str) -> str | None:
+        self.commit()
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
@@ -622,7 +679,52 @@ class Store:
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """A read-only SQL query (summaries, the dashboard); never used to write."""
+        self.commit()
         return [tuple(r) for r in self._db.execute(sql, params)]
+
+
+def _open_delivery(r: tuple[Any, ...]) -> tuple[Delivery, datetime | None]:
+    delivery = Delivery(
+        id=r[0],
+        event_seq=r[1],
+        subscription_id=r[2],
+        webhook_id=r[3],
+        state=DeliveryState(r[4]),
+        created_at=from_us(r[5]),
+        first_attempt_at=_opt_dt(r[6]),
+        next_attempt_at=_opt_dt(r[7]),
+        attempts_made=r[8],
+        duplicate_of=r[9],
+        event_id=r[11],
+        event_name=r[12],
+        body=r[13],
+    )
+    return delivery, _opt_dt(r[10])
+
+
+def _delivery_row(d: Delivery) -> tuple[object, ...]:
+    return (
+        d.id or None,
+        d.event_seq,
+        d.subscription_id,
+        d.webhook_id,
+        d.state.value,
+        _opt_us(d.created_at) or 0,
+        _opt_us(d.first_attempt_at),
+        _opt_us(d.next_attempt_at),
+        d.attempts_made,
+        d.duplicate_of,
+    )
+
+
+def _disable_statement(subscription_id: int, record: DisableRecord) -> tuple[str, tuple[object, ...]]:
+    numbers = {
+        "failures": record.failures,
+        "sample": record.sample,
+        "unit": record.unit,
+        "window_seconds": record.window_seconds,
+    }
+    return _DISABLE, (0, to_us(record.at), record.reason, json.dumps(numbers), subscription_id)
 
 
 def _attempt_filter(
