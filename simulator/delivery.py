@@ -98,17 +98,21 @@ async def attempt(
 
     try:
         async with asyncio.timeout(deadline):
-            async with client.stream(
+            # what ``client.stream`` does, without its context-manager layer, and the URL parsed once
+            outgoing = client.build_request(
                 "POST",
-                request.url,
-                headers=list(request.headers),
+                _parsed(request.url),
+                headers=request.headers,
                 content=request.body,
-                follow_redirects=False,
-                timeout=httpx.Timeout(None),
-            ) as response:
+                timeout=_NO_TIMEOUT,
+            )
+            response = await client.send(outgoing, stream=True, follow_redirects=False)
+            try:
                 status = response.status_code
                 headers = tuple(response.headers.multi_items())
                 body, truncated = await _read_body(response, max_response_bytes)
+            finally:
+                await response.aclose()
     except TimeoutError:
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
@@ -123,6 +127,20 @@ async def attempt(
     outcome = Outcome.ACKNOWLEDGED if 200 <= status < 300 else Outcome.HTTP_ERROR
     error = None if outcome is Outcome.ACKNOWLEDGED else _status_message(status)
     return Attempt(at, outcome, status, duration, headers, body, error, truncated)
+
+
+_NO_TIMEOUT = httpx.Timeout(None)
+_URLS: dict[str, httpx.URL] = {}
+
+
+def _parsed(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per callback URL (a few hundred distinct URLs at most are kept)."""
+    found = _URLS.get(url)
+    if found is None:
+        if len(_URLS) >= 256:
+            _URLS.clear()
+        found = _URLS[url] = httpx.URL(url)
+    return found
 
 
 async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
