@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
+from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
+
 if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run of every user
     from flipdish_sim.plugin.conformance import SuiteReport
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
@@ -36,9 +39,6 @@ __all__ = [
     "flipdish_verify_token",
     "setting",
 ]
-
-TOKEN_ENV = "FLIPDISH_SIM_VERIFY_TOKEN"
-SECRET_ENV = "FLIPDISH_SIM_SECRET"
 
 
 def setting(config: pytest.Config, name: str, *, env: str | None = None) -> str | None:
@@ -77,7 +77,10 @@ def flipdish_verify_token(request: pytest.FixtureRequest) -> str | None:
 
 @pytest.fixture
 def flipdish_secret(request: pytest.FixtureRequest) -> str | None:
-    """The v3 signing secret (``--flipdish-secret``, ini ``flipdish_secret``, or env FLIPDISH_SIM_SECRET)."""
+    """The v3 signing secret (``--flipdish-secret``, ini ``flipdish_secret``, or env FLIPDISH_SIM_SECRET).
+
+    Several secrets separated by commas (``new,old``) sign each delivery once per secret (a rotation).
+    """
     return setting(request.config, "secret", env=SECRET_ENV)
 
 
@@ -130,7 +133,7 @@ def flipdish_simulator(
     kwargs: dict[str, Any] = {
         "family": flipdish_family,
         "verify_token": flipdish_verify_token if flipdish_family == "legacy" else None,
-        "secrets": [flipdish_secret] if flipdish_secret and flipdish_family == "v3" else [],
+        "secrets": list(split_secrets([flipdish_secret or ""])) if flipdish_family == "v3" else [],
         "clock": flipdish_clock,
         "policy": SenderPolicy(retry=flipdish_retry_policy),
     }
@@ -227,7 +230,7 @@ def flipdish_conformance(
         base: dict[str, Any] = {
             "family": family,
             "verify_token": flipdish_verify_token if family is Family.LEGACY else None,
-            "secrets": (flipdish_secret,) if flipdish_secret and family is Family.V3 else (),
+            "secrets": split_secrets([flipdish_secret]) if flipdish_secret and family is Family.V3 else (),
         }
         config = SuiteConfig(**{**base, **fields})
         probe = None

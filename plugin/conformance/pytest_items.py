@@ -30,10 +30,12 @@ from flipdish_sim.plugin.conformance.model import DEFAULT_EVENTS, CheckOutcome, 
 from flipdish_sim.plugin.conformance.probe import http_probe
 from flipdish_sim.plugin.conformance.reproducer import write_reproducer
 from flipdish_sim.plugin.conformance.runner import run_check, validate_events
-from flipdish_sim.plugin.fixtures import SECRET_ENV, TOKEN_ENV, setting
+from flipdish_sim.plugin.fixtures import setting
 from flipdish_sim.plugin.target import Target
 from flipdish_sim.simulator.clock import WallClock
 from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
+from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 
 __all__ = ["ConformanceItem", "conformance_items", "conformance_suite"]
 
@@ -72,7 +74,7 @@ def _suite(config: pytest.Config) -> _Suite:
         suite_config = SuiteConfig(
             family=family,
             verify_token=setting(config, "verify-token", env=TOKEN_ENV) if family is Family.LEGACY else None,
-            secrets=(secret,) if secret and family is Family.V3 else (),
+            secrets=split_secrets([secret or ""]) if family is Family.V3 else (),
             events=events,
             **({"deadline": deadline} if deadline else {}),
         )
