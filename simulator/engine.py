@@ -31,10 +31,9 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
 
 import httpx
 
@@ -42,23 +41,19 @@ from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
 from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import Clock, VirtualClock, utc_now
-from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, make_client
 from flipdish_sim.simulator.delivery import attempt as post
-from flipdish_sim.simulator.disable import DisableDecision, DisablePolicy, Observation, RollingWindow
-from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.disable import DisableDecision, Observation, RollingWindow
+from flipdish_sim.simulator.feed import Feed, Publishable
+from flipdish_sim.simulator.policy import DEFAULT_CONCURRENCY, SenderPolicy
+from flipdish_sim.simulator.report import AttemptReport, Interrupted, Recovery
 from flipdish_sim.simulator.request import (
     OutgoingRequest,
-    RequestOptions,
     encode_json,
     legacy_envelope,
-    legacy_request,
-    mask_headers,
-    v3_request,
 )
-from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
 from flipdish_sim.simulator.schedule import Agenda, AttemptWindow
-from flipdish_sim.simulator.signing import signature_header
-from flipdish_sim.simulator.store import INTERRUPTED, Store, headers_text
+from flipdish_sim.simulator.store import INTERRUPTED, Store
 from flipdish_sim.simulator.subscription import (
     Delivery,
     DeliveryState,
@@ -69,6 +64,7 @@ from flipdish_sim.simulator.subscription import (
     from_us,
     to_us,
 )
+from flipdish_sim.simulator.template import RequestTemplates
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -79,111 +75,6 @@ __all__ = [
     "SenderPolicy",
     "check_url",
 ]
-
-OnDisabled = Literal["drop", "hold"]
-DEFAULT_CONCURRENCY = 10
-"""Attempts in flight at once (an assumption: Flipdish publishes no concurrency)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SenderPolicy:
-    """Everything about how the sender behaves; each field is a documented default or an assumption."""
-
-    retry: RetryPolicy = FLIPDISH_DEFAULT
-    disable: DisablePolicy = field(default_factory=DisablePolicy)
-    deadline: float = DEFAULT_DEADLINE
-    duplicates: DuplicatePolicy | None = None
-    reorder: ReorderPolicy | None = None
-    request: RequestOptions = field(default_factory=RequestOptions)
-    concurrency: int = DEFAULT_CONCURRENCY
-    on_disabled: OnDisabled = "drop"
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-    fresh_window_on_enable: bool = True  # a re-enabled subscription's failure window starts empty
-    signing_time: Literal["real", "simulated"] = "real"
-    """The time in v3's X-Flipdish-Timestamp and signature. Flipdish stamps the moment it sends, and a live
-    receiver checks it against its own real clock, so "real" (the default) keeps v3 deliveries verifiable
-    while the simulated clock runs ahead; "simulated" stamps the clock's time, for in-process receivers
-    that see the simulated time too (the pytest plugin's frozen receivers). The log records simulated time."""
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
-        if self.signing_time not in ("real", "simulated"):
-            raise ValueError(f"signing_time must be 'real' or 'simulated', got {self.signing_time!r}")
-        if self.on_disabled not in ("drop", "hold"):
-            raise ValueError(f"on_disabled must be 'drop' or 'hold', got {self.on_disabled!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptReport:
-    """What the ``on_attempt`` hooks receive after each attempt is committed to the log."""
-
-    subscription_id: int
-    delivery_id: int
-    webhook_id: str
-    event_id: str
-    event_name: str
-    attempt_no: int
-    offset: timedelta  # from the delivery's first attempt
-    attempt: Attempt
-    state: DeliveryState  # the delivery's state after this attempt
-    next_attempt_at: datetime | None
-    duplicate: bool
-    disabled: DisableRecord | None  # set when this attempt disabled the subscription
-
-
-@dataclass(frozen=True, slots=True)
-class Recovery:
-    """What :meth:`Sender.recover` found in the log."""
-
-    resumed: int  # pending deliveries put back on the agenda
-    interrupted: int  # attempts that were in flight when the previous run stopped
-    expired: int  # interrupted deliveries whose retry window had closed
-
-
-class Publishable(Protocol):
-    """A timed event for :meth:`Sender.run` (``scenario.PlannedEvent`` is one)."""
-
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def payload(self) -> Mapping[str, object] | None: ...
-    @property
-    def seed(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class _Interrupted:
-    at: datetime
-    outcome: str = INTERRUPTED
-    status_code: int | None = None
-    duration: float = 0.0
-    response_headers: tuple[tuple[str, str], ...] = ()
-    response_body: bytes = b""
-    error: str | None = (
-        "the sender stopped while this attempt was in flight; the receiver may have received it"
-    )
-
-
-class _Feed:
-    """A lazily consumed, time-ordered stream of events to publish during a run."""
-
-    __slots__ = ("_iterator", "_next")
-
-    def __init__(self, items: Iterable[Publishable] | None) -> None:
-        self._iterator: Iterator[Publishable] = iter(items or ())
-        self._next: Publishable | None = next(self._iterator, None)
-
-    def peek_us(self) -> int | None:
-        return None if self._next is None else to_us(self._next.at)
-
-    def take(self) -> Publishable:
-        item = self._next
-        assert item is not None
-        self._next = next(self._iterator, None)
-        return item
 
 
 def _earliest(*times: int | None) -> int | None:
@@ -218,7 +109,7 @@ class Sender:
         self._agenda = Agenda()
         self._windows: dict[int, RollingWindow | AttemptWindow] = {}
         self._after_ack: dict[int, list[timedelta]] = {}
-        self._legacy_headers: dict[int, tuple[tuple[tuple[str, str], ...], str]] = {}
+        self._templates = RequestTemplates(self.policy.request)
         self._next_id = store.max_delivery_id() + 1
         self._rng = random.Random(f"{rng_seed}:{self._next_id}")
         self._wake: asyncio.Event | None = None
@@ -337,7 +228,7 @@ class Sender:
 
     def _cache(self, sub: Subscription) -> Subscription:
         self._subs[sub.id] = sub
-        self._legacy_headers.pop(sub.id, None)
+        self._templates.forget(sub.id)
         self._poke()
         return sub
 
@@ -475,7 +366,7 @@ class Sender:
             if in_flight is not None:
                 interrupted += 1
                 self._advance(delivery, in_flight, ok=False)
-                self.store.record_attempt(delivery, _Interrupted(at=in_flight), ())
+                self.store.record_attempt(delivery, Interrupted(at=in_flight), ())
             if _waiting(delivery):
                 self._schedule(delivery)
                 resumed += 1
@@ -534,7 +425,7 @@ class Sender:
                 finally:
                     self.client = None
         until_us = None if until is None else to_us(until)
-        events = _Feed(feed)
+        events = Feed(feed)
         try:
             if self.clock.is_virtual:
                 await self._run_virtual(until_us, events)
@@ -551,12 +442,12 @@ class Sender:
             async with make_client() as client:
                 self.client = client
                 try:
-                    return await self._run_wall(None, _Feed(None), forever=True)
+                    return await self._run_wall(None, Feed(None), forever=True)
                 finally:
                     self.client = None
-        await self._run_wall(None, _Feed(None), forever=True)
+        await self._run_wall(None, Feed(None), forever=True)
 
-    async def _run_virtual(self, until_us: int | None, feed: _Feed) -> None:
+    async def _run_virtual(self, until_us: int | None, feed: Feed) -> None:
         agenda, concurrency = self._agenda, self.policy.concurrency
         while True:
             due, feed_due = agenda.peek(), feed.peek_us()
@@ -590,14 +481,14 @@ class Sender:
         store.stage_in_flight(batch, at)
         store.commit()  # the previous batch's attempts, events published since, these marks: one transaction
         if len(batch) == 1:
-            results = [await self._post(requests[0], at)]
+            results = [await self._post(requests[0][0], at)]
         else:
-            results = await asyncio.gather(*(self._post(r, at) for r in requests))
-        for delivery, request, result in zip(batch, requests, results, strict=True):
-            self._finish(delivery, request, result)
+            results = await asyncio.gather(*(self._post(r, at) for r, _ in requests))
+        for delivery, (_, masked), result in zip(batch, requests, results, strict=True):
+            self._finish(delivery, masked, result)
 
-    async def _run_wall(self, until_us: int | None, feed: _Feed, *, forever: bool) -> None:
-        running: dict[asyncio.Task[Attempt], tuple[Delivery, OutgoingRequest]] = {}
+    async def _run_wall(self, until_us: int | None, feed: Feed, *, forever: bool) -> None:
+        running: dict[asyncio.Task[Attempt], tuple[Delivery, str]] = {}
         wake = self._wake = asyncio.Event()
         concurrency = self.policy.concurrency
         try:
@@ -618,8 +509,8 @@ class Sender:
                     self.store.stage_in_flight(started, at)
                 self.store.commit()  # finished attempts and new marks, before anything is sent or awaited
                 if started:
-                    for delivery, request in zip(started, requests, strict=True):
-                        running[asyncio.create_task(self._post(request, at))] = (delivery, request)
+                    for delivery, (request, masked) in zip(started, requests, strict=True):
+                        running[asyncio.create_task(self._post(request, at))] = (delivery, masked)
                 upcoming = _earliest(self._agenda.peek(), feed.peek_us())
                 if upcoming is not None and until_us is not None and upcoming > until_us:
                     upcoming = None
@@ -634,8 +525,8 @@ class Sender:
                     helper.cancel()
                 wake.clear()
                 for task in [t for t in running if t in done]:
-                    delivery, request = running.pop(task)
-                    self._finish(delivery, request, task.result())
+                    delivery, masked = running.pop(task)
+                    self._finish(delivery, masked, task.result())
         finally:
             self._wake = None
             for task in running:
@@ -653,30 +544,11 @@ class Sender:
         )
 
     # -- one attempt -----------------------------------------------------------------------------------
-    def _request(self, delivery: Delivery, at: datetime) -> OutgoingRequest:
+    def _request(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest, str]:
+        """The POST of this attempt and its masked header text (the log's)."""
         sub = self._subs[delivery.subscription_id]
-        options = self.policy.request
-        if sub.family == "legacy":
-            cached = self._legacy_headers.get(sub.id)
-            if cached is None:
-                headers = legacy_request(
-                    sub.callback_url, {}, verify_token=sub.verify_token, options=options
-                ).headers
-                cached = self._legacy_headers[sub.id] = (headers, headers_text(mask_headers(headers)))
-            return OutgoingRequest(sub.callback_url, cached[0], delivery.body)
-        stamp = at if self.policy.signing_time == "simulated" else utc_now()
-        template = v3_request(
-            sub.callback_url,
-            delivery.event_name,
-            {},
-            secrets=sub.secrets,
-            at=stamp,
-            event_id=delivery.event_id,
-            options=options,
-        )
-        signature = signature_header(sub.secrets, stamp, delivery.body, signed=options.signed)
-        headers = tuple((k, signature if k == "X-Flipdish-Signature" else v) for k, v in template.headers)
-        return OutgoingRequest(sub.callback_url, headers, delivery.body)
+        stamp = at if sub.family == "legacy" or self.policy.signing_time == "simulated" else utc_now()
+        return self._templates.request(sub, delivery, stamp)
 
     def _advance(self, delivery: Delivery, at: datetime, *, ok: bool) -> None:
         """The delivery's next state after an attempt at ``at``."""
@@ -695,7 +567,7 @@ class Sender:
         else:
             delivery.next_attempt_at = retry_at
 
-    def _finish(self, delivery: Delivery, request: OutgoingRequest, result: Attempt) -> None:
+    def _finish(self, delivery: Delivery, masked_headers: str, result: Attempt) -> None:
         sub = self._subs[delivery.subscription_id]
         self._advance(delivery, result.at, ok=result.ok)
         disable: tuple[int, DisableRecord] | None = None
@@ -711,11 +583,9 @@ class Sender:
                     window_seconds=self.policy.disable.window.total_seconds(),
                 )
                 disable = (sub.id, record)
-        cached = self._legacy_headers.get(sub.id) if sub.family == "legacy" else None
-        headers = cached[1] if cached is not None else mask_headers(request.headers)
         if (disable is not None or not sub.enabled) and _waiting(delivery):
             delivery.state = DeliveryState.SUSPENDED  # disabled meanwhile: no retry until re-enabled
-        self.store.stage_attempt(delivery, result, headers, disable=disable)
+        self.store.stage_attempt(delivery, result, masked_headers, disable=disable)
         if delivery.state is DeliveryState.PENDING:
             self._schedule(delivery)
         else:

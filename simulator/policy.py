@@ -1,0 +1,47 @@
+"""How the sender behaves: :class:`SenderPolicy`, every field a documented default or an assumption."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
+from flipdish_sim.simulator.disable import DisablePolicy
+from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.request import RequestOptions
+from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
+
+__all__ = ["DEFAULT_CONCURRENCY", "OnDisabled", "SenderPolicy"]
+
+OnDisabled = Literal["drop", "hold"]
+DEFAULT_CONCURRENCY = 10
+"""Attempts in flight at once (an assumption: Flipdish publishes no concurrency)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SenderPolicy:
+    """Everything about how the sender behaves; each field is a documented default or an assumption."""
+
+    retry: RetryPolicy = FLIPDISH_DEFAULT
+    disable: DisablePolicy = field(default_factory=DisablePolicy)
+    deadline: float = DEFAULT_DEADLINE
+    duplicates: DuplicatePolicy | None = None
+    reorder: ReorderPolicy | None = None
+    request: RequestOptions = field(default_factory=RequestOptions)
+    concurrency: int = DEFAULT_CONCURRENCY
+    on_disabled: OnDisabled = "drop"
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    fresh_window_on_enable: bool = True  # a re-enabled subscription's failure window starts empty
+    signing_time: Literal["real", "simulated"] = "real"
+    """The time in v3's X-Flipdish-Timestamp and signature. Flipdish stamps the moment it sends, and a live
+    receiver checks it against its own real clock, so "real" (the default) keeps v3 deliveries verifiable
+    while the simulated clock runs ahead; "simulated" stamps the clock's time, for in-process receivers
+    that see the simulated time too (the pytest plugin's frozen receivers). The log records simulated time."""
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
+        if self.signing_time not in ("real", "simulated"):
+            raise ValueError(f"signing_time must be 'real' or 'simulated', got {self.signing_time!r}")
+        if self.on_disabled not in ("drop", "hold"):
+            raise ValueError(f"on_disabled must be 'drop' or 'hold', got {self.on_disabled!r}")
