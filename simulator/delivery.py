@@ -148,7 +148,9 @@ async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]
     try:
         loaded = response.content
     except httpx.ResponseNotRead:
-        return await _read_bounded(response.aiter_raw(), limit)
+        stream = response.stream  # the raw bytes, as aiter_raw yields them, without its bookkeeping
+        assert isinstance(stream, httpx.AsyncByteStream)
+        return await _read_bounded(aiter(stream), limit)
     return loaded[:limit], len(loaded) > limit
 
 

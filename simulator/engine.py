@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -65,6 +64,9 @@ from flipdish_sim.simulator.subscription import (
     to_us,
 )
 from flipdish_sim.simulator.template import RequestTemplates
+
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # what uuid.UUID(version=4) clears and sets
+_UUID_V4 = (0x4000 << 64) | (0x8000 << 48)
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -335,7 +337,9 @@ class Sender:
         return delivery
 
     def _uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A version 4 UUID from the seeded generator, as ``str(uuid.UUID(int=..., version=4))`` writes it."""
+        h = f"{(self._rng.getrandbits(128) & _UUID_CLEAR) | _UUID_V4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _schedule(self, delivery: Delivery) -> None:
         assert delivery.next_attempt_at is not None
@@ -399,13 +403,18 @@ class Sender:
             self._windows[subscription_id] = window
         return window
 
-    def _observe(self, subscription_id: int, at: datetime, ok: bool, event_id: str) -> DisableDecision:
-        """Count one attempt in the subscription's rolling window and decide (O(1) amortised)."""
+    def _observe(self, subscription_id: int, at: datetime, ok: bool, event_id: str) -> DisableDecision | None:
+        """Count one attempt in the subscription's rolling window; the decision when it says disable."""
         window = self._window(subscription_id)
         if isinstance(window, AttemptWindow):
             window.add(to_us(at), not ok)
-            return self.policy.disable.decide(window.failures, window.total, at)
-        return window.add(Observation(at, ok, event_id))
+            rule, total = self.policy.disable, window.total
+            if total < rule.min_sample or window.failures / total <= rule.threshold:
+                return None  # the common case, without building a decision
+            decision = rule.decide(window.failures, total, at)
+        else:
+            decision = window.add(Observation(at, ok, event_id))
+        return decision if decision.disable else None
 
     # -- running ---------------------------------------------------------------------------------------
     async def run_until_idle(self, feed: Iterable[Publishable] | None = None) -> None:
@@ -573,7 +582,7 @@ class Sender:
         disable: tuple[int, DisableRecord] | None = None
         if sub.enabled and self.policy.disable.enabled:
             decision = self._observe(sub.id, result.at, result.ok, delivery.event_id)
-            if decision.disable:
+            if decision is not None:
                 record = DisableRecord(
                     at=result.at,
                     reason=f"auto-disabled: {decision.describe()}",
