@@ -10,10 +10,12 @@ to the next due time (nothing sleeps); attempts due at the same instant go out c
 ``policy.concurrency``) and their results are applied in scheduling order, so a run is deterministic for a
 seed. On the wall clock (optionally compressed) due attempts are pipelined up to ``concurrency``.
 
-Per attempt: build the request (legacy headers cached per subscription; v3 re-stamped and re-signed), mark
-the delivery in flight, POST, then ONE transaction records the attempt with the delivery's next state (and
-a disable, if this attempt tipped the rolling window). No history is read back: the failure window lives in
-memory (:class:`~flipdish_sim.simulator.disable.RollingWindow`) and is rebuilt from the log on recovery.
+Per attempt: build the request (:class:`~flipdish_sim.simulator.template.RequestTemplates`), POST, then stage
+ONE INSERT recording the attempt with the delivery's next state (and a disable, if this attempt tipped the
+rolling window). The log commits once per batch, before the batch goes out: the previous batch's attempts,
+the events published since and this batch's in-flight marks (see :meth:`Store.commit`). On the wall clock
+publish() commits at once and finished attempts are committed before the loop waits. No history is read
+back: the failure window lives in memory and is rebuilt from the log on recovery.
 
 Recovery (on construction): pending deliveries are loaded from the log; one that was in flight when the
 previous process died gets an attempt with outcome ``interrupted`` (the receiver may or may not have seen

@@ -14,7 +14,7 @@ __all__ = ["AttemptReport", "Interrupted", "Recovery"]
 
 @dataclass(frozen=True, slots=True)
 class AttemptReport:
-    """What the ``on_attempt`` hooks receive after each attempt is committed to the log."""
+    """What the ``on_attempt`` hooks receive after each attempt is recorded in the log."""
 
     subscription_id: int
     delivery_id: int

@@ -48,6 +48,9 @@ from flipdish_sim.simulator.storeschema import (
 )
 from flipdish_sim.simulator.subscription import Delivery, DisableRecord, FamilyName, Subscription, to_us
 
+STAGED_EVENTS = 1000
+"""At most this many staged events (and their bodies) wait in memory for a commit."""
+
 __all__ = [
     "APPLICATION_ID",
     "INTERRUPTED",
@@ -67,6 +70,7 @@ class Store(LogReader):
         self.path = str(path)
         self._staged: list[tuple[str, list[tuple[object, ...]]]] = []
         self._next_seq: int | None = None
+        self._staged_events = 0
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as err:
@@ -124,6 +128,7 @@ class Store(LogReader):
             return
         staged, self._staged = self._staged, []
         self._next_seq = None
+        self._staged_events = 0
         db = self._db
         if len(staged) == 1 and len(staged[0][1]) == 1:  # one statement is one (autocommitted) transaction
             db.execute(staged[0][0], staged[0][1][0])
@@ -260,7 +265,11 @@ class Store(LogReader):
         """Stage one event and its deliveries (which must have ids) for :meth:`commit`; returns its seq.
 
         Sets each delivery's event_seq. Written with the next commit, in one transaction with whatever
-        else is staged (a sender stages a burst of events and commits once, before the next attempt)."""
+        else is staged (a sender stages a burst of events and commits once, before the next attempt); at
+        most ``STAGED_EVENTS`` wait, so a burst of publishes never piles up in memory."""
+        if self._staged_events >= STAGED_EVENTS:
+            self.commit()
+        self._staged_events += 1
         seq = self._next_seq
         if seq is None:
             seq = int(self._db.execute("SELECT coalesce(max(seq), 0) + 1 FROM events").fetchone()[0])

@@ -180,3 +180,50 @@ def test_microsecond_timestamps_round_trip(at: datetime) -> None:
 @pytest.mark.parametrize("at", [T0, datetime(2026, 3, 29, 1, 0, 0, 999999, tzinfo=UTC)])
 def test_microsecond_timestamps_round_trip_examples(at: datetime) -> None:
     assert from_us(to_us(at)) == at
+
+
+def test_staged_writes_are_seen_by_every_read_and_committed_by_close(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
+    delivery = _delivery(sub.id)
+    delivery.id = 1
+    seq = store.stage_event(delivery.event_id, delivery.event_name, delivery.body, T0, [delivery])
+    other = sqlite3.connect(tmp_path / "log.db")
+    assert other.execute("SELECT count(*) FROM events").fetchone() == (0,), "not written before a commit"
+    assert [d.id for d, _ in store.open_deliveries()] == [1], "a read commits what is staged first"
+    assert other.execute("SELECT seq FROM events").fetchall() == [(seq,)]
+    second = _delivery(sub.id)
+    second.id = 2
+    store.stage_event(second.event_id, second.event_name, second.body, T0, [second])
+    assert second.event_seq == seq + 1
+    store.close()
+    assert other.execute("SELECT count(*) FROM deliveries").fetchone() == (2,), "close commits"
+
+
+def test_a_staged_batch_is_one_transaction(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
+    first, second = _delivery(sub.id), _delivery(sub.id)
+    first.id, second.id = 1, 2
+    second.webhook_id = first.webhook_id  # breaks the UNIQUE constraint at commit, after the first event
+    store.stage_event(first.event_id, first.event_name, first.body, T0, [first])
+    store.stage_event(second.event_id, second.event_name, second.body, T0, [second])
+    with pytest.raises(sqlite3.IntegrityError):
+        store.commit()
+    assert store.query("SELECT count(*) FROM events") == [(0,)], "nothing of the batch is written"
+    store.close()
+
+
+def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(tmp_path: Path) -> None:
+    from flipdish_sim.simulator.store import STAGED_EVENTS
+
+    store = _store(tmp_path)
+    sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
+    other = sqlite3.connect(tmp_path / "log.db")
+    for n in range(STAGED_EVENTS + 1):
+        delivery = _delivery(sub.id)
+        delivery.id = n + 1
+        store.stage_event(delivery.event_id, delivery.event_name, delivery.body, T0, [delivery])
+    assert other.execute("SELECT count(*) FROM events").fetchone() == (STAGED_EVENTS,)
+    assert store.staged == 2, "only the last event and its delivery wait in memory"
+    store.close()
