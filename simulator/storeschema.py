@@ -205,27 +205,28 @@ def opt_dt(us: int | None) -> datetime | None:
 
 
 def configure(db: sqlite3.Connection, path: str) -> None:
-    """Set the pragmas; create the schema in a new file, refuse another application's or version's file."""
+    """Refuse another application's or version's file before changing anything in it; then set the
+    pragmas, and create the schema in a new (empty) file."""
     db.execute("PRAGMA busy_timeout = 5000")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    app = db.execute("PRAGMA application_id").fetchone()[0]
+    tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    if version == 0 and app == 0 and tables:
+        raise StoreError(f"{path} is an SQLite file of another application, not a flipdish-sim log")
+    if (version, app) != (0, 0) and (app != APPLICATION_ID or version != SCHEMA_VERSION):
+        raise StoreError(
+            f"{path} holds schema version {version} (application id {app:#x}); "
+            f"this flipdish-sim writes version {SCHEMA_VERSION}: use a new --db file"
+        )
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA wal_autocheckpoint = 16000")  # fewer checkpoints: a page rewritten often, copied once
     db.execute("PRAGMA cache_size = -32768")  # 32 MB at most: index pages stay in memory
     db.execute("PRAGMA foreign_keys = ON")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    app = db.execute("PRAGMA application_id").fetchone()[0]
     if version == 0:
-        tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-        if tables:
-            raise StoreError(f"{path} is an SQLite file of another application, not a flipdish-sim log")
         db.executescript(
             f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
             f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-        )
-    elif app != APPLICATION_ID or version != SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} holds schema version {version} (application id {app:#x}); "
-            f"this flipdish-sim writes version {SCHEMA_VERSION}: use a new --db file"
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -227,3 +228,15 @@ def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(tmp_path: Path)
     assert other.execute("SELECT count(*) FROM events").fetchone() == (STAGED_EVENTS,)
     assert store.staged == 2, "only the last event and its delivery wait in memory"
     store.close()
+
+
+def test_another_applications_file_is_refused_before_anything_in_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.db"
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE orders (id INTEGER)")
+        db.commit()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another application"):
+        Store(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.db"], "no -wal or -shm left behind"
