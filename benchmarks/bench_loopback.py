@@ -138,7 +138,7 @@ def delivery_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tr
         if transport == "aiohttp":
             return delivery.make_client(transport=aiohttp_transport(concurrency))
         if transport == "proposed":
-            from benchmarks.aiohttp_transport import AiohttpDeliveryTransport
+            from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
 
             return delivery.make_client(transport=AiohttpDeliveryTransport())
         return delivery.make_client()
@@ -166,7 +166,7 @@ def engine_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tran
 
     async def main(db: Path) -> Rate:
         if transport == "proposed":
-            from benchmarks.aiohttp_transport import AiohttpDeliveryTransport
+            from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
 
             client = delivery.make_client(transport=AiohttpDeliveryTransport())
         else:

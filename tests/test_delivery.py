@@ -303,7 +303,9 @@ def test_classification_looks_inside_exception_groups() -> None:
 def test_response_headers_are_recorded() -> None:
     with respx.mock as mock:
         mock.post("https://receiver.test/hook").respond(200, headers={"X-Request-Id": "r-1"}, content=b"ok")
-        result = send(legacy("https://receiver.test/hook"))
+        # respx patches httpx's own transport; the default one runs on aiohttp, so name httpx's here
+        over_httpx = lambda: delivery.make_client(transport=httpx.AsyncHTTPTransport())  # noqa: E731
+        result = send(legacy("https://receiver.test/hook"), client=over_httpx)
     assert ("x-request-id", "r-1") in result.response_headers
     assert result.describe() == "acknowledged (200)"
 
