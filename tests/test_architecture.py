@@ -27,7 +27,8 @@ CORE = [
 
 def _imports(module: str) -> set[str]:
     spec = importlib.util.find_spec(module)
-    assert spec is not None and spec.origin is not None, module
+    assert spec is not None, module
+    assert spec.origin is not None, module
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
