@@ -670,10 +670,13 @@ def _waiting(delivery: Delivery) -> bool:
 
 
 def check_url(url: str) -> None:
-    """UsageError unless ``url`` is an http(s) URL with a host."""
+    """UsageError unless ``url`` is an http(s) URL with a host and, if it names one, a port in 1-65535."""
     try:
         parsed = httpx.URL(url)
+        port = parsed.port
     except (httpx.InvalidURL, TypeError) as err:
         raise UsageError(f"invalid callback URL {url!r}: {err}") from err
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise UsageError(f"invalid callback URL {url!r}: use http:// or https:// with a host")
+    if port is not None and not 0 < port < 65536:
+        raise UsageError(f"invalid callback URL {url!r}: port {port} is not in 1-65535")

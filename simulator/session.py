@@ -28,7 +28,7 @@ from flipdish_sim.simulator.retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETR
 from flipdish_sim.simulator.scenario import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
 from flipdish_sim.simulator.store import Store
 
-__all__ = ["ScenarioRun", "callback_url", "check_receiver_url", "clock_for_log", "open_run", "sender_policy"]
+__all__ = ["ScenarioRun", "callback_url", "clock_for_log", "open_run", "sender_policy"]
 
 RUN_KEY = "run"
 
@@ -165,19 +165,8 @@ def callback_url(scenario: Scenario, url: str | None) -> str:
     callback = url or scenario.subscription.callback_url
     if not callback:
         raise UsageError(f"scenario {scenario.name} has no subscription.callback_url: pass --url URL")
-    check_receiver_url(callback)
+    check_url(callback)
     return callback
-
-
-def check_receiver_url(url: str) -> None:
-    """UsageError unless ``url`` is an http(s) URL with a host and, if any, a port in 1-65535."""
-    check_url(url)
-    try:
-        port = httpx.URL(url).port
-    except httpx.InvalidURL as err:  # pragma: no cover - check_url parsed it already
-        raise UsageError(f"invalid callback URL {url!r}: {err}") from err
-    if port is not None and not 0 < port < 65536:
-        raise UsageError(f"invalid callback URL {url!r}: port {port} is not in 1-65535")
 
 
 def open_run(

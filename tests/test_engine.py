@@ -410,7 +410,7 @@ def test_bad_subscriptions_are_refused_before_writing(
     assert sender.store.subscriptions() == []
 
 
-@pytest.mark.parametrize("url", ["not a url", "ftp://x/y", "http://"])
+@pytest.mark.parametrize("url", ["not a url", "ftp://x/y", "http://", "http://127.0.0.1:99999/hook"])
 def test_an_invalid_url_is_refused(tmp_path: Path, url: str) -> None:
     sender = _sender(tmp_path, Receiver())
     with pytest.raises(UsageError, match="invalid callback URL"):

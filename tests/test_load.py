@@ -219,7 +219,7 @@ def test_load_mode_classifies_statuses_like_flipdish(status: int, ok: bool) -> N
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--url", "ftp://x"], "--url must be an http"),
+        (["--url", "ftp://x"], "use http:// or https:// with a host"),
         (["--url", "http://127.0.0.1:9/", "--family", "v3"], "give --secret"),
         (["--url", "http://127.0.0.1:9/", "--duration", "soon"], "--duration"),
     ],

@@ -128,10 +128,10 @@ def conformance(
     if app_spec:
         target = Target.from_spec(app_spec, url=url)
     elif url:
-        from flipdish_sim.simulator.session import check_receiver_url
+        from flipdish_sim.simulator.engine import check_url
 
         target = Target.from_url(url)
-        check_receiver_url(url)
+        check_url(url)
     else:
         raise UsageError("give the receiver: --url URL, or --app MODULE:ATTR for an in-process app")
     select_checks(checks)

@@ -17,11 +17,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.engine import check_url
 
 __all__ = ["load"]
 
@@ -35,12 +35,6 @@ def _locustfile() -> str:
     assert spec is not None
     assert spec.origin is not None
     return spec.origin
-
-
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UsageError(f"--url must be an http:// or https:// URL with a host, got {url!r}")
 
 
 def _free_port() -> int:
@@ -215,7 +209,7 @@ def load(
     summary_path: str | None,
 ) -> None:
     """Send Flipdish deliveries at a target rate with Locust (headless, this machine)."""
-    _check_url(url)
+    check_url(url)
     if not _DURATION.match(duration) or duration in {"", "0"}:
         raise UsageError(f"--duration must look like 45s, 10m or 1h30m, got {duration!r}")
     if family == "v3" and not secrets:

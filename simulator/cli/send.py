@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import tempfile
 from pathlib import Path
@@ -117,13 +118,13 @@ def send(
     event, unreadable payload, invalid or unreachable URL, missing secret).
     """
     from flipdish_sim.contracts.catalogue import get_event
-    from flipdish_sim.simulator.session import check_receiver_url
+    from flipdish_sim.simulator.engine import check_url
 
     spec = get_event(event)
     chosen = family or spec.family.value
     if chosen != spec.family.value:
         raise UsageError(f"{event!r} is a {spec.family.value} event, not {chosen}")
-    check_receiver_url(url)
+    check_url(url)
     secrets = split_secrets(secrets)
     if chosen == "v3" and not secrets:
         raise UsageError(f"a v3 event is signed: pass --secret S (or set {SECRET_ENV})")
@@ -132,12 +133,16 @@ def send(
     payload = _read_payload(payload_file) if payload_file else None
     if payload is not None:
         _check_payload(event, payload, strict)
-    if db_path is not None:
-        from flipdish_sim.simulator.logfile import check_log_file
+    with contextlib.ExitStack() as stack:
+        if db_path is not None:
+            from flipdish_sim.simulator.logfile import check_log_file
 
-        check_log_file(Path(db_path))  # before anything is sent: a file of another application stays as it is
+            log = Path(db_path)
+            check_log_file(log)  # before anything is sent: a file of another application stays as it is
+        else:
+            log = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="flipdish-sim-"))) / "send.db"
         ok, reached = _send(
-            Path(db_path),
+            log,
             event,
             url,
             chosen,
@@ -150,22 +155,6 @@ def send(
             time_scale,
             deadline,
         )
-    else:
-        with tempfile.TemporaryDirectory(prefix="flipdish-sim-") as directory:
-            ok, reached = _send(
-                Path(directory) / "send.db",
-                event,
-                url,
-                chosen,
-                verify_token,
-                secrets,
-                payload,
-                seed,
-                duplicates,
-                retry,
-                time_scale,
-                deadline,
-            )
     if not reached:
         raise click.UsageError(f"could not reach {url}: nothing answered (see the attempts above)")
     raise SystemExit(0 if ok else 1)
