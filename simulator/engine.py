@@ -657,8 +657,8 @@ def _event_id(payload: Mapping[str, object]) -> str | None:
 
 
 def _check_names(names: tuple[str, ...], family: str) -> None:
-    if not names:
-        raise UsageError("a subscription needs at least one event name")
+    """Every name in the catalogue and of the subscription's family. None at all is allowed: Flipdish's
+    API creates a subscription first and adds its event names one by one."""
     for name in names:
         spec = get_event(name)
         if spec.family.value != family:

@@ -398,7 +398,6 @@ def test_a_crashed_attempt_is_recorded_as_interrupted_and_retried(tmp_path: Path
         ({"event_names": ["order.creatd"]}, UnknownEventError),
         ({"event_names": ["sale.created.v1"]}, UsageError),
         ({"event_names": ["sale.created.v1"], "family": "v3"}, UsageError),
-        ({"event_names": []}, UsageError),
     ],
 )
 def test_bad_subscriptions_are_refused_before_writing(
@@ -408,6 +407,20 @@ def test_bad_subscriptions_are_refused_before_writing(
     with pytest.raises(error):
         sender.add_subscription(URL, **kwargs)  # type: ignore[arg-type]
     assert sender.store.subscriptions() == []
+
+
+def test_a_subscription_without_event_names_receives_nothing(tmp_path: Path) -> None:
+    """Flipdish's API creates a subscription first and adds its event names one by one."""
+    receiver = Receiver()
+    sender = _sender(tmp_path, receiver)
+    sub = sender.add_subscription(URL, event_names=[])
+    sender.publish("order.created")
+    _run(sender)
+    assert receiver.requests == []
+    sender.update_subscription(sub.id, event_names=["order.created"])
+    sender.publish("order.created")
+    _run(sender)
+    assert len(receiver.requests) == 1
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://x/y", "http://", "http://127.0.0.1:99999/hook"])

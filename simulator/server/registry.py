@@ -1,9 +1,7 @@
-"""Changing and deleting subscriptions, which the v1.0 API needs and the sender's core does not offer yet.
+"""Subscriptions as Flipdish's v1.0 API sees them: changed through the running sender, deletions kept.
 
-:class:`ServerStore` adds one write to :class:`~flipdish_sim.simulator.store.Store` (update a subscription's
-callback URL, event names, verify token and version in one transaction); :class:`Registry` applies such
-changes through the running :class:`~flipdish_sim.simulator.engine.Sender` so that its in-memory view
-and the log agree, and keeps deletions in the log's ``meta`` table.
+:class:`Registry` changes subscriptions through the :class:`~flipdish_sim.simulator.engine.Sender` (so its
+in-memory view and the log agree) and keeps deletions in the log's ``meta`` table.
 
 Delete (an assumption; Flipdish publishes nothing on it): the subscription is disabled with the reason
 ``deleted``, receives no event name any more, and disappears from every listing; its past attempts stay
@@ -25,19 +23,8 @@ DELETED_REASON = "deleted through the API"
 _DELETED_KEY = "server.deleted_subscriptions"
 
 
-class ServerStore(Store):
-    """The sender's log plus the one write the server needs."""
-
-    def update_subscription(self, sub: Subscription) -> None:
-        """Persist ``sub``'s callback URL, event names, verify token and version (one transaction)."""
-        with self._write():
-            cursor = self._db.execute(
-                "UPDATE subscriptions SET callback_url = ?, event_names = ?, verify_token = ?, version = ?"
-                " WHERE id = ?",
-                (sub.callback_url, json.dumps(list(sub.event_names)), sub.verify_token, sub.version, sub.id),
-            )
-        if cursor.rowcount == 0:
-            raise UnknownSubscriptionError(f"no subscription {sub.id} in {self.path}")
+ServerStore = Store
+"""The server's log is the sender's log (kept as a name for the server's callers)."""
 
 
 class Registry:
@@ -70,22 +57,22 @@ class Registry:
         enabled: bool,
     ) -> Subscription:
         """A new legacy subscription (event names may be empty: add them later, as in Flipdish's portal)."""
-        placeholder = event_names or ("order.created",)  # the sender insists on one; no await until replaced
         sub = self._sender.add_subscription(
-            callback_url, event_names=placeholder, verify_token=verify_token, version=version
+            callback_url, event_names=event_names, verify_token=verify_token, version=version
         )
-        if not event_names:
-            sub = self.replace(replace(sub, event_names=()))
         if not enabled:
             sub = self._sender.disable(sub.id, reason="created disabled through the API")
         return sub
 
     def replace(self, sub: Subscription) -> Subscription:
-        """Store ``sub``'s writable fields and refresh the sender's view of it."""
-        self._store.update_subscription(sub)
-        fresh = self._store.subscription(sub.id)
-        self._sender._cache(fresh)  # the sender's in-memory view (see the module docstring)
-        return fresh
+        """Store ``sub``'s writable fields through the sender (which checks them)."""
+        return self._sender.update_subscription(
+            sub.id,
+            callback_url=sub.callback_url,
+            event_names=sub.event_names,
+            verify_token=sub.verify_token or "",
+            version=sub.version,
+        )
 
     def delete(self, sub_id: int) -> None:
         sub = self.get(sub_id)
