@@ -537,9 +537,11 @@ class Sender:
                 helpers: list[asyncio.Task[object]] = [asyncio.create_task(wake.wait())]
                 if upcoming is not None and len(running) < concurrency:
                     helpers.append(asyncio.create_task(self.clock.sleep_until(from_us(upcoming))))
-                done, _ = await asyncio.wait(waiters | set(helpers), return_when=asyncio.FIRST_COMPLETED)
-                for helper in helpers:
-                    helper.cancel()
+                try:
+                    done, _ = await asyncio.wait(waiters | set(helpers), return_when=asyncio.FIRST_COMPLETED)
+                finally:  # also when this run is cancelled: no helper outlives it
+                    for helper in helpers:
+                        helper.cancel()
                 wake.clear()
                 for task in [t for t in running if t in done]:
                     delivery, masked = running.pop(task)

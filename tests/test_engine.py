@@ -497,6 +497,9 @@ def test_serve_on_the_wall_clock_delivers_what_is_published_meanwhile(tmp_path: 
         serving.cancel()
         with pytest.raises(asyncio.CancelledError):
             await serving
+        await asyncio.sleep(0)  # let cancelled tasks finish
+        left = asyncio.all_tasks() - {asyncio.current_task()}
+        assert left == set(), "a cancelled sender leaves no wait helper behind"
 
     asyncio.run(scenario())
     assert [r.outcome for r in store.attempts()] == ["http-error", "acknowledged"]

@@ -43,11 +43,6 @@ _log = logging.getLogger("flipdish_sim.server")
 MAX_SCENARIO_EVENTS = 10_000
 
 
-def _is_wait_helper(task: asyncio.Task[object]) -> bool:
-    name = getattr(task.get_coro(), "__qualname__", "")
-    return name in ("Event.wait", "WallClock.sleep_until", "VirtualClock.sleep_until")
-
-
 class _Placeholders(Mapping[str, str]):
     """Any environment variable a scenario names: the server keeps its own subscriptions and ignores them."""
 
@@ -105,17 +100,11 @@ class Backend:
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
-        # The sender's wall-clock loop leaves its wait helpers pending when cancelled; hold and cancel them
-        # too, or asyncio reports "Task was destroyed but it is pending" at exit.
-        helpers = [t for t in asyncio.all_tasks() if _is_wait_helper(t)]
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for task in helpers:
-            task.cancel()
-        await asyncio.gather(*helpers, return_exceptions=True)
         # The client's pooled connections belong to this event loop: close them here, while it runs
         # (closing an httpx client twice is harmless, so its creator may close it again).
         if self.sender.client is not None:
