@@ -22,6 +22,9 @@ CORE = [
     "flipdish_sim.simulator.retry",
     "flipdish_sim.simulator.disable",
     "flipdish_sim.simulator.faults",
+    "flipdish_sim.contracts.vectors.v3",
+    "flipdish_sim.contracts.vectors.v3_rejected",
+    "flipdish_sim.contracts.vectors.legacy",
 ]
 
 

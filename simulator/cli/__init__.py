@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, str] = {
         ("serve", "serve", "serve"),
         ("demo", "demo", "demo"),
         ("load", "load", "load"),
+        ("vectors", "vectors", "vectors"),
     ]
 }
 
