@@ -25,6 +25,7 @@ CORE = [
     "flipdish_sim.contracts.vectors.v3",
     "flipdish_sim.contracts.vectors.v3_rejected",
     "flipdish_sim.contracts.vectors.legacy",
+    "flipdish_sim.contracts.refinements",
 ]
 
 
