@@ -16,6 +16,7 @@ from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
 from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 
 if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run of every user
+    from flipdish_sim.plugin._async import AsyncSimulator
     from flipdish_sim.plugin.conformance import SuiteReport
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
     from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run
 
 __all__ = [
     "flipdish_api",
+    "flipdish_async_simulator",
     "flipdish_clock",
     "flipdish_conformance",
     "flipdish_deliver",
@@ -137,10 +139,37 @@ def flipdish_simulator(
         "clock": flipdish_clock,
         "policy": SenderPolicy(retry=flipdish_retry_policy),
     }
+    lifespan = _lifespan_setting(request.config)
+    if lifespan is not None:
+        kwargs["lifespan"] = lifespan
     for marker in reversed(list(request.node.iter_markers("flipdish"))):
         kwargs.update(marker.kwargs)
     with Simulator(flipdish_receiver, **kwargs) as simulator:
         yield simulator
+
+
+def _lifespan_setting(config: pytest.Config) -> bool | None:
+    """ini ``flipdish_lifespan``: true/false, or None when not set (the target decides; default on)."""
+    raw = str(config.getini("flipdish_lifespan") or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise pytest.UsageError(f"ini flipdish_lifespan must be true or false, got {raw!r}")
+
+
+@pytest.fixture
+def flipdish_async_simulator(flipdish_simulator: Simulator) -> AsyncSimulator:
+    """``flipdish_simulator`` with coroutines, for ``async def`` tests: ``await sim.send(...)``.
+
+    A plain fixture (no event loop needed to set it up), so it works under pytest-asyncio (auto or strict
+    mode) and anyio's plugin alike; the sender runs its own loop in a worker thread while the test awaits.
+    """
+    from flipdish_sim.plugin._async import AsyncSimulator
+
+    return AsyncSimulator(flipdish_simulator)
 
 
 def _set_path(payload: dict[str, Any], path: str, value: object) -> None:
