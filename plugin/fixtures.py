@@ -16,10 +16,9 @@ from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
 from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 
 if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run of every user
-    from flipdish_sim.plugin._async import AsyncSimulator
     from flipdish_sim.plugin.conformance import SuiteReport
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
-    from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
+    from flipdish_sim.plugin.simulator import AsyncSimulator, DeliveryResult, ScenarioResult, Simulator
     from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.retry import RetryPolicy
@@ -130,6 +129,7 @@ def flipdish_simulator(
     """Flipdish's sender bound to the receiver and the virtual clock; ``@pytest.mark.flipdish(**kwargs)``
     passes ``Simulator`` keyword arguments."""
     from flipdish_sim.plugin.simulator import Simulator
+    from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.engine import SenderPolicy
 
     kwargs: dict[str, Any] = {
@@ -140,7 +140,8 @@ def flipdish_simulator(
         "policy": SenderPolicy(retry=flipdish_retry_policy),
     }
     lifespan = _lifespan_setting(request.config)
-    if lifespan is not None:
+    chosen_by_target = isinstance(flipdish_receiver, Target) and flipdish_receiver.lifespan is not None
+    if lifespan is not None and not chosen_by_target:  # the marker wins, then the Target, then the ini
         kwargs["lifespan"] = lifespan
     for marker in reversed(list(request.node.iter_markers("flipdish"))):
         kwargs.update(marker.kwargs)
@@ -167,7 +168,7 @@ def flipdish_async_simulator(flipdish_simulator: Simulator) -> AsyncSimulator:
     A plain fixture (no event loop needed to set it up), so it works under pytest-asyncio (auto or strict
     mode) and anyio's plugin alike; the sender runs its own loop in a worker thread while the test awaits.
     """
-    from flipdish_sim.plugin._async import AsyncSimulator
+    from flipdish_sim.plugin.simulator import AsyncSimulator
 
     return AsyncSimulator(flipdish_simulator)
 

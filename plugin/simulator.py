@@ -20,17 +20,18 @@ import asyncio
 import os
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.errors import DeliveryAssertionError, UsageError
+from flipdish_sim.plugin._async import AsyncSimulator
 from flipdish_sim.plugin._frozen import FrozenTimeTransport, ReceiverTime
 from flipdish_sim.plugin._loop import SenderLoop
-from flipdish_sim.plugin.assertions import assert_acknowledged, assert_attempts
+from flipdish_sim.plugin._results import DeliveryResult, ScenarioResult
 from flipdish_sim.plugin.target import Served, Target
 from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import VirtualClock
@@ -39,10 +40,7 @@ from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
 from flipdish_sim.simulator.store import Store
 from flipdish_sim.simulator.subscription import Event, Subscription
 
-if TYPE_CHECKING:
-    from flipdish_sim.plugin._async import AsyncSimulator
-
-__all__ = ["DeliveryResult", "ScenarioResult", "Simulator", "as_target"]
+__all__ = ["AsyncSimulator", "DeliveryResult", "ScenarioResult", "Simulator", "as_target"]
 
 T = TypeVar("T")
 
@@ -60,42 +58,6 @@ def as_target(receiver: Target | str | object, *, url: str | None = None) -> Tar
     if callable(receiver):
         return Target.from_app(receiver, url=url)
     raise UsageError(f"a receiver is a URL, an ASGI/WSGI app or a Target, not {type(receiver).__name__}")
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryResult:
-    """One published event and every attempt made to deliver it."""
-
-    event: Event
-    reports: tuple[AttemptReport, ...]
-    note: str = ""
-    """Context for a failure (for example: the app's lifespan is off), added to assertion messages."""
-
-    @property
-    def attempts(self) -> tuple[Attempt, ...]:
-        return tuple(report.attempt for report in self.reports)
-
-    @property
-    def acknowledged(self) -> bool:
-        return bool(self.reports) and self.reports[-1].attempt.ok
-
-    def assert_acknowledged(self) -> None:
-        assert_acknowledged(self.attempts, event=self.event.name, note=self.note)
-
-    def assert_attempts(self, count: int) -> None:
-        assert_attempts(self.attempts, count, event=self.event.name)
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioResult:
-    """What a scenario run did: every attempt, and the log's summary."""
-
-    reports: tuple[AttemptReport, ...]
-    summary: Any
-
-    @property
-    def acknowledged(self) -> bool:
-        return bool(self.summary.acknowledged == self.summary.deliveries)
 
 
 class _CredentialEnv(Mapping[str, str]):
@@ -193,8 +155,6 @@ class Simulator:
             stack.close()
 
     async def __aenter__(self) -> AsyncSimulator:
-        from flipdish_sim.plugin._async import AsyncSimulator
-
         await SenderLoop.acall(self.__enter__)
         return AsyncSimulator(self)
 

@@ -134,14 +134,15 @@ class Target:
             return
         from asgi_lifespan import LifespanManager, LifespanNotSupported
 
-        manager: LifespanManager | None = LifespanManager(self.app, LIFESPAN_TIMEOUT, LIFESPAN_TIMEOUT)  # type: ignore[arg-type]
+        manager = LifespanManager(self.app, LIFESPAN_TIMEOUT, LIFESPAN_TIMEOUT)  # type: ignore[arg-type]
+        supported = True
         try:
-            await manager.__aenter__()  # type: ignore[union-attr]
+            await manager.__aenter__()
         except LifespanNotSupported:
-            manager = None  # the app refused the lifespan scope: serve it without, as uvicorn's "auto" does
+            supported = False  # the app refused the lifespan scope: served without, as uvicorn's auto
         except Exception as exc:
             raise UsageError(f"{self.describe()}: {_lifespan_failure('startup', exc)}") from exc
-        if manager is None:
+        if not supported:
             yield Served(self.transport(), lifespan=False)
             return
         try:

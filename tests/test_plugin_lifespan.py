@@ -167,3 +167,22 @@ def test_a_lifespan_startup_failure_is_reported_clearly(project: pytest.Pytester
             "startup failed (RuntimeError: database unreachable)*"
         ]
     )
+
+
+def test_a_target_that_chose_its_lifespan_wins_over_the_ini_key(project: pytest.Pytester) -> None:
+    project.makeini(INI + "flipdish_lifespan = false\n")
+    project.makepyfile(
+        """
+        import pytest
+        from flipdish_sim.plugin.target import Target
+        from receiver_app import app
+
+        @pytest.fixture
+        def flipdish_receiver():
+            return Target.from_app(app, url="/webhook", lifespan=True)
+
+        def test_with_lifespan(flipdish_deliver):
+            flipdish_deliver("order.created").assert_attempts(1)
+        """
+    )
+    project.runpytest_inprocess("-p", "no:randomly", "-W", "error").assert_outcomes(passed=1)

@@ -92,20 +92,20 @@ def v3_wsgi(environ, start_response):  # checks the replay window with time.time
 
 CONFTEST = """
 import pytest
-import receivers
+import clock_receivers
 from flipdish_sim.plugin.target import Target
 
 
 @pytest.fixture(params=["bare_wsgi", "flask_app", "starlette_app", "bare_asgi"])
 def flipdish_receiver(request):
-    receivers.seen.clear()
-    return Target.from_app(getattr(receivers, request.param))
+    clock_receivers.seen.clear()
+    return Target.from_app(getattr(clock_receivers, request.param))
 """
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makepyfile(receivers=RECEIVERS, conftest=CONFTEST)
+    pytester.makepyfile(clock_receivers=RECEIVERS, conftest=CONFTEST)
     pytester.makeini("[pytest]\nflipdish_verify_token = tok\nasyncio_default_fixture_loop_scope = function\n")
     pytester.syspathinsert()
     return pytester
@@ -123,20 +123,20 @@ def test_every_kind_of_receiver_reads_the_attempts_simulated_time_on_every_clock
         project,
         """
         import datetime as dt
-        import receivers
+        import clock_receivers
 
         def test_clocks(flipdish_simulator, flipdish_clock):
             flipdish_clock.move_to(dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone.utc))
-            receivers.failures_left["n"] = 2  # two failures: the retries come later in simulated time
+            clock_receivers.failures_left["n"] = 2  # two failures: the retries come later in simulated time
             result = flipdish_simulator.send("order.created")
             result.assert_acknowledged()
-            assert len(result.attempts) == len(receivers.seen) == 3
-            for attempt, clocks in zip(result.attempts, receivers.seen):
+            assert len(result.attempts) == len(clock_receivers.seen) == 3
+            for attempt, clocks in zip(result.attempts, clock_receivers.seen):
                 assert clocks["now"] == clocks["utcnow"] == attempt.at
                 assert clocks["today"] == attempt.at.date()
                 assert clocks["time"] == clocks["monotonic"] == attempt.at.timestamp()
-            assert receivers.seen[0]["now"] == dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone.utc)
-            monotonic = [clocks["monotonic"] for clocks in receivers.seen]
+            assert clock_receivers.seen[0]["now"] == dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone.utc)
+            monotonic = [clocks["monotonic"] for clocks in clock_receivers.seen]
             assert monotonic == sorted(set(monotonic))  # it moves forward with the retry schedule
         """,
     )
@@ -169,21 +169,21 @@ def test_a_users_own_freeze_time_composes_with_the_simulators(project: pytest.Py
         """
         import datetime as dt
         import pytest
-        import receivers
+        import clock_receivers
         from freezegun import freeze_time
         from flipdish_sim.plugin.target import Target
 
         @pytest.fixture
         def flipdish_receiver():
-            receivers.seen.clear()
-            return Target.from_app(receivers.v3_wsgi)
+            clock_receivers.seen.clear()
+            return Target.from_app(clock_receivers.v3_wsgi)
 
         @freeze_time("2020-06-01 12:00:00")
         @pytest.mark.flipdish(family="v3", secrets=["whsec"], events=["sale.created.v1"])
         def test_user_frozen(flipdish_deliver):
             result = flipdish_deliver("sale.created.v1")
             result.assert_attempts(1)  # the replay check read the simulated time, not 2020
-            assert receivers.seen == [{"now": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)}]
+            assert clock_receivers.seen == [{"now": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)}]
             assert dt.datetime.now() == dt.datetime(2020, 6, 1, 12)  # the user's freezer holds again
 
         @freeze_time("2020-06-01 12:00:00", tick=True)
