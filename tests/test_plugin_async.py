@@ -53,8 +53,8 @@ flipdish_verify_token = tok
 """
 
 TESTS = """
-import asyncio
-
+import anyio
+import anyio.abc
 import pytest
 
 import receiver_app
@@ -84,33 +84,37 @@ async def test_async_with_simulator():
         assert scenario.acknowledged
 
 
-async def test_the_tests_loop_runs_while_the_sender_delivers(flipdish_async_simulator):
-    async def answer(reader, writer):
-        await reader.readuntil(b"\\r\\n\\r\\n")
-        writer.write(b"HTTP/1.1 204 No Content\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n")
-        await writer.drain()
-        writer.close()
+NO_CONTENT = b"HTTP/1.1 204 No Content\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n"
 
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    receiver_app.upstream["url"] = f"http://127.0.0.1:{{port}}/"
-    try:
-        result = await flipdish_async_simulator.send("order.created")
-    finally:
-        receiver_app.upstream["url"] = None
-        server.close()
-        await server.wait_closed()
+
+async def test_the_tests_loop_runs_while_the_sender_delivers(flipdish_async_simulator):
+    async def answer(stream):
+        async with stream:
+            request = b""
+            while b"\\r\\n\\r\\n" not in request:
+                request += await stream.receive()
+            await stream.send(NO_CONTENT)
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")  # served by the test's own loop
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tasks:
+        tasks.start_soon(listener.serve, answer)
+        receiver_app.upstream["url"] = f"http://127.0.0.1:{{port}}/"
+        try:
+            result = await flipdish_async_simulator.send("order.created")
+        finally:
+            receiver_app.upstream["url"] = None
+            tasks.cancel_scope.cancel()
     assert [attempt.status_code for attempt in result.attempts] == [204]
 """
 
+ANYIO = "pytestmark = pytest.mark.anyio\n\n\n@pytest.fixture\ndef anyio_backend():\n    return {backend!r}"
 ASYNCIO = ["-p", "no:anyio", "-o", "asyncio_default_fixture_loop_scope=function"]
 MODES = {
     "pytest-asyncio-auto": ("", [*ASYNCIO, "-o", "asyncio_mode=auto"]),
     "pytest-asyncio-strict": ("pytestmark = pytest.mark.asyncio", [*ASYNCIO, "-o", "asyncio_mode=strict"]),
-    "anyio": (
-        "pytestmark = pytest.mark.anyio\n\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'",
-        ["-p", "no:asyncio"],
-    ),
+    "anyio-asyncio": (ANYIO.format(backend="asyncio"), ["-p", "no:asyncio"]),
+    "anyio-trio": (ANYIO.format(backend="trio"), ["-p", "no:asyncio"]),
 }
 
 
