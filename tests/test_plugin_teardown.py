@@ -97,3 +97,25 @@ def test_a_failure_inside_the_test_also_releases_everything(project: pytest.Pyte
     )
     result = project.runpytest_inprocess("-p", "no:randomly", "-W", "error")
     result.assert_outcomes(passed=1, failed=1)
+
+
+def test_under_random_order_and_xdist_no_test_inherits_a_failed_setup(project: pytest.Pytester) -> None:
+    checks = "".join(
+        CHECK_REAL_TIME.format(year=dt.datetime.now().year).replace("test_zz_next", f"test_{n}_next")
+        for n in range(6)
+    )
+    project.makepyfile(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.parametrize("n", range(6))
+            @pytest.mark.flipdish(family="v3")
+            def test_setup_fails(flipdish_simulator, n):
+                pass
+            """
+        )
+        + checks
+    )
+    result = project.runpytest_inprocess("-p", "randomly", "-p", "xdist", "-n", "2", "-W", "error")
+    result.assert_outcomes(passed=6, errors=6)
