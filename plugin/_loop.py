@@ -55,7 +55,11 @@ class SenderLoop:
 
     def run(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Run the coroutine ``make()`` on the loop, from a thread where no loop runs (see :meth:`call`)."""
-        return self._runner.run(make())
+        coroutine = make()
+        try:
+            return self._runner.run(coroutine)
+        finally:
+            coroutine.close()  # a no-op once it ran; one the runner refused then never warns "never awaited"
 
     def call(self, function: Callable[[], T]) -> T:
         """``function()``, in a worker thread if an event loop is running in this one."""

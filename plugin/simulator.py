@@ -151,8 +151,11 @@ class Simulator:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         stack, self._stack = self._stack, None
-        if stack is not None:
-            stack.close()
+        try:
+            if stack is not None:
+                stack.close()
+        finally:
+            self._loop = None
 
     async def __aenter__(self) -> AsyncSimulator:
         await SenderLoop.acall(self.__enter__)
@@ -210,7 +213,7 @@ class Simulator:
 
     def _opened(self) -> SenderLoop:
         if self._loop is None:
-            raise UsageError("use the Simulator as a context manager: with Simulator(...) as sim")
+            raise UsageError("the Simulator is not open: use it as a context manager (with Simulator(...))")
         return self._loop
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -225,6 +228,7 @@ class Simulator:
     # -- sending ---------------------------------------------------------------------------------------
     def publish(self, event: str = "order.created", payload: Mapping[str, object] | None = None) -> Event:
         """Record an event for delivery (not sent until :meth:`run_until_idle`)."""
+        self._opened()
         return self.sender.publish(event, payload)
 
     def run_until_idle(self) -> None:

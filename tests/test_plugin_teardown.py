@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from collections.abc import Callable
 
 import pytest
 
@@ -119,3 +120,25 @@ def test_under_random_order_and_xdist_no_test_inherits_a_failed_setup(project: p
     )
     result = project.runpytest_inprocess("-p", "randomly", "-p", "xdist", "-n", "2", "-W", "error")
     result.assert_outcomes(passed=6, errors=6)
+
+
+def test_a_closed_simulator_says_so_and_leaves_no_coroutine_behind() -> None:
+    import gc
+    import warnings
+
+    from flipdish_sim.errors import UsageError
+    from flipdish_sim.plugin.simulator import Simulator
+
+    def app(environ: object, start_response: Callable[..., object]) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b""]
+
+    with Simulator(app) as sim:
+        sim.send("order.created").assert_acknowledged()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UsageError, match="the Simulator is not open"):
+            sim.send("order.created")
+        with pytest.raises(UsageError, match="the Simulator is not open"):
+            sim.run(sim.sender.run_until_idle())
+        gc.collect()
