@@ -15,12 +15,14 @@ pytest_plugins = ["pytester"]
 
 RECEIVER = """
 import json
+from datetime import datetime, timezone
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Request, Response
 
 upstream = {"url": None}
+seen_times = []
 
 
 @asynccontextmanager
@@ -38,6 +40,7 @@ async def webhook(request: Request) -> Response:
     if request.headers.get("X-Verify-Token") != "tok":
         return Response(status_code=401)
     json.loads(await request.body())
+    seen_times.append(datetime.now(timezone.utc))
     if upstream["url"]:  # a service the test runs on its own event loop
         async with httpx.AsyncClient() as client:
             answer = await client.get(upstream["url"])
@@ -53,6 +56,8 @@ flipdish_verify_token = tok
 """
 
 TESTS = """
+from datetime import datetime, timezone
+
 import anyio
 import anyio.abc
 import pytest
@@ -74,6 +79,8 @@ async def test_the_async_fixture_is_awaited(flipdish_async_simulator):
     result.assert_acknowledged()
     result.assert_attempts(1)
     flipdish_async_simulator.assert_delivered("order.created")
+    assert receiver_app.seen_times[-1] == result.attempts[0].at == flipdish_async_simulator.clock.now()
+    assert datetime.now(timezone.utc) != result.attempts[0].at  # the test body reads real time
 
 
 async def test_async_with_simulator():
