@@ -21,12 +21,12 @@ import asyncio
 import errno
 import socket
 import ssl
-import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 
 import httpx
 
+from flipdish_sim.simulator import stopwatch
 from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.request import OutgoingRequest
 from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
@@ -91,14 +91,14 @@ async def attempt(
     """POST ``request`` once and classify what happened; ``at`` is recorded as the simulated time."""
     if deadline <= 0:
         raise ValueError(f"deadline must be > 0 seconds, got {deadline}")
-    started = time.perf_counter()
+    started = stopwatch.start()
     status: int | None = None
     headers: tuple[tuple[str, str], ...] = ()
     body = b""
     truncated = False
 
     def failed(outcome: Outcome, error: str) -> Attempt:
-        return Attempt(at, outcome, status, time.perf_counter() - started, headers, body, error)
+        return Attempt(at, outcome, status, stopwatch.elapsed(started), headers, body, error)
 
     try:
         async with asyncio.timeout(deadline):
@@ -124,7 +124,7 @@ async def attempt(
         if kind is Outcome.TIMEOUT:
             message = _timeout_message(deadline, status)
         return failed(kind, message)
-    duration = time.perf_counter() - started
+    duration = stopwatch.elapsed(started)
     if duration > deadline:  # a synchronous in-process app blocked past the deadline
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
     assert status is not None
