@@ -7,8 +7,9 @@ The response body is streamed and at most ``max_response_bytes`` raw bytes are r
 downloaded.
 
 Every transport problem becomes an :class:`~flipdish_sim.simulator.attempt.Attempt` with an
-:class:`~flipdish_sim.simulator.attempt.Outcome` and a one-line ``error``; ``attempt`` raises only for
-programming errors.
+:class:`~flipdish_sim.simulator.attempt.Outcome` and a one-line ``error``; so does a request the HTTP stack
+refuses to send as built (``invalid-request``: a non-ASCII or CR/LF header value, a host label over 63
+characters, credentials in the URL). ``attempt`` raises only for programming errors.
 
 In-process targets: :func:`wsgi_transport` runs a WSGI app (Flask, Django) synchronously in the calling
 thread, :func:`asgi_transport` an ASGI app (FastAPI, Starlette) on the running loop. A synchronous WSGI
@@ -37,6 +38,7 @@ __all__ = [
     "asgi_transport",
     "attempt",
     "classify_exception",
+    "describe_invalid_request",
     "make_client",
     "wsgi_transport",
 ]
@@ -124,6 +126,10 @@ async def attempt(
         if kind is Outcome.TIMEOUT:
             message = _timeout_message(deadline, status)
         return failed(kind, message)
+    except ValueError as exc:  # UnicodeError included: the stack refused the request (or, late, the answer)
+        if status is None:
+            return failed(Outcome.INVALID_REQUEST, describe_invalid_request(exc))
+        return failed(Outcome.MALFORMED_RESPONSE, f"response could not be read: {type(exc).__name__}")
     duration = time.perf_counter() - started
     if duration > deadline:  # a synchronous in-process app blocked past the deadline
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
@@ -199,6 +205,24 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text and text[0] else type(exc).__name__
+
+
+def describe_invalid_request(exc: BaseException) -> str:
+    """One line on why a request could not be built or sent; never quotes a header value (it may be a
+    verify token)."""
+    text = str(exc)
+    if isinstance(exc, UnicodeEncodeError) and exc.encoding in ("ascii", "latin-1"):
+        return "invalid request: a header value holds a character HTTP headers cannot carry (not ASCII)"
+    if isinstance(exc, UnicodeError) and "idna" in text:
+        return (
+            "invalid request: the callback URL's host is not a valid DNS name"
+            " (a label over 63 characters, an empty label or a character IDNA refuses)"
+        )
+    if "credentials encoded in URL" in text:
+        return "invalid request: the callback URL carries credentials (user:password@), which are not sent"
+    if "newline" in text.lower() or "carriage return" in text.lower() or "\\r" in text or "\\n" in text:
+        return "invalid request: a header value holds a line break (CR or LF)"
+    return f"invalid request: {type(exc).__name__} while building or sending it"
 
 
 def classify_exception(exc: BaseException) -> tuple[Outcome, str]:

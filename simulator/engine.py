@@ -17,6 +17,11 @@ the events published since and this batch's in-flight marks (see :meth:`Store.co
 publish() commits at once and finished attempts are committed before the loop waits. No history is read
 back: the failure window lives in memory and is rebuilt from the log on recovery.
 
+Fault isolation: whatever fails while building or sending ONE request (a header value HTTP cannot carry, a
+host name IDNA refuses, credentials in the URL, anything) becomes a failed attempt of that delivery with
+outcome ``invalid-request``, retried and counted like any failure; the batch, the loop and the other
+subscriptions carry on.
+
 Recovery (on construction): pending deliveries are loaded from the log; one that was in flight when the
 previous process died gets an attempt with outcome ``interrupted`` (the receiver may or may not have seen
 it) and is retried on its schedule: at-least-once, as a real sender.
@@ -40,10 +45,10 @@ import httpx
 
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
-from flipdish_sim.simulator.attempt import Attempt
+from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.clock import Clock, VirtualClock, utc_now
 from flipdish_sim.simulator.delivery import attempt as post
-from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.delivery import describe_invalid_request, make_client
 from flipdish_sim.simulator.disable import DisableDecision, Observation, RollingWindow
 from flipdish_sim.simulator.feed import Feed, Publishable
 from flipdish_sim.simulator.policy import DEFAULT_CONCURRENCY, SenderPolicy
@@ -493,7 +498,7 @@ class Sender:
 
     async def _send_batch(self, batch: list[Delivery]) -> None:
         at = self.clock.now()
-        requests = [self._request(d, at) for d in batch]
+        requests = [self._prepare(d, at) for d in batch]
         store = self.store
         store.stage_in_flight(batch, at)
         store.commit()  # the previous batch's attempts, events published since, these marks: one transaction
@@ -522,7 +527,7 @@ class Sender:
                     started.append(self._pending[self._agenda.pop()[1]])
                 if started:
                     at = self.clock.now()
-                    requests = [self._request(d, at) for d in started]
+                    requests = [self._prepare(d, at) for d in started]
                     self.store.stage_in_flight(started, at)
                 self.store.commit()  # finished attempts and new marks, before anything is sent or awaited
                 if started:
@@ -552,15 +557,21 @@ class Sender:
                 task.cancel()
             self.store.commit()
 
-    async def _post(self, request: OutgoingRequest, at: datetime) -> Attempt:
+    async def _post(self, request: OutgoingRequest | Attempt, at: datetime) -> Attempt:
+        """Send one prepared request; whatever fails is this attempt's failure, never the loop's."""
+        if isinstance(request, Attempt):
+            return request  # it could not even be built
         assert self.client is not None
-        return await post(
-            self.client,
-            request,
-            at=at,
-            deadline=self.policy.deadline,
-            max_response_bytes=self.policy.max_response_bytes,
-        )
+        try:
+            return await post(
+                self.client,
+                request,
+                at=at,
+                deadline=self.policy.deadline,
+                max_response_bytes=self.policy.max_response_bytes,
+            )
+        except Exception as err:  # the fault boundary of one delivery: the others keep going
+            return _invalid(at, err)
 
     # -- one attempt -----------------------------------------------------------------------------------
     def _request(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest, str]:
@@ -568,6 +579,13 @@ class Sender:
         sub = self._subs[delivery.subscription_id]
         stamp = at if sub.family == "legacy" or self.policy.signing_time == "simulated" else utc_now()
         return self._templates.request(sub, delivery, stamp)
+
+    def _prepare(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest | Attempt, str]:
+        """:meth:`_request`, or the failed attempt when the subscription's data cannot make a request."""
+        try:
+            return self._request(delivery, at)
+        except Exception as err:  # e.g. a secret that cannot be encoded: this delivery fails, not the batch
+            return _invalid(at, err), ""
 
     def _advance(self, delivery: Delivery, at: datetime, *, ok: bool) -> None:
         """The delivery's next state after an attempt at ``at``."""
@@ -647,6 +665,11 @@ class Sender:
             self.store.stage_deliveries(copies)
             for copy in copies:
                 self._schedule(copy)
+
+
+def _invalid(at: datetime, err: Exception) -> Attempt:
+    """The failed attempt of a request that could not be built or sent (``invalid-request``)."""
+    return Attempt(at, Outcome.INVALID_REQUEST, None, 0.0, error=describe_invalid_request(err))
 
 
 def _event_id(payload: Mapping[str, object]) -> str | None:

@@ -75,6 +75,8 @@ class Backend:
         self.include_sim_fields = include_sim_fields
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.failure: str | None = None
+        """Why a background task died, if one did: ``/_sim/health`` answers 503 and the dashboard says so."""
 
     @property
     def clock(self) -> Clock:
@@ -92,8 +94,12 @@ class Backend:
                 await work
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as err:
                 _log.exception("background %s stopped", name)
+                detail = str(err).strip().splitlines()
+                self.failure = f"background {name} stopped: {type(err).__name__}" + (
+                    f": {detail[0]}" if detail else ""
+                )
 
         task = asyncio.create_task(guarded(), name=f"flipdish-sim {name}")
         self._tasks.add(task)
