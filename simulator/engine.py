@@ -51,6 +51,7 @@ from flipdish_sim.simulator.delivery import attempt as post
 from flipdish_sim.simulator.delivery import describe_invalid_request, make_client
 from flipdish_sim.simulator.disable import DisableDecision, Observation, RollingWindow
 from flipdish_sim.simulator.feed import Feed, Publishable
+from flipdish_sim.simulator.identity import RunIdentity, new_salt
 from flipdish_sim.simulator.policy import DEFAULT_CONCURRENCY, SenderPolicy
 from flipdish_sim.simulator.report import AttemptReport, Interrupted, Recovery
 from flipdish_sim.simulator.request import (
@@ -102,8 +103,12 @@ class Sender:
         client: httpx.AsyncClient | None = None,
         policy: SenderPolicy | None = None,
         rng_seed: int = 0,
+        identity: RunIdentity | None = None,
     ) -> None:
+        """``identity``: how ids are made unique to this sender's run (default: a fresh random salt, so
+        no two senders send the same event id; ``RunIdentity(None)``: the seeded ids, byte for byte)."""
         self.store = store
+        self.identity = RunIdentity(new_salt()) if identity is None else identity
         self.clock = clock
         self.client = client
         self.policy = policy or SenderPolicy()
@@ -120,7 +125,8 @@ class Sender:
         self._after_ack: dict[int, list[timedelta]] = {}
         self._templates = RequestTemplates(self.policy.request)
         self._next_id = store.max_delivery_id() + 1
-        self._rng = random.Random(f"{rng_seed}:{self._next_id}")
+        salt = "" if self.identity.salt is None else f":{self.identity.salt}"
+        self._rng = random.Random(f"{rng_seed}:{self._next_id}{salt}")
         self._wake: asyncio.Event | None = None
         self.recovery = self.recover()
 
@@ -255,12 +261,15 @@ class Sender:
         *,
         seed: int | None = None,
         at: datetime | None = None,
+        generated: bool = False,
     ) -> Event:
         """Record an event and fan it out to every subscription of its name; returns the stored event.
 
         ``payload`` None: a realistic example (``contracts.examples.example`` for ``seed``). A legacy
         payload may be the whole envelope ``{Type, CreateTime, Body}`` or just the body. Not validated
-        here (validate user-supplied payloads once at the edge: the CLI and scenarios do).
+        here (validate user-supplied payloads once at the edge: the CLI and scenarios do). The ids of an
+        example (and of a ``generated`` payload, e.g. a planned order lifecycle) are made unique to this
+        run by :attr:`identity`; a payload the user wrote keeps its own.
         """
         spec = get_event(event_name)
         at = self.clock.now() if at is None else at
@@ -269,9 +278,11 @@ class Sender:
         if payload is None:
             from flipdish_sim.contracts.examples import example
 
-            payload = example(event_name, seed=seed, at=at)
+            payload, generated = example(event_name, seed=seed, at=at), True
         elif not isinstance(payload, Mapping):
             raise PayloadError(f"a payload is a JSON object, got {type(payload).__name__}")
+        if generated and not self.identity.fixed:
+            payload = self.identity.freshen(payload)
         if spec.family is Family.LEGACY:
             if not {"Type", "Body"} <= payload.keys():
                 payload = legacy_envelope(event_name, at, payload)
@@ -293,6 +304,11 @@ class Sender:
         for hook in self.on_publish:
             hook(event)
         return event
+
+    def publish_planned(self, item: Publishable) -> Event:
+        """Publish a feed's event; a planned payload is generated unless the user supplied it."""
+        generated = not getattr(item, "user_supplied", False)
+        return self.publish(item.name, item.payload, seed=item.seed, at=item.at, generated=generated)
 
     def _deliveries_for(
         self, sub: Subscription, event_id: str, name: str, body: bytes, at: datetime
@@ -474,7 +490,7 @@ class Sender:
             if feed_due is not None and (due is None or feed_due <= due):
                 item = feed.take()
                 await self._advance_clock(feed_due)
-                self.publish(item.name, item.payload, seed=item.seed, at=item.at)
+                self.publish_planned(item)
                 continue
             assert due is not None
             await self._advance_clock(due)
@@ -518,8 +534,7 @@ class Sender:
                 now_us = to_us(self.clock.now())
                 limit = now_us if until_us is None else min(now_us, until_us)
                 while (f := feed.peek_us()) is not None and f <= limit:
-                    item = feed.take()
-                    self.publish(item.name, item.payload, seed=item.seed, at=item.at)
+                    self.publish_planned(feed.take())
                 started: list[Delivery] = []
                 while len(running) + len(started) < concurrency and (d := self._agenda.peek()) is not None:
                     if d > limit:

@@ -33,6 +33,7 @@ from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE
 from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
 from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.identity import RunIdentity, new_salt
 from flipdish_sim.simulator.retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
 from flipdish_sim.simulator.scenario import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
 from flipdish_sim.simulator.store import Store
@@ -204,8 +205,12 @@ def open_run(
     clock: str = "virtual",
     time_scale: float = 1.0,
     seed: int = 0,
+    fixed_ids: bool = False,
 ) -> ScenarioRun:
-    """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one)."""
+    """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one).
+
+    ``fixed_ids``: event and order ids as seeded (byte-identical reruns); by default they are unique to
+    the run (:mod:`~flipdish_sim.simulator.identity`), and a resumed run keeps its own."""
     callback = callback_url(scenario, url)
     if clock not in ("virtual", "wall"):
         raise UsageError(f"clock must be virtual or wall, got {clock!r}")
@@ -218,13 +223,16 @@ def open_run(
         start = datetime.fromisoformat(str(meta["start"]))
         latest = max(start, store.latest_time() or start)
         the_clock: Clock = VirtualClock(latest) if clock == "virtual" else WallClock(time_scale, start=latest)
-        sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
+        salt = meta.get("ids")  # absent in logs of older versions: their ids were the seeded ones
+        ids = RunIdentity(salt if isinstance(salt, str) else None)
+        sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed, identity=ids)
         (published,) = store.query("SELECT count(*) FROM events")[0]
         skip = int(published) - int(str(meta["events_before"]))
         return ScenarioRun(scenario, sender, start, skip, True, seed, meta)
     start = scenario.start or (DEFAULT_START if clock == "virtual" else datetime.now(UTC))
     the_clock = VirtualClock(start) if clock == "virtual" else WallClock(time_scale, start=start)
-    sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
+    ids = RunIdentity(None if fixed_ids or scenario.fixed_ids else new_salt())
+    sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed, identity=ids)
     sub = scenario.subscription
     created = sender.add_subscription(
         callback,
@@ -240,6 +248,7 @@ def open_run(
         "start": start.isoformat(),
         "subscription_id": created.id,
         "events_before": 0,
+        "ids": ids.salt,
     }
     store.set_meta(RUN_KEY, json.dumps(key))
     return ScenarioRun(scenario, sender, start, 0, False, seed, key)

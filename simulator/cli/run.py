@@ -42,6 +42,11 @@ RUNS_FOLDER = "flipdish-sim-runs"
     "--seed", type=int, default=0, show_default=True, help="Shifts every payload seed; seeds the sender."
 )
 @click.option(
+    "--fixed-ids",
+    is_flag=True,
+    help="Event and order ids as seeded, so a rerun is byte-identical (default: unique to each run).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="A progress bar (default: when stdout is a terminal)."
 )
 def run(
@@ -51,6 +56,7 @@ def run(
     clock: str,
     time_scale: float,
     seed: int,
+    fixed_ids: bool,
     progress: bool | None,
 ) -> None:
     """Run SCENARIO (a built-in name, see 'flipdish-sim scenarios list', or a YAML file).
@@ -86,7 +92,16 @@ def run(
 
     async def go(store: Store) -> int:
         async with make_client() as client:
-            session = open_run(loaded, store, client, url=url, clock=clock, time_scale=time_scale, seed=seed)
+            session = open_run(
+                loaded,
+                store,
+                client,
+                url=url,
+                clock=clock,
+                time_scale=time_scale,
+                seed=seed,
+                fixed_ids=fixed_ids,
+            )
             verb = "resuming" if session.resumed else "running"
             target = session.sender.subscriptions()[-1].callback_url
             click.echo(f"{verb} {loaded.name}: {session.total_events} events -> {target}")

@@ -90,6 +90,9 @@ def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None
     show_default=True,
     help="Seconds per attempt.",
 )
+@click.option(
+    "--fixed-ids", is_flag=True, help="Event and order ids as seeded (default: unique to each send)."
+)
 @click.option("--strict", is_flag=True, help="Refuse a --payload that breaks its contract (exit 1).")
 @click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), help="Keep the log here (default: a temporary file)."
@@ -106,6 +109,7 @@ def send(
     retry: bool,
     time_scale: float,
     deadline: float,
+    fixed_ids: bool,
     strict: bool,
     db_path: str | None,
 ) -> None:
@@ -154,6 +158,7 @@ def send(
             retry,
             time_scale,
             deadline,
+            fixed_ids,
         )
     if not reached:
         raise click.UsageError(f"could not reach {url}: nothing answered (see the attempts above)")
@@ -173,12 +178,14 @@ def _send(
     retry: bool,
     time_scale: float,
     deadline: float,
+    fixed_ids: bool = False,
 ) -> tuple[bool, bool]:
     """(every delivery acknowledged, the receiver answered at least once)."""
     from flipdish_sim.simulator.clock import WallClock
     from flipdish_sim.simulator.delivery import make_client
     from flipdish_sim.simulator.engine import Sender, SenderPolicy
     from flipdish_sim.simulator.faults import DuplicatePolicy
+    from flipdish_sim.simulator.identity import RunIdentity
     from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, NO_RETRIES
     from flipdish_sim.simulator.store import Store
@@ -202,6 +209,7 @@ def _send(
                 client=client,
                 policy=policy,
                 rng_seed=seed,
+                identity=RunIdentity(None) if fixed_ids else None,
             )
             sender.on_attempt.append(show)
             sender.add_subscription(

@@ -231,7 +231,7 @@ class Backend:
             planned.append(item)
         if self.sender.clock.is_virtual:
             async with self._lock:
-                ids = [self.sender.publish(p.name, p.payload, seed=p.seed, at=p.at).id for p in planned]
+                ids = [self.sender.publish_planned(p).id for p in planned]
                 await self._catch_up()
             return ids
         self._spawn(self._feed(planned), f"scenario {name}")
@@ -240,7 +240,7 @@ class Backend:
     async def _feed(self, planned: list[PlannedEvent]) -> None:
         for item in planned:
             await self.sender.clock.sleep_until(item.at)
-            self.sender.publish(item.name, item.payload, seed=item.seed, at=item.at)
+            self.sender.publish_planned(item)
 
     # -- reading ---------------------------------------------------------------------------------------
     def webhook_logs(
