@@ -23,8 +23,10 @@ import errno
 import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from http.cookiejar import Cookie, CookieJar, CookiePolicy
 
 import httpx
 
@@ -65,6 +67,7 @@ def make_client(
     ``verify_tls``: True checks certificates against the system's trust store, as Flipdish's sender would;
     False accepts any certificate (staging); an ``ssl.SSLContext`` trusts what it was given (a private CA).
     Proxy and CA variables of the environment are ignored: Flipdish's sender knows nothing of your network.
+    No cookie jar: a ``Set-Cookie`` from one receiver is never stored nor sent to any delivery.
     With no ``transport``, real URLs go through :class:`.transport.AiohttpDeliveryTransport` (httpx's API
     over aiohttp's engine, which keeps its rate at 10 and 100 deliveries in flight); to mock
     the network with respx, pass ``transport=httpx.AsyncHTTPTransport()``, which respx patches.
@@ -76,10 +79,31 @@ def make_client(
         follow_redirects=False,
         timeout=httpx.Timeout(None),
         trust_env=False,
+        cookies=CookieJar(policy=_NoCookies()),  # kept as is (an httpx.Cookies would be copied)
     )
     for name in _HTTPX_DEFAULT_HEADERS:
         client.headers.pop(name, None)
     return client
+
+
+class _NoCookies(CookiePolicy):
+    """Flipdish's sender carries no state between deliveries: no cookie is kept, none is ever sent."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = False
+
+    def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: urllib.request.Request) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: urllib.request.Request) -> bool:
+        return False
 
 
 async def attempt(

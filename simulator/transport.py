@@ -10,7 +10,7 @@ chain carries the OS or TLS error itself, and ``delivery.classify_exception`` st
 
 Flipdish fidelity: aiohttp's automatic ``Accept``, ``Accept-Encoding`` and ``User-Agent`` headers are
 skipped (``make_client`` already drops httpx's), bodies are not decompressed, redirects are never followed,
-and nothing comes from the environment (proxies, netrc).
+nothing comes from the environment (proxies, netrc), and no cookie is ever kept or sent.
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
                 skip_auto_headers=_SKIP_AUTO_HEADERS,
                 auto_decompress=False,
                 trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),  # no state between deliveries, as Flipdish's sender
                 timeout=aiohttp.ClientTimeout(total=None),
             )
         return self._session

@@ -230,3 +230,44 @@ def test_any_subscription_data_leaves_the_other_subscriptions_receiving(
         (open_count,) = store.query("SELECT count(*) FROM deliveries WHERE in_flight_us IS NOT NULL")[0]
     assert open_count == 0
     assert sum(r.path == "/good" for r in receiver.requests) == 4
+
+
+# -- no client state between deliveries ----------------------------------------------------------------
+
+
+def _cookie_setter() -> receivers.Receiver:
+    def answer(conn: receivers.Connection, request: receivers.RecordedRequest) -> bool:
+        headers = [("Set-Cookie", f"session=s{len(request.path)}; Path=/"), ("Set-Cookie", "tracker=1")]
+        conn.send(receivers.response_head(200, headers))
+        return True
+
+    return receivers.Receiver(answer)
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_no_delivery_ever_carries_a_cookie(tmp_path: Path, transport: str) -> None:
+    """Two subscriptions on one host, a receiver that sets cookies on every answer: no request sends one."""
+    with _cookie_setter() as receiver:
+        # aiohttp keeps no cookie for an IP address anyway: a host name (resolved to 127.0.0.1) tests its jar
+        host = "hooks.test" if transport == "aiohttp" else "127.0.0.1"
+        base = f"http://{host}:{receiver.port}"
+
+        async def go(store: Store) -> None:
+            client = (
+                loopback_client()
+                if transport == "aiohttp"
+                else make_client(transport=httpx.AsyncHTTPTransport())
+            )
+            async with client:
+                sender = Sender(store, clock=VirtualClock(T0), client=client, policy=POLICY)
+                sender.add_subscription(f"{base}/one", event_names=["order.created"])
+                sender.add_subscription(f"{base}/two", event_names=["order.created"])
+                for seed in range(3):
+                    sender.publish("order.created", seed=seed, at=T0 + timedelta(minutes=seed))
+                await sender.run_until_idle()
+
+        with Store(tmp_path / "log.db") as store:
+            asyncio.run(go(store))
+        assert len(receiver.requests) == 6
+        assert all(r.header("Set-Cookie") is None for r in receiver.requests)
+        assert [r.header("Cookie") for r in receiver.requests] == [None] * 6
