@@ -40,6 +40,7 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import httpx
 
@@ -85,6 +86,14 @@ __all__ = [
     "SenderPolicy",
     "check_url",
 ]
+
+
+class Sent(NamedTuple):
+    """What the log records of one request: its masked headers, the URL and subscription version used."""
+
+    headers: str
+    url: str
+    version: str
 
 
 def _earliest(*times: int | None) -> int | None:
@@ -393,7 +402,10 @@ class Sender:
             if in_flight is not None:
                 interrupted += 1
                 self._advance(delivery, in_flight, ok=False)
-                self.store.record_attempt(delivery, Interrupted(at=in_flight), ())
+                sub = self._subs[delivery.subscription_id]
+                self.store.record_attempt(
+                    delivery, Interrupted(at=in_flight), (), url=sub.callback_url, version=sub.version
+                )
             if _waiting(delivery):
                 self._schedule(delivery)
                 resumed += 1
@@ -522,11 +534,11 @@ class Sender:
             results = [await self._post(requests[0][0], at)]
         else:
             results = await asyncio.gather(*(self._post(r, at) for r, _ in requests))
-        for delivery, (_, masked), result in zip(batch, requests, results, strict=True):
-            self._finish(delivery, masked, result)
+        for delivery, (_, sent), result in zip(batch, requests, results, strict=True):
+            self._finish(delivery, sent, result)
 
     async def _run_wall(self, until_us: int | None, feed: Feed, *, forever: bool) -> None:
-        running: dict[asyncio.Task[Attempt], tuple[Delivery, str]] = {}
+        running: dict[asyncio.Task[Attempt], tuple[Delivery, Sent]] = {}
         wake = self._wake = asyncio.Event()
         concurrency = self.policy.concurrency
         try:
@@ -546,8 +558,8 @@ class Sender:
                     self.store.stage_in_flight(started, at)
                 self.store.commit()  # finished attempts and new marks, before anything is sent or awaited
                 if started:
-                    for delivery, (request, masked) in zip(started, requests, strict=True):
-                        running[asyncio.create_task(self._post(request, at))] = (delivery, masked)
+                    for delivery, (request, sent) in zip(started, requests, strict=True):
+                        running[asyncio.create_task(self._post(request, at))] = (delivery, sent)
                 upcoming = _earliest(self._agenda.peek(), feed.peek_us())
                 if upcoming is not None and until_us is not None and upcoming > until_us:
                     upcoming = None
@@ -564,8 +576,8 @@ class Sender:
                         helper.cancel()
                 wake.clear()
                 for task in [t for t in running if t in done]:
-                    delivery, masked = running.pop(task)
-                    self._finish(delivery, masked, task.result())
+                    delivery, sent = running.pop(task)
+                    self._finish(delivery, sent, task.result())
         finally:
             self._wake = None
             for task in running:
@@ -595,12 +607,15 @@ class Sender:
         stamp = at if sub.family == "legacy" or self.policy.signing_time == "simulated" else utc_now()
         return self._templates.request(sub, delivery, stamp)
 
-    def _prepare(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest | Attempt, str]:
-        """:meth:`_request`, or the failed attempt when the subscription's data cannot make a request."""
+    def _prepare(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest | Attempt, Sent]:
+        """:meth:`_request` and what the log records of it (masked headers, the URL and the subscription
+        version used), or the failed attempt when the subscription's data cannot make a request."""
+        sub = self._subs[delivery.subscription_id]
         try:
-            return self._request(delivery, at)
+            request, masked = self._request(delivery, at)
         except Exception as err:  # e.g. a secret that cannot be encoded: this delivery fails, not the batch
-            return _invalid(at, err), ""
+            return _invalid(at, err), Sent("", sub.callback_url, sub.version)
+        return request, Sent(masked, request.url, sub.version)
 
     def _advance(self, delivery: Delivery, at: datetime, *, ok: bool) -> None:
         """The delivery's next state after an attempt at ``at``."""
@@ -619,7 +634,7 @@ class Sender:
         else:
             delivery.next_attempt_at = retry_at
 
-    def _finish(self, delivery: Delivery, masked_headers: str, result: Attempt) -> None:
+    def _finish(self, delivery: Delivery, sent: Sent, result: Attempt) -> None:
         sub = self._subs[delivery.subscription_id]
         self._advance(delivery, result.at, ok=result.ok)
         disable: tuple[int, DisableRecord] | None = None
@@ -637,7 +652,9 @@ class Sender:
                 disable = (sub.id, record)
         if (disable is not None or not sub.enabled) and _waiting(delivery):
             delivery.state = DeliveryState.SUSPENDED  # disabled meanwhile: no retry until re-enabled
-        self.store.stage_attempt(delivery, result, masked_headers, disable=disable)
+        self.store.stage_attempt(
+            delivery, result, sent.headers, url=sent.url, version=sent.version, disable=disable
+        )
         if delivery.state is DeliveryState.PENDING:
             self._schedule(delivery)
         else:

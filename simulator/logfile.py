@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flipdish_sim.errors import StoreError, UsageError
 from flipdish_sim.simulator.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from flipdish_sim.simulator.storeschema import MIGRATES_FROM
 
 __all__ = ["check_log_file", "check_writable", "open_log"]
 
@@ -54,7 +55,12 @@ def check_log_file(path: Path, *, existing: bool = False) -> None:
             f"{path} is an SQLite file of another application (application id {app:#x}), not a flipdish-sim"
             " log; use a new --db file"
         )
-    if version != SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:
+        raise UsageError(
+            f"{path} holds schema version {version}, written by a newer flipdish-sim (this one writes"
+            f" version {SCHEMA_VERSION}): upgrade flipdish-sim, or use a new --db file"
+        )
+    if version != SCHEMA_VERSION and version not in MIGRATES_FROM:
         raise UsageError(
             f"{path} holds schema version {version}; this flipdish-sim writes version {SCHEMA_VERSION}:"
             " use a new --db file"

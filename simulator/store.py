@@ -331,12 +331,14 @@ class Store(LogReader):
         attempt: AttemptData,
         request_headers: Sequence[tuple[str, str]] | str,
         *,
+        url: str | None = None,
+        version: str | None = None,
         disable: tuple[int, DisableRecord] | None = None,
     ) -> None:
         """Append attempt ``delivery.attempts_made`` and the delivery's new state in ONE transaction.
 
         See :meth:`stage_attempt`; this one commits at once."""
-        self.stage_attempt(delivery, attempt, request_headers, disable=disable)
+        self.stage_attempt(delivery, attempt, request_headers, url=url, version=version, disable=disable)
         self.commit()
 
     def stage_attempt(
@@ -345,9 +347,14 @@ class Store(LogReader):
         attempt: AttemptData,
         request_headers: Sequence[tuple[str, str]] | str,
         *,
+        url: str | None = None,
+        version: str | None = None,
         disable: tuple[int, DisableRecord] | None = None,
     ) -> None:
         """Stage attempt ``delivery.attempts_made`` and the delivery's new state for :meth:`commit`.
+
+        ``url`` and ``version``: where the request went and the subscription version it was sent under
+        (the sender passes what it used; None: the subscription's as stored now).
 
         One INSERT: a trigger moves the delivery to the state recorded with the attempt (``state_after``,
         ``next_attempt_us``) and clears its in-flight mark, so the attempt and the delivery's next state
@@ -357,6 +364,9 @@ class Store(LogReader):
         """
         first = delivery.first_attempt_at or attempt.at
         response_headers = attempt.response_headers
+        if url is None or version is None:
+            sub = self.subscription(delivery.subscription_id)
+            url, version = url or sub.callback_url, version or sub.version
         self._stage(
             RECORD,
             (
@@ -374,6 +384,8 @@ class Store(LogReader):
                 delivery.state.value,
                 to_us(first),
                 None if delivery.next_attempt_at is None else to_us(delivery.next_attempt_at),
+                url,
+                version,
             ),
         )
         if disable is not None:
