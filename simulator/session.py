@@ -150,9 +150,14 @@ class ScenarioRun:
         planned = plan(self.scenario, self.start, seed_offset=self.seed)
         return islice(planned, self.skip, None)
 
-    def finish(self) -> None:
-        """Mark the run finished in the log: the next run of this scenario starts afresh."""
-        self.sender.store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
+    def finish(self) -> bool:
+        """Mark the run finished in the log, unless deliveries still wait (suspended by a disable, or
+        pending): then it stays resumable, so after a re-enable the same command sends them."""
+        store = self.sender.store
+        if store.query("SELECT 1 FROM deliveries WHERE state IN ('pending', 'suspended') LIMIT 1"):
+            return False
+        store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
+        return True
 
 
 def _check_log(store: Store, meta: dict[str, object], identity: dict[str, object], callback: str) -> bool:

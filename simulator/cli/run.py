@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -126,7 +127,10 @@ def run(
             click.echo(f"interrupted; run again with --db {db_path} to resume", err=True)
             raise SystemExit(130) from None
         result = summarize(store, after_event_seq=events_before)
-    for line in result.lines():
+    again = ["flipdish-sim", "run", scenario, *(["--url", url] if url else []), "--db", db_path]
+    again += [*(["--seed", str(seed)] if seed else []), *(["--clock", clock] if clock != "virtual" else [])]
+    enable = f"flipdish-sim subscriptions enable {{id}} --db {shlex.quote(db_path)}, then {shlex.join(again)}"
+    for line in result.lines(how_to_enable=enable):
         click.echo(line)
     ok = result.acknowledged == result.deliveries
     raise SystemExit(0 if ok else 1)

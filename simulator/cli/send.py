@@ -16,6 +16,7 @@ from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, spl
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
+    from flipdish_sim.simulator.store import Store
 
 __all__ = ["attempt_line", "format_offset", "send"]
 
@@ -159,6 +160,7 @@ def send(
             time_scale,
             deadline,
             fixed_ids,
+            kept=db_path is not None,
         )
     if not reached:
         raise click.UsageError(f"could not reach {url}: nothing answered (see the attempts above)")
@@ -179,6 +181,8 @@ def _send(
     time_scale: float,
     deadline: float,
     fixed_ids: bool = False,
+    *,
+    kept: bool = True,
 ) -> tuple[bool, bool]:
     """(every delivery acknowledged, the receiver answered at least once)."""
     from flipdish_sim.simulator.clock import WallClock
@@ -188,7 +192,6 @@ def _send(
     from flipdish_sim.simulator.identity import RunIdentity
     from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, NO_RETRIES
-    from flipdish_sim.simulator.store import Store
 
     policy = SenderPolicy(
         retry=FLIPDISH_DEFAULT if retry else NO_RETRIES,
@@ -223,11 +226,26 @@ def _send(
             click.echo(f"event {sent.name} {sent.id} -> {url}")
             await sender.run_until_idle()
             states = [row[0] for row in store.query("SELECT state FROM deliveries")]
+            _say_not_sent(store, db if kept else None)
         return all(state == "acknowledged" for state in states)
 
     with open_log(db) as store:
         ok = asyncio.run(go(store))
     return ok, any(o not in _UNREACHABLE for o in outcomes)
+
+
+def _say_not_sent(store: Store, kept: Path | None) -> None:
+    """One line per subscription whose deliveries a disable kept back (e.g. ``--duplicates`` to a failing
+    receiver trips the auto-disable), and how to send them."""
+    from flipdish_sim.simulator.summary import summarize
+
+    if kept is None:
+        how = "keep the log with --db FILE; 'flipdish-sim subscriptions enable {id} --db FILE', then"
+        how += " 'flipdish-sim serve --db FILE' sends them"
+    else:
+        how = f"flipdish-sim subscriptions enable {{id}} --db {kept}, then flipdish-sim serve --db {kept}"
+    for item in summarize(store).not_sent:
+        click.echo(item.line(how))
 
 
 def attempt_line(report: AttemptReport) -> str:
