@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -271,3 +272,39 @@ def test_no_delivery_ever_carries_a_cookie(tmp_path: Path, transport: str) -> No
         assert len(receiver.requests) == 6
         assert all(r.header("Set-Cookie") is None for r in receiver.requests)
         assert [r.header("Cookie") for r in receiver.requests] == [None] * 6
+
+
+def test_a_wall_clock_server_keeps_delivering_to_the_good_subscription(tmp_path: Path) -> None:
+    """Every bad value at once beside a good subscription, on the wall clock (the background loop)."""
+    got_two = threading.Event()
+
+    def answer(conn: receivers.Connection, request: receivers.RecordedRequest) -> bool:
+        conn.send(receivers.response_head(200))
+        if sum(r.path == "/good" for r in receiver.requests) >= 2:
+            got_two.set()
+        return True
+
+    with receivers.Receiver(answer) as receiver:
+        store = ServerStore(tmp_path / "server.db")
+        sender = Sender(store, clock=WallClock(), client=loopback_client(), policy=POLICY)
+        for url, token in _bad(receiver.port).values():
+            sender.add_subscription(url, event_names=["order.created"], verify_token=token)
+        good = sender.add_subscription(_good_url(receiver), event_names=["order.created"])
+        backend = Backend(sender, store)
+        app = create_app(backend, api_token=TOKEN)
+        with ServerThread(app) as live, httpx.Client(base_url=live.url) as http:
+            for _ in range(2):
+                assert (
+                    http.post("/_sim/events", json={"event": "order.created"}, headers=AUTH).status_code
+                    == 202
+                )
+            assert got_two.wait(30), "the good subscription stopped receiving"
+            health = http.get("/_sim/health")
+        outcomes = {sub: _outcomes(store, sub) for sub in range(1, good.id)}
+        store.close()
+    assert health.status_code == 200
+    assert backend.failure is None
+    assert [r.path for r in receiver.requests] == ["/good", "/good"]
+    for sub, seen in outcomes.items():
+        assert seen, sub
+        assert set(seen) == {"invalid-request"}, (sub, seen)
