@@ -23,16 +23,19 @@ import errno
 import socket
 import ssl
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from http.cookiejar import Cookie, CookieJar, CookiePolicy
+from typing import TYPE_CHECKING
 
 import httpx
 
 from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.request import OutgoingRequest
 from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
+
+if TYPE_CHECKING:
+    import urllib.request
 
 __all__ = [
     "DEFAULT_DEADLINE",
