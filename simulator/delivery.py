@@ -148,15 +148,15 @@ async def attempt(
                 await response.aclose()
     except TimeoutError:
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
+    except ValueError as exc:  # UnicodeError included: the stack refused the request (or, late, the answer)
+        if status is None:
+            return failed(Outcome.INVALID_REQUEST, describe_invalid_request(exc))
+        return failed(Outcome.MALFORMED_RESPONSE, f"response could not be read: {type(exc).__name__}")
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
         kind, message = classify_exception(exc)
         if kind is Outcome.TIMEOUT:
             message = _timeout_message(deadline, status)
         return failed(kind, message)
-    except ValueError as exc:  # UnicodeError included: the stack refused the request (or, late, the answer)
-        if status is None:
-            return failed(Outcome.INVALID_REQUEST, describe_invalid_request(exc))
-        return failed(Outcome.MALFORMED_RESPONSE, f"response could not be read: {type(exc).__name__}")
     duration = time.perf_counter() - started
     if duration > deadline:  # a synchronous in-process app blocked past the deadline
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
