@@ -74,6 +74,7 @@ _OUTCOME_STATUS = {
     "tls-error": "TlsError",
     "malformed-response": "MalformedResponse",
     "connection-error": "ConnectionError",
+    "invalid-request": "InvalidRequest",
     "interrupted": "Interrupted",
 }
 
