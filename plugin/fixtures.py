@@ -16,7 +16,7 @@ from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
 from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 
 if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run of every user
-    from flipdish_sim.plugin.conformance import SuiteReport
+    from flipdish_sim.conformance import Probe, SuiteReport
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
     from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
     from flipdish_sim.plugin.target import Target
@@ -215,15 +215,21 @@ def flipdish_conformance(
     flipdish_verify_token: str | None,
     flipdish_secret: str | None,
     flipdish_probe: Callable[[], int] | None,
+    request: pytest.FixtureRequest,
     tmp_path: Path,
 ) -> Callable[..., SuiteReport]:
-    """``grade(*, checks=(), **SuiteConfig fields) -> SuiteReport``: the conformance suite on the receiver."""
+    """``grade(*, checks=(), **SuiteConfig fields) -> SuiteReport``: the conformance suite on the receiver.
+
+    The probe is ``flipdish_probe`` (override it), else ``--flipdish-probe-url`` / ini ``flipdish_probe_url``.
+    Reproducers go to ``tmp_path``; ``report.assert_passed()`` lists every failure with its path.
+    """
 
     def grade(*, checks: tuple[str, ...] = (), **fields: Any) -> SuiteReport:
         import asyncio
 
+        from flipdish_sim.conformance import Route, SuiteConfig, run_suite
+        from flipdish_sim.conformance.probe import http_probe
         from flipdish_sim.contracts.catalogue import Family
-        from flipdish_sim.plugin.conformance import SuiteConfig, run_suite
         from flipdish_sim.plugin.simulator import as_target
 
         family = Family(fields.pop("family", flipdish_family))
@@ -231,9 +237,12 @@ def flipdish_conformance(
             "family": family,
             "verify_token": flipdish_verify_token if family is Family.LEGACY else None,
             "secrets": split_secrets([flipdish_secret]) if flipdish_secret and family is Family.V3 else (),
+            "route": Route.pytest(),
         }
         config = SuiteConfig(**{**base, **fields})
-        probe = None
+        target = as_target(flipdish_receiver)
+        probe: Probe | None = None
+        probe_url = setting(request.config, "probe-url")
         if flipdish_probe is not None:
             reader = flipdish_probe
 
@@ -241,7 +250,8 @@ def flipdish_conformance(
                 return reader()
 
             probe = probe_async
-        target = as_target(flipdish_receiver)
+        elif probe_url:
+            probe = http_probe(target, probe_url)
         return asyncio.run(run_suite(target, config, checks=checks, probe=probe, reproducer_dir=tmp_path))
 
     return grade

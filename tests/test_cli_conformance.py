@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from flawed_receivers import SECRET, TOKEN
 from werkzeug.serving import make_server
 
+from flipdish_sim.conformance import CHECKS, CheckContext, Exchange, SuiteConfig, Target
+from flipdish_sim.conformance.reproducer import write_reproducer
 from flipdish_sim.contracts.catalogue import Family
-from flipdish_sim.plugin.conformance import CHECKS, CheckContext, Exchange, SuiteConfig, Target
-from flipdish_sim.plugin.conformance.reproducer import write_reproducer
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.clock import WallClock
 from flipdish_sim.simulator.delivery import make_client
@@ -57,7 +57,7 @@ def test_a_correct_in_process_app_exits_0_and_writes_both_reports(tmp_path: Path
     )  # fmt: skip
     assert code == 0, output
     document = json.loads(report.read_text(encoding="utf-8"))
-    assert document["summary"] == {"passed": 10, "failed": 0, "skipped": 2}
+    assert document["summary"] == {"passed": 10, "failed": 0, "skipped": 2, "blocked": 0}
     assert [check["id"] for check in document["checks"]] == [check.id for check in CHECKS]
     assert 'tests="12" failures="0" skipped="2"' in junit.read_text(encoding="utf-8")
     assert "idempotency.duplicates" in output
@@ -75,7 +75,9 @@ def test_a_flawed_app_exits_1_with_a_reproducer_and_no_token(tmp_path: Path) -> 
     assert failed["outcome"] == "failed"
     assert "curl" in failed["reproducer"]
     assert "$FLIPDISH_SIM_VERIFY_TOKEN" in failed["reproducer"]
-    assert list((tmp_path / "repro").glob("*.json"))
+    (script,) = (tmp_path / "repro").glob("*.sh")
+    assert os.access(script, os.X_OK)
+    assert str(script) in output.replace("\n", "")  # the terminal lists every reproducer's path
     assert TOKEN not in output + report.read_text(encoding="utf-8")
 
 

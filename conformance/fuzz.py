@@ -1,12 +1,19 @@
 """Payloads for ``contract.fuzz``: contract-valid values from Hypothesis plus deterministic edge cases.
 
-Fuzzing stays inside the declared fields (:func:`~flipdish_sim.plugin.conformance.bodies.closed_schema`):
+Fuzzing stays inside the declared fields (:func:`~flipdish_sim.conformance.bodies.closed_schema`):
 unknown fields are ``compat.extra-fields``' business. Edge cases: a realistic payload with every nullable
 field null, and (for order events) one pickup and one delivery order.
+
+Hypothesis keeps no example database here (``database=None``), and whatever else it caches on disk goes to a
+temporary folder deleted after generation: grading a receiver never leaves ``.hypothesis/`` in the user's
+working directory.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from typing import cast
 
@@ -14,10 +21,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
+from flipdish_sim.conformance.bodies import closed_schema, nulled
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, cached_schema, get_event
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.contracts.strategies import from_schema
-from flipdish_sim.plugin.conformance.bodies import closed_schema, nulled
 
 __all__ = ["edge_payloads", "fuzz_payloads", "fuzz_strategy"]
 
@@ -48,6 +55,20 @@ def _cohere(event: str, value: object) -> Payload | None:
     return payload
 
 
+@contextmanager
+def _scratch_storage() -> Iterator[None]:
+    """Point Hypothesis' on-disk storage at a temporary folder for the duration, then restore it."""
+    from hypothesis import configuration
+
+    previous = configuration.storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="flipdish-sim-hypothesis-") as scratch:
+        configuration.set_hypothesis_home_dir(scratch)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
+
+
 @lru_cache(maxsize=256)
 def fuzz_payloads(
     event: str, *, count: int, seed: int, profile: Profile = Profile.OBSERVED
@@ -71,7 +92,8 @@ def fuzz_payloads(
         if payload is not None and len(drawn) < count:
             drawn.append(payload)
 
-    collect()
+    with _scratch_storage():
+        collect()
     return tuple(drawn)
 
 
