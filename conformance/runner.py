@@ -13,6 +13,7 @@ waiting out their own timeouts; ``max_time`` blocks whatever it cuts short.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import secrets as system_random
 import tempfile
@@ -25,6 +26,7 @@ from flipdish_sim.conformance.ack import ACK_CHECKS, judge
 from flipdish_sim.conformance.answer import Answer
 from flipdish_sim.conformance.checks import Check, select_checks
 from flipdish_sim.conformance.context import Blocked, CheckContext, Probe
+from flipdish_sim.conformance.diagnosis import diagnose_rejections
 from flipdish_sim.conformance.fuzz import fuzz_payloads
 from flipdish_sim.conformance.model import CheckOutcome, CheckResult, SuiteConfig
 from flipdish_sim.conformance.report import SuiteReport, safe_url
@@ -57,6 +59,7 @@ _WHY = {
     "ack.deadline": "the receiver stopped answering within the deadline",
     "ack.no-redirect": "the receiver answers with redirects",
     "ack.2xx": "the receiver rejects valid, correctly authenticated deliveries",
+    "auth.raw-body": "the receiver verifies re-serialised JSON, so it rejects valid deliveries",
 }
 
 
@@ -167,6 +170,7 @@ class _Run:
         limit = ctx.config.max_time
         self.ends_at = None if limit is None else asyncio.get_running_loop().time() + limit
         self.opening_cut = False
+        self.diagnosis: CheckResult | None = None
 
     def tell(self, check: str, result: CheckResult | None = None) -> None:
         if self.progress is not None:
@@ -175,14 +179,19 @@ class _Run:
     async def open(self, *, preflight: bool) -> None:
         try:
             async with asyncio.timeout_at(self.ends_at):
-                await _open(self.ctx, preflight=preflight)
-        except Blocked:
-            pass
+                with contextlib.suppress(Blocked):
+                    await _open(self.ctx, preflight=preflight)
+                self.diagnosis = await diagnose_rejections(self.ctx)
+                if self.diagnosis is not None:
+                    self.ctx.blocker = self.diagnosis.id
         except TimeoutError:
             self.ctx.blocker, self.opening_cut = MAX_TIME, True
 
     async def check(self, check: Check) -> CheckResult:
         self.tell(check.id)
+        if self.diagnosis is not None and check.id == self.diagnosis.id:
+            self.tell(check.id, self.diagnosis)
+            return self.diagnosis
         try:
             async with asyncio.timeout_at(self.ends_at):
                 result = await run_check(self.ctx, check, self.ctx.config.selected_events)
@@ -196,6 +205,8 @@ class _Run:
         result = judge(check_id, self.ctx.exchanges, self.ctx.config)
         if self.opening_cut and result.outcome is CheckOutcome.PASSED:
             result = blocked(check_id, MAX_TIME, _why(MAX_TIME, self.ctx.config))
+        if self.diagnosis is not None and result.failed:  # the rejections were the diagnosed flaw's echo
+            result = blocked(check_id, self.diagnosis.id, _why(self.diagnosis.id, self.ctx.config))
         self.tell(check_id, result)
         return result
 

@@ -57,6 +57,7 @@ FLAWS: dict[str, dict[str, str]] = {
         "accepts-any-signature": "auth.signature",
         "no-replay-window": "auth.replay",
         "reserialises-json": "auth.raw-body",
+        "reserialises-json-python-default": "auth.raw-body",
         "not-idempotent": "idempotency.duplicates",
         "redirects": "ack.no-redirect",
     },
@@ -84,6 +85,8 @@ def _authentic_v3(flaw: str | None, headers: dict[str, str], raw: bytes) -> bool
         elif flaw == "reserialises-json":
             canonical = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False).encode()
             verify_signature(header, canonical, SECRET)
+        elif flaw == "reserialises-json-python-default":  # json.dumps(request.json()): ", " and ": "
+            verify_signature(header, json.dumps(json.loads(raw)).encode(), SECRET)
         else:
             verify_signature(header, raw, SECRET)
     except (InvalidSignature, ValueError):

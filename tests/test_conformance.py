@@ -50,9 +50,15 @@ def _expected(family: str, failing: str | None = None, *, blocks: tuple[str, ...
 
 EVERY_CHECK_BUT_DEADLINE = tuple(check.id for check in CHECKS if check.id != "ack.deadline")
 GRADING_EACH_EVENT = (*(check.id for check in CHECKS if check.per_event), "ordering.out-of-order")
-BLOCKED = {"redirects": EVERY_CHECK_BUT_DEADLINE, "slow": GRADING_EACH_EVENT}
+ANSWERED_IN_TIME = ("ack.deadline", "ack.no-redirect", "auth.raw-body")
+BLOCKED = {
+    "redirects": EVERY_CHECK_BUT_DEADLINE,
+    "slow": GRADING_EACH_EVENT,
+    "reserialises-json-python-default": tuple(c.id for c in CHECKS if c.id not in ANSWERED_IN_TIME),
+}
 """What each flaw blocks: a receiver that redirects everything can be graded no further; one that is always
-late on order.accepted blocks every check that grades order.accepted (the others still pass)."""
+late on order.accepted blocks every check that grades order.accepted (the others still pass); one that
+verifies ``json.dumps(parsed)`` rejects every delivery, and the cause is auth.raw-body's, not ack.2xx's."""
 
 
 @pytest.mark.parametrize("family", ["legacy", "v3"])
@@ -80,6 +86,15 @@ def test_each_flaw_is_caught_by_exactly_the_check_that_names_it(
     assert os.access(failure.reproducer_path, os.X_OK)
     blocked = [result for result in report.results if result.blocked]
     assert all(result.blocked_by == failure.id for result in blocked)
+
+
+def test_a_verifier_of_python_default_json_is_blamed_on_raw_body_not_on_ack_2xx(tmp_path: Path) -> None:
+    report = _grade("v3", "reserialises-json-python-default", tmp_path)
+    raw = next(r for r in report.results if r.id == "auth.raw-body")
+    assert "seems to verify re-serialised JSON instead of the raw bytes" in raw.detail
+    assert "json.dumps(body) (Python's default" in raw.detail
+    ack = next(r for r in report.results if r.id == "ack.2xx")
+    assert ack.blocked_by == "auth.raw-body"
 
 
 def test_a_redirect_is_explained_as_flipdish_would_treat_it(tmp_path: Path) -> None:
