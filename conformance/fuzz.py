@@ -4,17 +4,21 @@ Fuzzing stays inside the declared fields (:func:`~flipdish_sim.conformance.bodie
 unknown fields are ``compat.extra-fields``' business. Edge cases: a realistic payload with every nullable
 field null, and (for order events) one pickup and one delivery order.
 
-Hypothesis keeps no example database here (``database=None``), and whatever else it caches on disk goes to a
-temporary folder deleted after generation: grading a receiver never leaves ``.hypothesis/`` in the user's
-working directory.
+Hypothesis keeps no example database here (``database=None``), and what else it caches on disk (constants
+it collects from source files; 3 s saved per run) goes to the user's cache folder,
+``$XDG_CACHE_HOME/flipdish-sim/hypothesis`` (``~/.cache/...``; ``HYPOTHESIS_STORAGE_DIRECTORY`` wins if
+set), or to a temporary folder when that is not writable: grading a receiver never leaves ``.hypothesis/``
+in the user's working directory.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import cast
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -55,14 +59,26 @@ def _cohere(event: str, value: object) -> Payload | None:
     return payload
 
 
+def _cache_home() -> Path | None:
+    """Where Hypothesis may cache for us: the user's choice, else the user cache folder (None: unwritable)."""
+    explicit = os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    home = Path(explicit) if explicit else base / "flipdish-sim" / "hypothesis"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return home if os.access(home, os.W_OK) else None
+
+
 @contextmanager
-def _scratch_storage() -> Iterator[None]:
-    """Point Hypothesis' on-disk storage at a temporary folder for the duration, then restore it."""
+def _private_storage() -> Iterator[None]:
+    """Point Hypothesis' on-disk storage away from the working directory for the duration, then restore."""
     from hypothesis import configuration
 
     previous = configuration.storage_directory(intent_to_write=False).home_directory
     with tempfile.TemporaryDirectory(prefix="flipdish-sim-hypothesis-") as scratch:
-        configuration.set_hypothesis_home_dir(scratch)
+        configuration.set_hypothesis_home_dir(_cache_home() or scratch)
         try:
             yield
         finally:
@@ -92,7 +108,7 @@ def fuzz_payloads(
         if payload is not None and len(drawn) < count:
             drawn.append(payload)
 
-    with _scratch_storage():
+    with _private_storage():
         collect()
     return tuple(drawn)
 

@@ -192,10 +192,12 @@ def render_table(report: SuiteReport, console: Console) -> None:
     console.print(
         f"{counts['passed']} passed, {counts['failed']} failed, {counts['blocked']} blocked, "
         f"{counts['skipped']} skipped in {report.duration:.2f} s ({report.attempts} requests sent, "
-        f"{report.valid_deliveries} of them valid deliveries sampling acknowledgement and timing)"
+        f"{report.valid_deliveries} of them valid deliveries sampling acknowledgement and timing)",
+        soft_wrap=True,
     )
     scripts = [result for result in report.results if result.reproducer_path]
     if scripts:
         console.print("\n[bold]reproducers[/] (executable; tokens and secrets read from the environment):")
         for result in scripts:
-            console.print(f"  {result.id}: {result.reproducer_path}", markup=False, highlight=False)
+            line = f"  {result.id}: {result.reproducer_path}"
+            console.print(line, markup=False, highlight=False, soft_wrap=True)

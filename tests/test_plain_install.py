@@ -110,3 +110,21 @@ def test_the_built_wheel_in_a_fresh_venv_grades_a_live_receiver(live_receiver: s
     assert benchmarks.returncode == 0, benchmarks.stderr
     assert "--only" in benchmarks.stdout
     assert not (tmp_path / ".hypothesis").exists()
+
+
+def test_the_github_actions_example_installs_flipdish_sim_alone_and_passes_real_options() -> None:
+    import shlex
+
+    import yaml
+
+    from flipdish_sim.simulator.cli.conformance import conformance
+
+    workflow = yaml.safe_load((ROOT / "examples" / "github-actions" / "conformance.yml").read_text("utf-8"))
+    runs = [step["run"] for step in workflow["jobs"]["conformance"]["steps"] if "run" in step]
+    assert "python -m pip install flipdish-sim" in runs  # the package alone: no test dependencies
+    assert not any("pytest" in run for run in runs)
+    (gate,) = [run for run in runs if run.startswith("flipdish-sim conformance")]
+    known = {opt for param in conformance.params for opt in getattr(param, "opts", ())}
+    used = {word for word in shlex.split(gate) if word.startswith("--")}
+    assert used <= known, used - known
+    assert "--max-time" in used
