@@ -16,9 +16,18 @@ from flipdish_sim.conformance.verdict import blocked, failed, is_late, is_redire
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV
 
-__all__ = ["ACK_CHECKS", "judge", "judge_2xx", "judge_deadline", "judge_no_redirect"]
+__all__ = ["ACK_CHECKS", "RETRY", "judge", "judge_2xx", "judge_deadline", "judge_no_redirect", "sampled"]
 
 ACK_CHECKS = ("ack.2xx", "ack.deadline", "ack.no-redirect")
+RETRY = "Flipdish's retry of "
+"""The label prefix of the one retry of an opening valid delivery that failed or came late."""
+
+
+def sampled(exchanges: Sequence[Exchange]) -> tuple[int, int]:
+    """How many opening valid deliveries were sent, and how many of them were retried."""
+    opening = [x for x in exchanges if x.check == "ack"]
+    retries = sum(1 for x in opening if x.label.startswith(RETRY))
+    return len(opening) - retries, retries
 
 
 def _where(exchange: Exchange) -> str:
@@ -33,7 +42,13 @@ def _hidden_by_retry(exchange: Exchange, exchanges: Sequence[Exchange], deadline
     return any(x.request.body == body and x.attempt.ok and not is_late(x, deadline) for x in later)
 
 
-def judge_deadline(exchanges: Sequence[Exchange], config: SuiteConfig, sent: int) -> CheckResult:
+def _sample(exchanges: Sequence[Exchange]) -> str:
+    sent, retries = sampled(exchanges)
+    again = f", {retries} retried" if retries else ""
+    return f"{sent} valid deliveries sent to sample it{again}"
+
+
+def judge_deadline(exchanges: Sequence[Exchange], config: SuiteConfig) -> CheckResult:
     """Every attempt answered within the deadline; a failure names the check and event that met it."""
     limit = config.deadline
     late = [x for x in exchanges if is_late(x, limit)]
@@ -41,8 +56,8 @@ def judge_deadline(exchanges: Sequence[Exchange], config: SuiteConfig, sent: int
         slowest = max((x.attempt.duration for x in exchanges), default=0.0)
         return passed(
             "ack.deadline",
-            f"all {len(exchanges)} attempts answered within {limit:g} s ({sent} valid deliveries sent to "
-            f"sample it; slowest {slowest * 1000:.0f} ms)",
+            f"all {len(exchanges)} attempts answered within {limit:g} s ({_sample(exchanges)}; slowest "
+            f"{slowest * 1000:.0f} ms)",
         )
     first = late[0]
     note = ""
@@ -52,8 +67,8 @@ def judge_deadline(exchanges: Sequence[Exchange], config: SuiteConfig, sent: int
     what = consequence(first.event, first.attempt) if first.attempt.status_code is None else took
     return failed(
         "ack.deadline",
-        f"{len(late)} of {len(exchanges)} attempts missed the {limit:g} s deadline ({sent} valid deliveries "
-        f"sent to sample it); first in {_where(first)}: {what}{note}",
+        f"{len(late)} of {len(exchanges)} attempts missed the {limit:g} s deadline ({_sample(exchanges)}); "
+        f"first in {_where(first)}: {what}{note}",
         first,
     )
 
@@ -120,9 +135,8 @@ def judge_2xx(exchanges: Sequence[Exchange], config: SuiteConfig) -> CheckResult
 
 def judge(check_id: str, exchanges: Sequence[Exchange], config: SuiteConfig) -> CheckResult:
     """The verdict of the ``ack`` check ``check_id`` over every exchange of the run."""
-    sent = sum(1 for x in exchanges if x.check == "ack")
     if check_id == "ack.deadline":
-        return judge_deadline(exchanges, config, sent)
+        return judge_deadline(exchanges, config)
     if check_id == "ack.no-redirect":
         return judge_no_redirect(exchanges, config)
     return judge_2xx(exchanges, config)
