@@ -93,17 +93,20 @@ def judge_no_redirect(exchanges: Sequence[Exchange], config: SuiteConfig) -> Che
 def _missing_credential(config: SuiteConfig) -> str | None:
     route = config.route
     if config.family is Family.LEGACY and not config.verify_token:
-        return (
-            f"no verify token was configured, so no X-Verify-Token was sent: set {route.token} or the "
-            f"environment variable {VERIFY_TOKEN_ENV} (in pytest: the flipdish_verify_token fixture)"
+        return "no verify token was configured, so no X-Verify-Token was sent: set " + _where_set(
+            route.token, VERIFY_TOKEN_ENV, "flipdish_verify_token"
         )
     if config.family is Family.V3 and not config.secrets:
         return (
             "no signing secret was configured, so deliveries were signed with a made-up one: set "
-            f"{route.secret} or the environment variable {SECRET_ENV} "
-            "(in pytest: the flipdish_secret fixture)"
+            + _where_set(route.secret, SECRET_ENV, "flipdish_secret")
         )
     return None
+
+
+def _where_set(option: str, env: str, fixture: str) -> str:
+    in_pytest = "" if fixture in option else f" (in pytest: the {fixture} fixture)"
+    return f"{option}, or the environment variable {env}{in_pytest}"
 
 
 def judge_2xx(exchanges: Sequence[Exchange], config: SuiteConfig) -> CheckResult:

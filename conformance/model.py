@@ -65,9 +65,9 @@ class Route:
     @classmethod
     def pytest(cls) -> Route:
         return cls(
-            "--flipdish-verify-token (or the flipdish_verify_token fixture)",
-            "--flipdish-secret (or the flipdish_secret fixture)",
-            "--flipdish-probe-url (or override the flipdish_probe fixture)",
+            "--flipdish-verify-token or the flipdish_verify_token fixture",
+            "--flipdish-secret or the flipdish_secret fixture",
+            "--flipdish-probe-url or override the flipdish_probe fixture",
             "--flipdish-deadline",
         )
 

@@ -136,7 +136,8 @@ def test_without_a_credential_the_verdict_names_the_option_env_and_fixture(
         result = CliRunner().invoke(
             main,
             ["conformance", "--url", f"{base}/webhook", "--family", family, *args,
-             "--report-json", str(report), "--reproducers", str(tmp_path / "repro")],
+             "--report-json", str(report), "--reproducers", str(tmp_path / "repro"),
+             "--junitxml", str(tmp_path / "junit.xml")],
         )  # fmt: skip
     assert result.exit_code == 1, result.output
     checks = {c["id"]: c for c in json.loads(report.read_text(encoding="utf-8"))["checks"]}
@@ -147,6 +148,9 @@ def test_without_a_credential_the_verdict_names_the_option_env_and_fixture(
     for name in (*names, fixture):
         assert name in detail
     assert checks["ack.2xx"]["answer"]["status"] == 401
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert "the receiver answered: 401 with an empty body" in junit
+    assert 'type="blocked"' in junit
     assert {c["blocked_by"] for c in checks.values() if c["outcome"] == "blocked"} == {"ack.2xx"}
 
 

@@ -70,6 +70,26 @@ def test_progress_is_plain_lines_when_not_on_a_terminal(live_receiver: str, tmp_
     assert "\x1b[" not in graded.stdout  # no terminal escapes in a CI log
 
 
+def test_no_conformance_module_imports_pytest_or_the_plugin() -> None:
+    import ast
+
+    for path in sorted((ROOT / "conformance").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(("pytest", "_pytest", "flipdish_sim.plugin")), (path.name, name)
+
+
+def test_the_public_names_exist_and_the_old_import_path_still_works() -> None:
+    import flipdish_sim.conformance as public
+    import flipdish_sim.plugin.conformance as compat
+
+    assert all(hasattr(public, name) for name in public.__all__)
+    assert all(getattr(compat, name) is getattr(public, name) for name in public.__all__)
+
+
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     for name, command in sorted(group.commands.items()):
         yield (*prefix, name)

@@ -105,7 +105,7 @@ def test_skip_reasons_name_the_pytest_options(project: pytest.Pytester) -> None:
     )
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(
-        ["*no probe: pass --flipdish-probe-url (or override the flipdish_probe fixture)*"]
+        ["*no probe: pass --flipdish-probe-url or override the flipdish_probe fixture*"]
     )
     assert "--probe-url" not in result.stdout.str().replace("--flipdish-probe-url", "")
 
