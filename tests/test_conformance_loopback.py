@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -171,12 +172,25 @@ def test_max_time_blocks_what_it_cuts_short_and_fails_the_gate(tmp_path: Path) -
     assert {c["outcome"] for c in document["checks"]} <= {"passed", "skipped", "blocked", "failed"}
 
 
+def _eleven_seconds() -> receivers.Receiver:
+    """Answers 200 to every request, 11 s after reading it (a cold start that never warms up)."""
+
+    def answer(conn: receivers.Connection, _request: receivers.RecordedRequest) -> bool:
+        if conn.wait(11):
+            return False
+        conn.send(receivers.response_head(200))
+        return True
+
+    return receivers.Receiver(answer)
+
+
 @pytest.mark.slow
-def test_a_receiver_that_never_answers_ends_well_under_two_minutes_at_flipdishs_deadline(
-    tmp_path: Path,
+@pytest.mark.parametrize("make", [receivers.silent, _eleven_seconds], ids=["never-answers", "always-11-s"])
+def test_a_receiver_too_slow_for_flipdish_ends_the_run_well_under_two_minutes(
+    make: Callable[[], receivers.Receiver], tmp_path: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLIPDISH_SIM_")}
-    with receivers.silent() as silent:
+    with make() as silent:
         command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()",
                    "conformance", "--url", silent.url,
                    "--verify-token", TOKEN, "--report-json", str(tmp_path / "r.json"),
