@@ -153,3 +153,25 @@ def test_a_v3_reproducer_re_signs_from_the_environment_and_reproduces(
             answers[secret] = run.stdout.splitlines()[0]
     assert " 204 " in answers[SECRET]
     assert " 401 " in answers["not-the-secret"]
+
+
+def test_progress_on_a_terminal_marks_each_check_as_it_ends() -> None:
+    import io
+
+    from rich.console import Console
+
+    from flipdish_sim.conformance import CheckOutcome, CheckResult, ProgressEvent
+    from flipdish_sim.conformance.progress import progress_printer
+
+    out = io.StringIO()
+    show = progress_printer(Console(file=out, force_terminal=True, width=100))
+    show(ProgressEvent("auth.signature", None, 0.5))
+    show(ProgressEvent("auth.signature", CheckResult("auth.signature", CheckOutcome.FAILED, "x"), 1.25))
+    blocked = CheckResult("contract.fuzz", CheckOutcome.BLOCKED, "x", blocked_by="ack.deadline")
+    show(ProgressEvent("contract.fuzz", blocked, 2.0))
+    text = out.getvalue()
+    assert "\x1b[" in text  # styled on a terminal
+    assert "auth.signature started" in text
+    assert "✗" in text
+    assert "auth.signature failed" in text
+    assert "contract.fuzz blocked by ack.deadline" in text

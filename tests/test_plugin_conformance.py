@@ -183,3 +183,27 @@ def test_conformance_suite_grades_the_receiver_fixture(project: pytest.Pytester)
         ["*test_flipdish_conformance[[]auth.verify-token[[]order.created[]][]] PASS*"]
     )
     result.assert_outcomes(passed=3)
+
+
+def test_a_receiver_fixture_override_is_graded_without_any_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(receiver_app=RECEIVER)
+    pytester.syspathinsert()
+    pytester.makeconftest(
+        """
+        import pytest
+        import receiver_app
+        from flipdish_sim.conformance import Target
+
+        @pytest.fixture
+        def flipdish_receiver():
+            return Target.from_app(receiver_app.app, url="/webhook")
+
+        @pytest.fixture
+        def flipdish_verify_token():
+            return "tok"
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "--flipdish-conformance", *FAST, "--flipdish-check", "ack.2xx,auth.verify-token", "-v"
+    )
+    result.stdout.fnmatch_lines(["*::ack.2xx PASSED*", "*::auth.verify-token PASSED*"])
