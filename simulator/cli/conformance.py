@@ -68,10 +68,14 @@ def _list_checks() -> None:
     type=click.Path(file_okay=False),
     default="flipdish-reproducers",
     show_default=True,
-    help="Where failing requests are saved as curl scripts and body files.",
+    help="Where each failing request is saved as an executable curl script (its body inline).",
 )
 @click.option(
-    "--deadline", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Seconds."
+    "--deadline",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Seconds: any attempt answered later fails ack.deadline.",
 )
 @click.option(
     "--max-time", type=click.FloatRange(min=1), default=600.0, show_default=True,
