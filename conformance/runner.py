@@ -3,8 +3,9 @@
     report = run_suite_sync(Target.from_app(app), SuiteConfig(family=Family.V3, secrets=("s3cret",)))
     report.assert_passed()
 
-The run opens with ``valid_deliveries`` plain valid deliveries (the first also tells an unreachable receiver),
-then runs the other checks in registry order, then judges every attempt of the run for the ``ack`` checks.
+The run opens with plain valid deliveries (``valid_deliveries`` when the ``ack`` checks are graded; the first
+tells an unreachable receiver), then runs the other checks in registry order, then judges every attempt of
+the run for the ``ack`` checks.
 Once the receiver shows it cannot meet a precondition (``give_up_after`` timeouts, redirects or rejected valid
 deliveries in a row), the checks still to run are ``blocked`` by the ``ack`` check that fails, without
 waiting out their own timeouts; ``max_time`` blocks whatever it cuts short.
@@ -141,14 +142,15 @@ def _why(by: str, config: SuiteConfig, event: str | None = None) -> str:
     return _WHY.get(by, "") + (f" for {event}" if event else "")
 
 
-async def _open(ctx: CheckContext, *, preflight: bool) -> None:
+async def _open(ctx: CheckContext, *, preflight: bool, sample: bool) -> None:
     """The valid deliveries that open the run; the first one tells an unreachable receiver.
 
-    A delivery that fails or comes late is retried once, as Flipdish would: when the retry is acknowledged
-    in time, ``ack.deadline`` still fails and says the retry hid the late answer.
+    ``valid_deliveries`` of them when the ``ack`` checks are graded (``sample``), else one per event (enough
+    to see that the receiver takes them). A delivery that fails or comes late is retried once, as Flipdish
+    would: when the retry is acknowledged in time, ``ack.deadline`` still fails and says so.
     """
     events = ctx.config.selected_events
-    total = max(ctx.config.valid_deliveries, len(events))
+    total = max(ctx.config.valid_deliveries if sample else 1, len(events))
     ctx.check = "ack"
     for number in range(total):
         event = events[number % len(events)]
@@ -184,11 +186,11 @@ class _Run:
         if self.progress is not None:
             self.progress(ProgressEvent(check, result, time.perf_counter() - self.started))
 
-    async def open(self, *, preflight: bool) -> None:
+    async def open(self, *, preflight: bool, sample: bool) -> None:
         try:
             async with asyncio.timeout_at(self.ends_at):
                 with contextlib.suppress(Blocked):
-                    await _open(self.ctx, preflight=preflight)
+                    await _open(self.ctx, preflight=preflight, sample=sample)
                 self.diagnosis = await diagnose_rejections(self.ctx)
                 if self.diagnosis is not None:
                     self.ctx.blocker = self.diagnosis.id
@@ -232,7 +234,7 @@ async def _run(
         config = ctx.config
         for event in config.selected_events:
             fuzz_payloads(event, count=config.fuzz_examples, seed=config.fuzz_seed, profile=config.profile)
-    await run.open(preflight=preflight)
+    await run.open(preflight=preflight, sample=bool(acks))
     results = {check.id: await run.check(check) for check in selected if check.id not in ACK_CHECKS}
     results |= {check_id: run.judge(check_id) for check_id in acks}
     return [results[check.id] for check in selected]
