@@ -16,6 +16,7 @@ import httpx
 
 from flipdish_sim.conformance.model import Credential, Exchange, SuiteConfig
 from flipdish_sim.conformance.target import Target
+from flipdish_sim.conformance.verdict import blamed_elsewhere
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.simulator.clock import Clock
@@ -157,8 +158,6 @@ class CheckContext:
         return exchange
 
     def _count(self, exchange: Exchange) -> None:
-        from flipdish_sim.conformance.verdict import blamed_elsewhere
-
         """Block the receiver after ``give_up_after`` failed preconditions in a row across two or more events
         (a receiver that never answers), or one event after as many in a row of that event."""
         cause = blamed_elsewhere(exchange, self.config.deadline)
