@@ -42,6 +42,7 @@ INI = """
 flipdish_app = receiver_app:app
 flipdish_url = /webhook
 flipdish_verify_token = tok
+asyncio_default_fixture_loop_scope = function
 """
 
 FAST = ("--flipdish-events", "order.created,order.rejected", "-p", "no:randomly")
@@ -187,6 +188,7 @@ def test_conformance_suite_grades_the_receiver_fixture(project: pytest.Pytester)
 
 def test_a_receiver_fixture_override_is_graded_without_any_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(receiver_app=RECEIVER)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.syspathinsert()
     pytester.makeconftest(
         """
