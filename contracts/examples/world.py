@@ -10,6 +10,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 __all__ = ["MENUS", "PEOPLE", "STORES", "Dish", "Person", "Scene", "StoreFacts", "make_scene"]
 
@@ -53,9 +54,14 @@ class Person:
 
     @property
     def email(self) -> str:
-        folded = self.name.translate(_UNDECOMPOSABLE)
-        ascii_name = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode().lower()
-        return ".".join(ascii_name.replace("'", "").split()) + "@example.com"
+        return _email(self.name)
+
+
+@cache
+def _email(name: str) -> str:
+    folded = name.translate(_UNDECOMPOSABLE)
+    ascii_name = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode().lower()
+    return ".".join(ascii_name.replace("'", "").split()) + "@example.com"
 
 
 _UNDECOMPOSABLE = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "Ae", "æ": "ae"})
