@@ -110,7 +110,11 @@ class Filler:
                 del out[key]
                 continue
             v = out[key]
-            if check is None or not check(v):
+            if check is not None and check(v):
+                continue
+            if type(v) is dict and decisions(child).obj:  # what ``value`` would do, one call less
+                out[key] = self._object(child, key, v, below, invent=False)
+            else:
                 out[key] = self.value(child, key, v, parent=name, depth=below)
         wanted, keys = (made.must_set, made.must_invent) if deep else (made.may_set, made.may_invent)
         if not wanted <= out.keys():  # only then walk the properties, in plan order, for what is missing

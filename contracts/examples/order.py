@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from .fill import Filler
 from .ids import uuid5_url
@@ -143,7 +144,7 @@ def draft_order(f: Filler) -> OrderFacts:
 
 def _lines(scene: Scene, rng: random.Random) -> tuple[Line, ...]:
     dishes = MENUS[scene.store.cuisine]
-    sections = sorted({d.section for d in dishes})
+    sections = _sections(scene.store.cuisine)
     lines: list[Line] = []
     for _ in range(rng.randint(1, 4)):
         index = rng.randrange(len(dishes))
@@ -158,6 +159,11 @@ def _lines(scene: Scene, rng: random.Random) -> tuple[Line, ...]:
             _line(scene, dish.name, dish.price, dish.name, scene.menu_id * 100 + index, index, *extra)
         )
     return tuple(lines)
+
+
+@cache
+def _sections(cuisine: str) -> list[str]:
+    return sorted({d.section for d in MENUS[cuisine]})
 
 
 def _line(scene: Scene, name: str, price: float, label: str, menu_id: int, order: int, *rest: object) -> Line:
