@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -14,11 +16,17 @@ from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue
 from flipdish_sim.contracts.examples import (
     EPOCH,
     OUTCOMES,
+    _plan,
     example,
     examples,
     order_lifecycle,
     profile_conflicts,
 )
+from flipdish_sim.contracts.examples.decisions import decisions, fits_shallow
+from flipdish_sim.contracts.examples.ids import uuid4_text, uuid5_url, uuid_text
+from flipdish_sim.contracts.examples.plan import Node
+from flipdish_sim.contracts.examples.rng import Rng
+from flipdish_sim.contracts.examples.timestamps import iso
 from flipdish_sim.contracts.validate import validate
 from flipdish_sim.errors import UnknownEventError
 
@@ -269,3 +277,89 @@ def test_v3_menu_lists_the_same_dishes_as_the_legacy_orders_of_the_seed() -> Non
     ids = {i["id"] for c in props["menu"]["categories"] for i in c["items"]}  # type: ignore[index]
     assert {i["MenuItemPublicId"] for i in order["OrderItems"]} <= ids
     assert props["menuId"] == props["menu"]["id"]  # type: ignore[index]
+
+
+# The generator's fast paths (issue 14) must be the slow paths' exact equals: a seed's payloads depend on it.
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
+    ours, theirs = Rng(f"{seed}:x"), random.Random(f"{seed}:x")
+    for low, high in ((0, 0), (0, 9), (1, 5), (1000, 9_999_999), (-(2**31), 2**31 - 1), (0, 2**70)):
+        assert [ours.randint(low, high) for _ in range(50)] == [theirs.randint(low, high) for _ in range(50)]
+    for seq in ("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", (1,), tuple(range(33)), list(range(64))):
+        assert [ours.choice(seq) for _ in range(50)] == [theirs.choice(seq) for _ in range(50)]
+    assert (ours.random(), ours.sample(range(12), 2)) == (theirs.random(), theirs.sample(range(12), 2))
+
+
+def test_rng_refuses_what_random_random_refuses() -> None:
+    for call in (lambda r: r.randint(5, 4), lambda r: r.choice([])):
+        with pytest.raises((ValueError, TypeError, IndexError)) as theirs:
+            call(random.Random(1))
+        with pytest.raises(type(theirs.value)):
+            call(Rng(1))
+
+
+def test_uuid_text_is_what_the_uuid_module_writes() -> None:
+    rng = random.Random(14)
+    for _ in range(2000):
+        bits = rng.getrandbits(128)
+        assert uuid_text(bits) == str(uuid.UUID(int=bits))
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
+    for name in ("", "flipdish-sim:12345:menu", "flipdish-sim:1:Kebab w bułce/Sos czosnkowy", "x" * 500):
+        assert uuid5_url(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 1, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 3, 29, 2, 30, 0, 1_500, tzinfo=timezone(timedelta(hours=1))),
+        datetime(2026, 6, 1, 23, 0, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+        datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_iso_writes_what_strftime_wrote(moment: datetime) -> None:
+    utc = moment.astimezone(UTC)
+    assert iso(moment) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _plan_nodes() -> list[Node]:
+    seen: dict[int, Node] = {}
+    for spec in catalogue():
+        for profile in Profile:
+            for shape in V3Shape if spec.family is Family.V3 else (V3Shape.PROPERTIES,):
+                stack = [_plan(spec.name, profile, shape)]
+                while stack:
+                    node = stack.pop()
+                    if id(node) not in seen:
+                        seen[id(node)] = node
+                        stack += [child for child, _ in node.props.values()]
+                        stack += [n for n in (node.items, node.extra) if n is not None]
+                        stack += node.alternatives
+    return list(seen.values())
+
+
+_PROBES: list[object] = [
+    None, True, False, 0, 1, -1, 7, 2**31 - 1, 2**31, -(2**31) - 1, 0.0, 1.5, 2.0, -3.25, 1e300,
+    "", "a", "Active", "EUR", "IE", "12:00:00", "2026-01-01", "2026-01-01T12:00:00.000Z",
+    "2026-01-01T12:00:00+01:00", "3f2a1c9e-4b7d-4e21-9c3a-0f1e2d3c4b5a", "not-a-uuid", "x@example.com",
+    "https://flipdish.imgix.net/a.png", "org123", "+353871234567", "b12345", [], [1], [1, 2, 3, 4, 5],
+]  # fmt: skip
+
+
+def test_filler_decisions_agree_with_fits_shallow_on_every_plan_node() -> None:
+    nodes = _plan_nodes()
+    assert len(nodes) > 1000  # the whole catalogue, both profiles
+    for node in nodes:
+        made = decisions(node)
+        probes = [*_PROBES, *(node.scalar.enum or ()), *node.scalar.foreign_enum]
+        for value in probes:
+            expected = fits_shallow(node, value)
+            kind = type(value)
+            if kind in made.free:
+                assert expected, (node.types, node.scalar, value)
+            elif kind in made.checks:
+                assert made.checks[kind](value) == expected, (node.types, node.scalar, value)
