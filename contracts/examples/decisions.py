@@ -26,7 +26,8 @@ _FORMAT_CHECKS = {"uuid": _UUID, "date-time": _DATETIME, "date": _DATE}
 _CHECKED_FORMATS = frozenset({*_FORMAT_CHECKS, "email", "uri"})
 
 Check = Callable[[object], bool]
-Visit = tuple[tuple[str, Node | None, Check | None], ...]
+Shape = tuple[tuple[str, ...], tuple[type, ...]]  # a hint's keys and the types of its values
+Visit = tuple[tuple[str, Node | None, Check | None, bool], ...]
 _MAX_LAYOUTS = 64  # hint shapes remembered per object node (maps with free-form keys are not remembered)
 
 
@@ -43,9 +44,10 @@ class Decisions:
     may_set: frozenset[str]
     must_set: frozenset[str]
     extra: Node | None
-    layouts: dict[tuple[tuple[str, ...], tuple[type, ...]], Visit]
+    free_form: bool  # no properties, only ``additionalProperties``: a map the filler may add entries to
+    layouts: dict[Shape, Visit]
 
-    def layout(self, hint: dict[str, object]) -> Visit:
+    def layout(self, shape: Shape) -> Visit:
         """The hint's keys whose values need a look, in the hint's order; the others are kept as they are.
 
         Kept: a value of a type its property (or ``additionalProperties``) takes unchecked, and any value of
@@ -53,28 +55,25 @@ class Decisions:
         type that needs ``fits_shallow``), or with no node when no schema allows the key (it is dropped).
         Remembered per shape of hint (its keys and the types of its values), which repeats across payloads.
         """
-        shape = (tuple(hint), tuple(map(type, hint.values())))
-        found = self.layouts.get(shape)
-        if found is None:
-            found = tuple(self._visit(*shape))
-            if len(self.layouts) < _MAX_LAYOUTS:
-                self.layouts[shape] = found
+        found = tuple(self._visit(*shape))
+        if len(self.layouts) < _MAX_LAYOUTS:
+            self.layouts[shape] = found
         return found
 
     def _visit(
         self, keys: tuple[str, ...], kinds: tuple[type, ...]
-    ) -> Iterator[tuple[str, Node | None, Check | None]]:
+    ) -> Iterator[tuple[str, Node | None, Check | None, bool]]:
         props, extra = self.props, self.extra
         for key, kind in zip(keys, kinds, strict=True):
             entry = props.get(key)
             child = entry[0] if entry is not None else extra
             if child is None:
                 if props:
-                    yield key, None, None  # the schemas allow no such key
+                    yield key, None, None, False  # the schemas allow no such key
                 continue
             made = decisions(child)
             if kind not in made.free:
-                yield key, child, made.checks.get(kind)
+                yield key, child, made.checks.get(kind), made.obj
 
 
 def decisions(node: Node) -> Decisions:
@@ -128,6 +127,7 @@ def _decide(node: Node) -> Decisions:
         frozenset(may),
         frozenset(must),
         node.extra,
+        not props and node.extra is not None,
         {},
     )
 

@@ -70,7 +70,12 @@ class Filler:
         if isinstance(hint, dict) and made.obj:
             return self._object(node, name, hint, depth, invent=False)
         if isinstance(hint, list):
-            return [self.value(_items(node), name, h, parent=parent, depth=depth + 1) for h in hint]
+            items = _items(node)
+            kept = decisions(items).free
+            return [
+                h if type(h) in kept else self.value(items, name, h, parent=parent, depth=depth + 1)
+                for h in hint
+            ]
         return hint
 
     def _generate(self, node: Node, name: str, parent: str, depth: int) -> object:
@@ -101,28 +106,34 @@ class Filler:
         self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
     ) -> dict[str, object]:
         made = decisions(node)
-        props = made.props
-        deep = depth >= self.max_depth or isinstance(hint, Exact)
-        below = depth + 1
         out = dict(hint)  # the builder's order first: EventName, FlipdishEventId, ...
-        for key, child, check in made.layout(hint):
+        shape = (tuple(hint), tuple(map(type, hint.values())))
+        visit = made.layouts.get(shape)
+        if visit is None:
+            visit = made.layout(shape)
+        below = depth + 1
+        for key, child, check, obj in visit:
             if child is None:
                 del out[key]
                 continue
             v = out[key]
             if check is not None and check(v):
                 continue
-            if type(v) is dict and decisions(child).obj:  # what ``value`` would do, one call less
+            if obj and type(v) is dict:  # what ``value`` would do, one call less
                 out[key] = self._object(child, key, v, below, invent=False)
             else:
                 out[key] = self.value(child, key, v, parent=name, depth=below)
+        if made.may_set <= out.keys() and not (invent and made.free_form):
+            return out  # nothing to invent (the usual case for a builder's object)
+        props = made.props
+        deep = depth >= self.max_depth or isinstance(hint, Exact)
         wanted, keys = (made.must_set, made.must_invent) if deep else (made.may_set, made.may_invent)
-        if not wanted <= out.keys():  # only then walk the properties, in plan order, for what is missing
+        if not wanted <= out.keys():  # walk the properties, in plan order, for what is missing
             for key in keys:
                 if key not in out:
                     out[key] = self.value(props[key][0], key, parent=name, depth=below)
-        if invent and not props and node.extra is not None and not deep:
-            out.update(self._map(node.extra, name, depth))
+        if invent and made.free_form and not deep:
+            out.update(self._map(node.extra, name, depth))  # type: ignore[arg-type]
         return out
 
     def _map(self, extra: Node, name: str, depth: int) -> dict[str, object]:
