@@ -289,11 +289,16 @@ def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
         assert [ours.randint(low, high) for _ in range(50)] == [theirs.randint(low, high) for _ in range(50)]
     for seq in ("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", (1,), tuple(range(33)), list(range(64))):
         assert [ours.choice(seq) for _ in range(50)] == [theirs.choice(seq) for _ in range(50)]
+    assert [ours.randrange(n) for n in range(1, 70)] == [theirs.randrange(n) for n in range(1, 70)]
+    assert (ours.randrange(3, 9), ours.randrange(0, 10, 3)) == (
+        theirs.randrange(3, 9),
+        theirs.randrange(0, 10, 3),
+    )
     assert (ours.random(), ours.sample(range(12), 2)) == (theirs.random(), theirs.sample(range(12), 2))
 
 
 def test_rng_refuses_what_random_random_refuses() -> None:
-    for call in (lambda r: r.randint(5, 4), lambda r: r.choice([])):
+    for call in (lambda r: r.randint(5, 4), lambda r: r.choice([]), lambda r: r.randrange(0)):
         with pytest.raises((ValueError, TypeError, IndexError)) as theirs:
             call(random.Random(1))
         with pytest.raises(type(theirs.value)):

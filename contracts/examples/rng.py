@@ -1,8 +1,8 @@
-"""The examples' random source: ``random.Random`` with its two hottest draws made cheaper, nothing else.
+"""The examples' random source: ``random.Random`` with its hottest draws made cheaper, nothing else.
 
-``randint`` and ``choice`` consume the generator exactly as ``random.Random``'s do (one ``getrandbits`` of
-the range's bit length, retried while out of range), so a seed gives the same examples, draw for draw; the
-determinism pins (tests/test_examples_determinism.py) hold that on every supported Python.
+``randint``, ``randrange(n)`` and ``choice`` consume the generator exactly as ``random.Random``'s do (one
+``getrandbits`` of the range's bit length, retried while out of range), so a seed gives the same examples,
+draw for draw; the determinism pins (tests/test_examples_determinism.py) hold that on every supported Python.
 """
 
 from __future__ import annotations
@@ -28,6 +28,15 @@ class Rng(random.Random):
         while r >= n:
             r = self.getrandbits(k)
         return a + r
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is not None or step != 1 or type(start) is not int or start <= 0:
+            return super().randrange(start, stop, step)
+        k = start.bit_length()  # randrange(n): one draw below n, as random.Random makes it
+        r = self.getrandbits(k)
+        while r >= start:
+            r = self.getrandbits(k)
+        return r
 
     def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
         n = len(seq)
