@@ -295,10 +295,19 @@ def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
         theirs.randrange(0, 10, 3),
     )
     assert (ours.random(), ours.sample(range(12), 2)) == (theirs.random(), theirs.sample(range(12), 2))
+    for population in ((), ("a",), tuple(range(12)), list(range(21)), list(range(22)), tuple(range(100))):
+        for k in range(min(len(population), 8) + 1):
+            assert ours.sample(population, k) == theirs.sample(population, k)
+    assert ours.digits(40) == "".join(str(theirs.randint(0, 9)) for _ in range(40))
 
 
 def test_rng_refuses_what_random_random_refuses() -> None:
-    for call in (lambda r: r.randint(5, 4), lambda r: r.choice([]), lambda r: r.randrange(0)):
+    for call in (
+        lambda r: r.randint(5, 4),
+        lambda r: r.choice([]),
+        lambda r: r.randrange(0),
+        lambda r: r.sample((1, 2), 3),
+    ):
         with pytest.raises((ValueError, TypeError, IndexError)) as theirs:
             call(random.Random(1))
         with pytest.raises(type(theirs.value)):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from .rng import Rng
+
 __all__ = ["MENUS", "PEOPLE", "STORES", "Dish", "Person", "Scene", "StoreFacts", "make_scene"]
 
 
@@ -322,7 +324,10 @@ class Scene:
 
 def _phone(rng: random.Random, dial_code: str) -> tuple[str, str]:
     international, local, length = _MOBILE[dial_code]
-    digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
+    if isinstance(rng, Rng):
+        digits = rng.digits(length)
+    else:
+        digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
     return international + digits, local + digits
 
 
