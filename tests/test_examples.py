@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import uuid
@@ -12,17 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue
+from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue, get_event
 from flipdish_sim.contracts.examples import (
     EPOCH,
     OUTCOMES,
     _plan,
+    _scene,
     example,
     examples,
     order_lifecycle,
     profile_conflicts,
 )
+from flipdish_sim.contracts.examples.bodies import legacy_hint, v3_hint
 from flipdish_sim.contracts.examples.decisions import decisions, fits_shallow
+from flipdish_sim.contracts.examples.fill import MISSING, Exact, Filler
 from flipdish_sim.contracts.examples.ids import uuid4_text, uuid5_url, uuid_text
 from flipdish_sim.contracts.examples.plan import Node
 from flipdish_sim.contracts.examples.rng import Rng
@@ -377,3 +381,90 @@ def test_filler_decisions_agree_with_fits_shallow_on_every_plan_node() -> None:
                 assert expected, (node.types, node.scalar, value)
             elif kind in made.checks:
                 assert made.checks[kind](value) == expected, (node.types, node.scalar, value)
+
+
+class _WalkingFiller(Filler):
+    """The filler before issue 14, kept as the oracle: it checks every value against its node, per payload."""
+
+    def value(
+        self, node: Node, name: str = "", hint: object = MISSING, *, parent: str = "", depth: int = 0
+    ) -> object:
+        if hint is not MISSING and fits_shallow(node, hint):
+            if isinstance(hint, dict) and "object" in node.types:
+                return self._object(node, name, hint, depth, invent=False)
+            if isinstance(hint, list):
+                items = node.items if node.items is not None else Node(types=("string",))
+                return [self.value(items, name, h, parent=parent, depth=depth + 1) for h in hint]
+            return hint
+        return self._generate(node, name, parent, depth)
+
+    def _object(
+        self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
+    ) -> dict[str, object]:
+        out: dict[str, object] = {}
+        deep = depth >= self.max_depth or isinstance(hint, Exact)
+        for key, v in hint.items():
+            if key in node.props:
+                out[key] = self.value(node.props[key][0], key, v, parent=name, depth=depth + 1)
+            elif node.extra is not None:
+                out[key] = self.value(node.extra, key, v, parent=name, depth=depth + 1)
+            elif not node.props:
+                out[key] = v
+        for key, (child, required) in node.props.items():
+            if key not in out and (required or not (deep or child.conflict)):
+                out[key] = self.value(child, key, parent=name, depth=depth + 1)
+        if invent and not node.props and node.extra is not None and not deep:
+            out.update(self._map(node.extra, name, depth))
+        return out
+
+
+_WRONG: tuple[object, ...] = (
+    None,
+    "",
+    "not-a-uuid",
+    -1,
+    2**40,
+    1.5,
+    2.0,
+    True,
+    {},
+    [],
+    {"Unknown": 1},
+    [None],
+)
+
+
+def _perturb(value: object, rng: random.Random) -> object:
+    """The hint with some values swapped for ones of other types or out of range, and unknown keys added."""
+    if isinstance(value, dict):
+        out = {k: _perturb(v, rng) for k, v in value.items()}
+        if rng.random() < 0.1:
+            out["NotInAnySchema"] = rng.choice(_WRONG)
+        return Exact(out) if isinstance(value, Exact) or rng.random() < 0.05 else out
+    if isinstance(value, list):
+        return [_perturb(v, rng) for v in value]
+    return rng.choice(_WRONG) if rng.random() < 0.15 else value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["order.created", "order.refunded", "menu.updated", "store.opening_hours.updated", "sale.created.v1"],
+)
+@pytest.mark.parametrize("profile", list(Profile))
+def test_filler_fills_any_hint_as_the_walking_filler_did(name: str, profile: Profile) -> None:
+    spec = get_event(name)
+    plan = _plan(name, profile, V3Shape.PROPERTIES)
+    for seed in range(30):
+        scene = _scene(seed, None)
+        builder = Filler(Rng(f"{seed}:hint"), scene)
+        hint = (
+            legacy_hint(spec, builder)
+            if spec.family is Family.LEGACY
+            else v3_hint(spec, builder, V3Shape.PROPERTIES)
+        )
+        hint = _perturb(hint, random.Random(seed)) if seed else hint
+        fast, walking = Filler(Rng(f"{seed}:fill"), scene), _WalkingFiller(Rng(f"{seed}:fill"), scene)
+        assert fast.value(plan, "", copy.deepcopy(hint)) == walking.value(plan, "", copy.deepcopy(hint)), seed
+        assert (
+            fast.rng.getstate() == walking.rng.getstate()
+        )  # the same draws, so the rest of a payload agrees
