@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import copy
+import random
 import re
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue
+from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue, get_event
 from flipdish_sim.contracts.examples import (
     EPOCH,
     OUTCOMES,
+    _plan,
+    _scene,
     example,
     examples,
     order_lifecycle,
     profile_conflicts,
 )
+from flipdish_sim.contracts.examples.bodies import legacy_hint, v3_hint
+from flipdish_sim.contracts.examples.decisions import decisions, fits_shallow
+from flipdish_sim.contracts.examples.fill import MISSING, Exact, Filler
+from flipdish_sim.contracts.examples.ids import uuid4_text, uuid5_url, uuid_text
+from flipdish_sim.contracts.examples.plan import Node
+from flipdish_sim.contracts.examples.rng import Rng
+from flipdish_sim.contracts.examples.timestamps import iso
 from flipdish_sim.contracts.validate import validate
 from flipdish_sim.errors import UnknownEventError
 
@@ -269,3 +281,190 @@ def test_v3_menu_lists_the_same_dishes_as_the_legacy_orders_of_the_seed() -> Non
     ids = {i["id"] for c in props["menu"]["categories"] for i in c["items"]}  # type: ignore[index]
     assert {i["MenuItemPublicId"] for i in order["OrderItems"]} <= ids
     assert props["menuId"] == props["menu"]["id"]  # type: ignore[index]
+
+
+# The generator's fast paths (issue 14) must be the slow paths' exact equals: a seed's payloads depend on it.
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
+    ours, theirs = Rng(f"{seed}:x"), random.Random(f"{seed}:x")
+    for low, high in ((0, 0), (0, 9), (1, 5), (1000, 9_999_999), (-(2**31), 2**31 - 1), (0, 2**70)):
+        assert [ours.randint(low, high) for _ in range(50)] == [theirs.randint(low, high) for _ in range(50)]
+    for seq in ("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", (1,), tuple(range(33)), list(range(64))):
+        assert [ours.choice(seq) for _ in range(50)] == [theirs.choice(seq) for _ in range(50)]
+    assert [ours.randrange(n) for n in range(1, 70)] == [theirs.randrange(n) for n in range(1, 70)]
+    assert (ours.randrange(3, 9), ours.randrange(0, 10, 3)) == (
+        theirs.randrange(3, 9),
+        theirs.randrange(0, 10, 3),
+    )
+    assert (ours.random(), ours.sample(range(12), 2)) == (theirs.random(), theirs.sample(range(12), 2))
+    for population in ((), ("a",), tuple(range(12)), list(range(21)), list(range(22)), tuple(range(100))):
+        for k in range(min(len(population), 8) + 1):
+            assert ours.sample(population, k) == theirs.sample(population, k)
+    assert ours.digits(40) == "".join(str(theirs.randint(0, 9)) for _ in range(40))
+
+
+def test_rng_refuses_what_random_random_refuses() -> None:
+    for call in (
+        lambda r: r.randint(5, 4),
+        lambda r: r.choice([]),
+        lambda r: r.randrange(0),
+        lambda r: r.sample((1, 2), 3),
+    ):
+        with pytest.raises((ValueError, TypeError, IndexError)) as theirs:
+            call(random.Random(1))
+        with pytest.raises(type(theirs.value)):
+            call(Rng(1))
+
+
+def test_uuid_text_is_what_the_uuid_module_writes() -> None:
+    rng = random.Random(14)
+    for _ in range(2000):
+        bits = rng.getrandbits(128)
+        assert uuid_text(bits) == str(uuid.UUID(int=bits))
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
+    for name in ("", "flipdish-sim:12345:menu", "flipdish-sim:1:Kebab w bułce/Sos czosnkowy", "x" * 500):
+        assert uuid5_url(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 1, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 3, 29, 2, 30, 0, 1_500, tzinfo=timezone(timedelta(hours=1))),
+        datetime(2026, 6, 1, 23, 0, tzinfo=timezone(timedelta(hours=-5, minutes=-30))),
+        datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_iso_writes_what_strftime_wrote(moment: datetime) -> None:
+    utc = moment.astimezone(UTC)
+    assert iso(moment) == utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _plan_nodes() -> list[Node]:
+    seen: dict[int, Node] = {}
+    for spec in catalogue():
+        for profile in Profile:
+            for shape in V3Shape if spec.family is Family.V3 else (V3Shape.PROPERTIES,):
+                stack = [_plan(spec.name, profile, shape)]
+                while stack:
+                    node = stack.pop()
+                    if id(node) not in seen:
+                        seen[id(node)] = node
+                        stack += [child for child, _ in node.props.values()]
+                        stack += [n for n in (node.items, node.extra) if n is not None]
+                        stack += node.alternatives
+    return list(seen.values())
+
+
+_PROBES: list[object] = [
+    None, True, False, 0, 1, -1, 7, 2**31 - 1, 2**31, -(2**31) - 1, 0.0, 1.5, 2.0, -3.25, 1e300,
+    "", "a", "Active", "EUR", "IE", "12:00:00", "2026-01-01", "2026-01-01T12:00:00.000Z",
+    "2026-01-01T12:00:00+01:00", "3f2a1c9e-4b7d-4e21-9c3a-0f1e2d3c4b5a", "not-a-uuid", "x@example.com",
+    "https://flipdish.imgix.net/a.png", "org123", "+353871234567", "b12345", [], [1], [1, 2, 3, 4, 5],
+]  # fmt: skip
+
+
+def test_filler_decisions_agree_with_fits_shallow_on_every_plan_node() -> None:
+    nodes = _plan_nodes()
+    assert len(nodes) > 1000  # the whole catalogue, both profiles
+    for node in nodes:
+        made = decisions(node)
+        probes = [*_PROBES, *(node.scalar.enum or ()), *node.scalar.foreign_enum]
+        for value in probes:
+            expected = fits_shallow(node, value)
+            kind = type(value)
+            if kind in made.free:
+                assert expected, (node.types, node.scalar, value)
+            elif kind in made.checks:
+                assert made.checks[kind](value) == expected, (node.types, node.scalar, value)
+
+
+class _WalkingFiller(Filler):
+    """The filler before issue 14, kept as the oracle: it checks every value against its node, per payload."""
+
+    def value(
+        self, node: Node, name: str = "", hint: object = MISSING, *, parent: str = "", depth: int = 0
+    ) -> object:
+        if hint is not MISSING and fits_shallow(node, hint):
+            if isinstance(hint, dict) and "object" in node.types:
+                return self._object(node, name, hint, depth, invent=False)
+            if isinstance(hint, list):
+                items = node.items if node.items is not None else Node(types=("string",))
+                return [self.value(items, name, h, parent=parent, depth=depth + 1) for h in hint]
+            return hint
+        return self._generate(node, name, parent, depth)
+
+    def _object(
+        self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
+    ) -> dict[str, object]:
+        out: dict[str, object] = {}
+        deep = depth >= self.max_depth or isinstance(hint, Exact)
+        for key, v in hint.items():
+            if key in node.props:
+                out[key] = self.value(node.props[key][0], key, v, parent=name, depth=depth + 1)
+            elif node.extra is not None:
+                out[key] = self.value(node.extra, key, v, parent=name, depth=depth + 1)
+            elif not node.props:
+                out[key] = v
+        for key, (child, required) in node.props.items():
+            if key not in out and (required or not (deep or child.conflict)):
+                out[key] = self.value(child, key, parent=name, depth=depth + 1)
+        if invent and not node.props and node.extra is not None and not deep:
+            out.update(self._map(node.extra, name, depth))
+        return out
+
+
+_WRONG: tuple[object, ...] = (
+    None,
+    "",
+    "not-a-uuid",
+    -1,
+    2**40,
+    1.5,
+    2.0,
+    True,
+    {},
+    [],
+    {"Unknown": 1},
+    [None],
+)
+
+
+def _perturb(value: object, rng: random.Random) -> object:
+    """The hint with some values swapped for ones of other types or out of range, and unknown keys added."""
+    if isinstance(value, dict):
+        out = {k: _perturb(v, rng) for k, v in value.items()}
+        if rng.random() < 0.1:
+            out["NotInAnySchema"] = rng.choice(_WRONG)
+        return Exact(out) if isinstance(value, Exact) or rng.random() < 0.05 else out
+    if isinstance(value, list):
+        return [_perturb(v, rng) for v in value]
+    return rng.choice(_WRONG) if rng.random() < 0.15 else value
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["order.created", "order.refunded", "menu.updated", "store.opening_hours.updated", "sale.created.v1"],
+)
+@pytest.mark.parametrize("profile", list(Profile))
+def test_filler_fills_any_hint_as_the_walking_filler_did(name: str, profile: Profile) -> None:
+    spec = get_event(name)
+    plan = _plan(name, profile, V3Shape.PROPERTIES)
+    for seed in range(30):
+        scene = _scene(seed, None)
+        builder = Filler(Rng(f"{seed}:hint"), scene)
+        hint = (
+            legacy_hint(spec, builder)
+            if spec.family is Family.LEGACY
+            else v3_hint(spec, builder, V3Shape.PROPERTIES)
+        )
+        hint = _perturb(hint, random.Random(seed)) if seed else hint
+        fast, walking = Filler(Rng(f"{seed}:fill"), scene), _WalkingFiller(Rng(f"{seed}:fill"), scene)
+        assert fast.value(plan, "", copy.deepcopy(hint)) == walking.value(plan, "", copy.deepcopy(hint)), seed
+        assert (
+            fast.rng.getstate() == walking.rng.getstate()
+        )  # the same draws, so the rest of a payload agrees

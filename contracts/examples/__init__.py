@@ -10,7 +10,6 @@ Pure: a ``random.Random`` per seed, no clock (times derive from ``at`` or a fixe
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -21,6 +20,7 @@ from .bodies import legacy_hint, v3_hint
 from .fill import Filler
 from .order import draft_order
 from .plan import Node, build_plan, conflict_paths
+from .rng import Rng
 from .world import Scene, make_scene
 
 __all__ = ["EPOCH", "OUTCOMES", "example", "examples", "order_lifecycle", "profile_conflicts"]
@@ -54,7 +54,7 @@ def example(
     """
     spec = get_event(name)
     profile, shape = Profile(profile), V3Shape(shape)
-    filler = Filler(random.Random(f"{seed}:{name}"), _scene(seed, at))
+    filler = Filler(Rng(f"{seed}:{name}"), _scene(seed, at))
     hint = legacy_hint(spec, filler) if spec.family is Family.LEGACY else v3_hint(spec, filler, shape)
     return cast(Payload, filler.value(_plan(name, profile, shape), "", hint))
 
@@ -89,7 +89,7 @@ def order_lifecycle(
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
     scene = _scene(seed, at)
-    rng = random.Random(f"{seed}:lifecycle:{outcome}")
+    rng = Rng(f"{seed}:lifecycle:{outcome}")
     order = draft_order(Filler(rng, scene))
     events: list[tuple[str, Payload]] = []
     moment = scene.at
@@ -118,7 +118,7 @@ def profile_conflicts(
 def _scene(seed: int, at: datetime | None) -> Scene:
     if at is not None and at.utcoffset() is None:
         raise ValueError(f"at must be timezone-aware, got {at.isoformat()}")
-    rng = random.Random(f"scene:{seed}")
+    rng = Rng(f"scene:{seed}")
     offset = timedelta(seconds=rng.randint(0, 30 * 86_400), milliseconds=rng.randint(0, 999))
     moment = at.astimezone(UTC) if at is not None else EPOCH + offset
     return make_scene(rng, moment)

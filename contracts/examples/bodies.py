@@ -6,6 +6,7 @@ A hint is a partial payload; the filler keeps what fits the contract and invents
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..catalogue import EventSpec, V3Shape
 from .fill import Filler
@@ -45,7 +46,7 @@ def legacy_hint(spec: EventSpec, f: Filler, order: OrderFacts | None = None) -> 
         "OrgId": scene.org_id,
         "Description": _describe(spec.name, f),
         "ActivityId": f.uuid(),
-        "ActivityType": "".join(w.capitalize() for w in re.split(r"[._]", spec.name)),
+        "ActivityType": _activity_type(spec.name),
     }
     customer_side = spec.name.startswith(_CUSTOMER_EVENTS)
     body["User"] = user_info(f, staff=not customer_side)
@@ -64,6 +65,11 @@ def legacy_hint(spec: EventSpec, f: Filler, order: OrderFacts | None = None) -> 
     elif spec.name == "customer.consent.updated":
         body["Enabled"] = f.rng.random() < 0.5
     return {"Type": spec.name, "CreateTime": stamp, "Body": body}
+
+
+@cache
+def _activity_type(name: str) -> str:
+    return "".join(w.capitalize() for w in re.split(r"[._]", name))
 
 
 def _describe(name: str, f: Filler) -> str:

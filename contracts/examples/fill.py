@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 import re
-import uuid
 from datetime import timedelta
 
+from .decisions import decisions, fits_shallow, string_fits
 from .heuristics import guess_bool, guess_number, guess_string
+from .ids import uuid4_text
 from .plan import Node, Scalar
 from .timestamps import iso
 from .world import Scene
@@ -26,9 +27,6 @@ class Exact(dict[str, object]):
     """A hint object that is complete: only *required* fields it lacks are invented, no optional ones."""
 
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
-_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
-_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 _TYPE_ORDER = ("object", "array", "string", "number", "integer", "boolean", "null")
 
 
@@ -47,7 +45,7 @@ class Filler:
         return self.ids[key]
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return uuid4_text(self.rng.getrandbits(128))
 
     def time(self, before: timedelta = timedelta(days=30)) -> str:
         seconds = self.rng.uniform(0, before.total_seconds())
@@ -56,13 +54,29 @@ class Filler:
     def value(
         self, node: Node, name: str = "", hint: object = MISSING, *, parent: str = "", depth: int = 0
     ) -> object:
-        if hint is not MISSING and fits_shallow(node, hint):
-            if isinstance(hint, dict) and "object" in node.types:
-                return self._object(node, name, hint, depth, invent=False)
-            if isinstance(hint, list):
-                return [self.value(_items(node), name, h, parent=parent, depth=depth + 1) for h in hint]
+        if hint is MISSING:
+            return self._generate(node, name, parent, depth)
+        made = decisions(node)
+        kind = type(hint)
+        if kind in made.free:  # the common case: a builder's value of a type the node takes unchecked
             return hint
-        return self._generate(node, name, parent, depth)
+        if kind is dict or kind is Exact:
+            if made.obj:
+                return self._object(node, name, hint, depth, invent=False)  # type: ignore[arg-type]
+            return self._generate(node, name, parent, depth)
+        check = made.checks.get(kind)
+        if not (check(hint) if check is not None else fits_shallow(node, hint)):
+            return self._generate(node, name, parent, depth)
+        if isinstance(hint, dict) and made.obj:
+            return self._object(node, name, hint, depth, invent=False)
+        if isinstance(hint, list):
+            items = _items(node)
+            kept = decisions(items).free
+            return [
+                h if type(h) in kept else self.value(items, name, h, parent=parent, depth=depth + 1)
+                for h in hint
+            ]
+        return hint
 
     def _generate(self, node: Node, name: str, parent: str, depth: int) -> object:
         kind = self._choose_type(node, name, depth)
@@ -91,20 +105,35 @@ class Filler:
     def _object(
         self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
     ) -> dict[str, object]:
-        out: dict[str, object] = {}
+        made = decisions(node)
+        out = dict(hint)  # the builder's order first: EventName, FlipdishEventId, ...
+        shape = (tuple(hint), tuple(map(type, hint.values())))
+        visit = made.layouts.get(shape)
+        if visit is None:
+            visit = made.layout(shape)
+        below = depth + 1
+        for key, child, check, obj in visit:
+            if child is None:
+                del out[key]
+                continue
+            v = out[key]
+            if check is not None and check(v):
+                continue
+            if obj and type(v) is dict:  # what ``value`` would do, one call less
+                out[key] = self._object(child, key, v, below, invent=False)
+            else:
+                out[key] = self.value(child, key, v, parent=name, depth=below)
+        if made.may_set <= out.keys() and not (invent and made.free_form):
+            return out  # nothing to invent (the usual case for a builder's object)
+        props = made.props
         deep = depth >= self.max_depth or isinstance(hint, Exact)
-        for key, v in hint.items():  # the builder's order first: EventName, FlipdishEventId, ...
-            if key in node.props:
-                out[key] = self.value(node.props[key][0], key, v, parent=name, depth=depth + 1)
-            elif node.extra is not None:
-                out[key] = self.value(node.extra, key, v, parent=name, depth=depth + 1)
-            elif not node.props:
-                out[key] = v
-        for key, (child, required) in node.props.items():
-            if key not in out and (required or not (deep or child.conflict)):
-                out[key] = self.value(child, key, parent=name, depth=depth + 1)
-        if invent and not node.props and node.extra is not None and not deep:
-            out.update(self._map(node.extra, name, depth))
+        wanted, keys = (made.must_set, made.must_invent) if deep else (made.may_set, made.may_invent)
+        if not wanted <= out.keys():  # walk the properties, in plan order, for what is missing
+            for key in keys:
+                if key not in out:
+                    out[key] = self.value(props[key][0], key, parent=name, depth=below)
+        if invent and made.free_form and not deep:
+            out.update(self._map(node.extra, name, depth))  # type: ignore[arg-type]
         return out
 
     def _map(self, extra: Node, name: str, depth: int) -> dict[str, object]:
@@ -133,7 +162,7 @@ class Filler:
             choices = [v for v in sc.enum if isinstance(v, str)]
             if choices:  # the store's own currency or country when the enum has it
                 return candidate if candidate in choices else self.rng.choice(choices)
-        if _string_fits(sc, candidate):
+        if string_fits(sc, candidate):
             return candidate
         if sc.patterns:
             return _from_pattern(sc.patterns[0].pattern, self.rng)
@@ -193,51 +222,6 @@ _USUALLY_NULL = frozenset(
 
 def _items(node: Node) -> Node:
     return node.items if node.items is not None else Node(types=("string",))
-
-
-def fits_shallow(node: Node, v: object) -> bool:
-    """Does ``v`` have a type the node allows (and, for scalars, meet its constraints)?"""
-    if v is None:
-        return "null" in node.types
-    if isinstance(v, bool):
-        return "boolean" in node.types and (node.scalar.enum is None or v in node.scalar.enum)
-    if isinstance(v, int | float):
-        integral = isinstance(v, int) or v.is_integer()
-        return ("number" in node.types or ("integer" in node.types and integral)) and _number_fits(
-            node.scalar, v
-        )
-    if isinstance(v, str):
-        return "string" in node.types and _string_fits(node.scalar, v)
-    if isinstance(v, list):
-        return (
-            "array" in node.types
-            and len(v) >= node.min_items
-            and (node.max_items is None or len(v) <= node.max_items)
-        )
-    return isinstance(v, dict) and "object" in node.types
-
-
-def _number_fits(sc: Scalar, v: float) -> bool:
-    if sc.enum is not None and v not in sc.enum:
-        return False
-    if sc.low is not None and (v < sc.low or (sc.low_exclusive and v == sc.low)):
-        return False
-    return sc.high is None or not (v > sc.high or (sc.high_exclusive and v == sc.high))
-
-
-def _string_fits(sc: Scalar, v: str) -> bool:
-    if sc.enum is not None and v not in sc.enum:
-        return False
-    if len(v) < sc.min_length or (sc.max_length is not None and len(v) > sc.max_length):
-        return False
-    if any(p.search(v) is None for p in sc.patterns):
-        return False
-    checks = {"uuid": _UUID, "date-time": _DATETIME, "date": _DATE}
-    if any(f in checks and checks[f].match(v) is None for f in sc.formats):
-        return False
-    if "email" in sc.formats and "@" not in v:
-        return False
-    return not ("uri" in sc.formats and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]*$", v) is None)
 
 
 def _from_pattern(pattern: str, rng: random.Random) -> str:

@@ -9,11 +9,12 @@ orders only (for card orders Flipdish charges the fee to the customer directly).
 from __future__ import annotations
 
 import random
-import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from .fill import Filler
+from .ids import uuid5_url
 from .world import MENUS, Scene
 
 __all__ = ["Address", "Line", "OrderFacts", "Voucher", "draft_order", "money", "stable_uuid"]
@@ -35,10 +36,10 @@ class Line:
     section_order: int = 0
     description: str = ""
     options: tuple[Line, ...] = ()
+    total_cents: int = field(init=False, repr=False, compare=False)  # with its options
 
-    @property
-    def total_cents(self) -> int:
-        return self.cents + sum(o.cents for o in self.options)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total_cents", self.cents + sum(o.cents for o in self.options))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,28 +86,26 @@ class OrderFacts:
     phone: tuple[str, str]
     receipt_code: str
     delivery_area_id: int
+    # derived once (renderers read them many times per payload)
+    items_cents: int = field(init=False, repr=False, compare=False)
+    tax_cents: int = field(init=False, repr=False, compare=False)
+    service_cents: int = field(init=False, repr=False, compare=False)
+    amount_cents: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        items = sum(line.total_cents for line in self.lines)
+        tax = sum(line.tax_cents + sum(o.tax_cents for o in line.options) for line in self.lines)
+        service = items * self.service_percent // 100
+        voucher = self.voucher.cents if self.voucher else 0
+        fee = self.fee_cents if self.cash else 0
+        amount = items + self.delivery_cents + self.tip_cents + service + voucher + fee
+        for name, value in (("items_cents", items), ("tax_cents", tax), ("service_cents", service)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "amount_cents", amount)
 
     @property
     def delivery(self) -> bool:
         return self.address is not None
-
-    @property
-    def items_cents(self) -> int:
-        return sum(line.total_cents for line in self.lines)
-
-    @property
-    def tax_cents(self) -> int:
-        return sum(line.tax_cents + sum(o.tax_cents for o in line.options) for line in self.lines)
-
-    @property
-    def service_cents(self) -> int:
-        return self.items_cents * self.service_percent // 100
-
-    @property
-    def amount_cents(self) -> int:
-        voucher = self.voucher.cents if self.voucher else 0
-        fee = self.fee_cents if self.cash else 0
-        return self.items_cents + self.delivery_cents + self.tip_cents + self.service_cents + voucher + fee
 
 
 def draft_order(f: Filler) -> OrderFacts:
@@ -145,7 +144,7 @@ def draft_order(f: Filler) -> OrderFacts:
 
 def _lines(scene: Scene, rng: random.Random) -> tuple[Line, ...]:
     dishes = MENUS[scene.store.cuisine]
-    sections = sorted({d.section for d in dishes})
+    sections = _sections(scene.store.cuisine)
     lines: list[Line] = []
     for _ in range(rng.randint(1, 4)):
         index = rng.randrange(len(dishes))
@@ -155,23 +154,23 @@ def _lines(scene: Scene, rng: random.Random) -> tuple[Line, ...]:
             _line(scene, name, price, f"{dish.name}/{name}", scene.menu_id * 1000 + n + 1, n)
             for n, (name, price) in enumerate(chosen)
         )
-        line = _line(scene, dish.name, dish.price, dish.name, scene.menu_id * 100 + index, index)
+        extra = (dish.section, sections.index(dish.section), dish.description, options)
         lines.append(
-            replace(
-                line,
-                section=dish.section,
-                section_order=sections.index(dish.section),
-                description=dish.description,
-                options=options,
-            )
+            _line(scene, dish.name, dish.price, dish.name, scene.menu_id * 100 + index, index, *extra)
         )
     return tuple(lines)
 
 
-def _line(scene: Scene, name: str, price: float, label: str, menu_id: int, order: int) -> Line:
+@cache
+def _sections(cuisine: str) -> list[str]:
+    return sorted({d.section for d in MENUS[cuisine]})
+
+
+def _line(scene: Scene, name: str, price: float, label: str, menu_id: int, order: int, *rest: object) -> Line:
     cents = round(price * 100)
     rate = scene.store.vat_rate
-    return Line(name, cents, round(cents * rate / (100 + rate)), stable_uuid(scene, label), menu_id, order)
+    tax = round(cents * rate / (100 + rate))
+    return Line(name, cents, tax, stable_uuid(scene, label), menu_id, order, *rest)  # type: ignore[arg-type]
 
 
 def _voucher(rng: random.Random, scene: Scene, items: int, delivery: int) -> Voucher | None:
@@ -215,4 +214,4 @@ def money(cents: int) -> float:
 
 def stable_uuid(scene: Scene, label: str) -> str:
     """The same public id for the same menu entry of the same store, in every example."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"flipdish-sim:{scene.store_id}:{label}"))
+    return uuid5_url(f"flipdish-sim:{scene.store_id}:{label}")

@@ -51,6 +51,9 @@ class Node:
     scalar: Scalar = field(default_factory=Scalar)
     alternatives: tuple[Node, ...] = ()
     conflict: bool = False  # the profiles admit no common value here; the first profile's rules apply
+    compiled: object = field(
+        default=None, repr=False
+    )  # the filler's decisions, cached once the plan is built
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,5 +9,8 @@ __all__ = ["iso"]
 
 def iso(moment: datetime) -> str:
     """``2026-01-01T12:00:00.000Z`` for an aware datetime (converted to UTC)."""
-    moment = moment.astimezone(UTC)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.year >= 1000:  # isoformat pads years below 1000, strftime does not: keep strftime's text
+        return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

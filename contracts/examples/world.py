@@ -10,6 +10,9 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+
+from .rng import Rng
 
 __all__ = ["MENUS", "PEOPLE", "STORES", "Dish", "Person", "Scene", "StoreFacts", "make_scene"]
 
@@ -53,9 +56,14 @@ class Person:
 
     @property
     def email(self) -> str:
-        folded = self.name.translate(_UNDECOMPOSABLE)
-        ascii_name = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode().lower()
-        return ".".join(ascii_name.replace("'", "").split()) + "@example.com"
+        return _email(self.name)
+
+
+@cache
+def _email(name: str) -> str:
+    folded = name.translate(_UNDECOMPOSABLE)
+    ascii_name = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode().lower()
+    return ".".join(ascii_name.replace("'", "").split()) + "@example.com"
 
 
 _UNDECOMPOSABLE = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "Ae", "æ": "ae"})
@@ -316,7 +324,10 @@ class Scene:
 
 def _phone(rng: random.Random, dial_code: str) -> tuple[str, str]:
     international, local, length = _MOBILE[dial_code]
-    digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
+    if isinstance(rng, Rng):
+        digits = rng.digits(length)
+    else:
+        digits = "".join(str(rng.randint(0, 9)) for _ in range(length))
     return international + digits, local + digits
 
 

@@ -1,0 +1,82 @@
+"""The examples' random source: ``random.Random`` with its hottest draws made cheaper, nothing else.
+
+``randint``, ``randrange(n)``, ``choice``, ``sample`` (of a small tuple or list) and ``digits`` consume the
+generator exactly as ``random.Random``'s own ``randint``, ``randrange``, ``choice`` and ``sample`` do (one
+``getrandbits`` of the range's bit length, retried while out of range), so a seed gives the same examples,
+draw for draw; the determinism pins (tests/test_examples_determinism.py) hold that on every supported Python.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
+
+__all__ = ["Rng"]
+
+T = TypeVar("T")
+
+
+class Rng(random.Random):
+    def randint(self, a: int, b: int) -> int:
+        n = b - a + 1
+        if n <= 0 or type(a) is not int:  # the library's errors for empty ranges and non-integers
+            return super().randint(a, b)
+        k = n.bit_length()
+        r = self.getrandbits(k)
+        while r >= n:
+            r = self.getrandbits(k)
+        return a + r
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is not None or step != 1 or type(start) is not int or start <= 0:
+            return super().randrange(start, stop, step)
+        k = start.bit_length()  # randrange(n): one draw below n, as random.Random makes it
+        r = self.getrandbits(k)
+        while r >= start:
+            r = self.getrandbits(k)
+        return r
+
+    def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
+        n = len(seq)
+        if not n:
+            return super().choice(seq)
+        k = n.bit_length()
+        r = self.getrandbits(k)
+        while r >= n:
+            r = self.getrandbits(k)
+        return seq[r]
+
+    def sample(self, population: Sequence[T], k: int, *, counts: Any = None) -> list[T]:
+        n = len(population)
+        if counts is not None or type(population) not in (tuple, list) or not 0 <= k <= n or n > 21:
+            return super().sample(population, k, counts=counts)
+        pool = list(population)  # random.Random's small-population path: a pool, swapped from the end
+        result = []
+        getrandbits = self.getrandbits
+        for i in range(k):
+            left = n - i
+            bits = left.bit_length()
+            j = getrandbits(bits)
+            while j >= left:
+                j = getrandbits(bits)
+            result.append(pool[j])
+            pool[j] = pool[left - 1]
+        return result
+
+    def digits(self, count: int) -> str:
+        """``count`` decimal digits, drawn as ``str(randint(0, 9))`` each."""
+        getrandbits = self.getrandbits
+        out = []
+        for _ in range(count):
+            r = getrandbits(4)
+            while r >= 10:
+                r = getrandbits(4)
+            out.append(_DIGITS[r])
+        return "".join(out)
+
+
+_DIGITS = "0123456789"
