@@ -14,13 +14,31 @@ The model (docs/plugin.md, "Simulated time"):
   sees real time unless it asks for the simulated one (``flipdish_clock.now()``).
 * A user's own freezer (``@freeze_time``) composes: this one nests inside it during a run (freezegun keeps a
   stack), so the receiver sees the simulated time, and the user's frozen time is back after the run.
+
+Cost. freezegun's outermost ``start()`` looks at every loaded module (``dir()`` of each) for names bound to
+``time.time``, ``datetime.datetime`` and the like (``from time import monotonic``): ~28 ms with ~1,000
+modules, paid on every run. A run here pays it once per module per process instead (:class:`_References`):
+
+1. a *base* freezer installs freezegun's fakes (``datetime.datetime``, ``time.time``, ...) with an ignore
+   list that matches every module name, so its scan skips them all;
+2. the module-level names bound to the real clocks are patched from a cache, each module read once and
+   again only when its namespace changes size (freezegun's own cache reads ``dir()`` of each, every time);
+3. the *run's* freezer nests on top with the real ignore list (freezegun reads the top one) and the time.
+
+After the run, in reverse: the names are put back (and those of modules imported during the run, which
+bound the fakes), the base freezer stops and freezegun restores the rest. Under a user's freezer, (1) and
+(2) are no-ops: the fakes are already installed and the user's freezer owns them.
 """
 
 from __future__ import annotations
 
+import datetime as _datetime_module
+import sys
+import time as _time_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -29,6 +47,9 @@ __all__ = ["IGNORE", "FrozenTimeTransport", "ReceiverTime"]
 
 IGNORE = ["flipdish_sim.simulator.stopwatch", "_pytest", "pluggy"]
 """Modules that read real time while a receiver's time is frozen: the sender's stopwatch, pytest's own."""
+
+_CLOCK_MODULES = (_datetime_module, _time_module)
+_Patch = tuple[ModuleType, str, object, object]  # module, name, real, fake
 
 
 class ReceiverTime:
@@ -46,18 +67,124 @@ class ReceiverTime:
             return
         from freezegun import freeze_time
 
-        freezer = freeze_time(self.now(), ignore=IGNORE, real_asyncio=True)
-        self._factory = freezer.start()
-        try:
-            yield
-        finally:
-            self._factory = None
-            freezer.stop()
+        at = self.now()
+        with _fakes_installed(at):
+            freezer = freeze_time(at, ignore=IGNORE, real_asyncio=True)
+            self._factory = freezer.start()
+            try:
+                yield
+            finally:
+                self._factory = None
+                freezer.stop()
 
     def move(self) -> None:
         """Move the frozen time to the sender's now (before an attempt)."""
         if self._factory is not None:
             self._factory.move_to(self.now())
+
+
+@contextmanager
+def _fakes_installed(at: datetime) -> Iterator[None]:
+    """freezegun's fakes in place for the block, without freezegun's scan of every module (see above)."""
+    from freezegun import freeze_time
+
+    before = [dict(vars(module)) for module in _CLOCK_MODULES]
+    base = freeze_time(at, ignore=[""], real_asyncio=True)  # "" prefixes every module name: no scan
+    base.start()
+    try:
+        fakes = _swapped(before)  # empty when a freezer was already running (a user's): nothing to do
+        loaded = set(sys.modules)
+        patched = _REFERENCES.patch(fakes) if fakes else []
+        try:
+            yield
+        finally:
+            _unpatch(patched)
+            if fakes:
+                _restore_new_modules(set(sys.modules) - loaded, fakes)
+    finally:
+        base.stop()
+
+
+def _swapped(before: list[dict[str, object]]) -> dict[int, tuple[object, object]]:
+    """``{id(real): (real, fake)}`` for what the base freezer replaced in ``datetime`` and ``time``."""
+    swapped: dict[int, tuple[object, object]] = {}
+    for module, was in zip(_CLOCK_MODULES, before, strict=True):
+        for name, real in was.items():
+            fake = vars(module).get(name, real)
+            if fake is not real and callable(real):
+                swapped[id(real)] = (real, fake)
+    return swapped
+
+
+class _References:
+    """Where loaded modules bind the real clocks (``from time import monotonic``), cached per module."""
+
+    def __init__(self) -> None:
+        self._reals: frozenset[int] = frozenset()
+        # module name: (id(module), size of its namespace, the names bound to a real clock); size -1: skipped
+        self._found: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+
+    def patch(self, fakes: dict[int, tuple[object, object]]) -> list[_Patch]:
+        """Bind every cached reference to its fake; what was changed, to :func:`_unpatch` after the run."""
+        if self._reals != fakes.keys():
+            self._reals, self._found = frozenset(fakes), {}
+        from freezegun import freeze_time
+
+        skip = freeze_time(ignore=IGNORE).ignore  # freezegun's own rule: IGNORE plus its default list
+        patched: list[_Patch] = []
+        found = self._found
+        for module_name, module in list(sys.modules.items()):
+            namespace = getattr(module, "__dict__", None)
+            if not isinstance(namespace, dict):
+                continue
+            cached = found.get(module_name)
+            if cached is None or cached[0] != id(module) or cached[1] not in (-1, len(namespace)):
+                cached = found[module_name] = self._read(module_name, module, skip)
+            for name in cached[2]:
+                real, fake = fakes.get(id(namespace.get(name)), (None, None))
+                if real is not None:
+                    setattr(module, name, fake)
+                    patched.append((module, name, real, fake))
+        return patched
+
+    def _read(
+        self, module_name: str, module: object, skip: tuple[str, ...]
+    ) -> tuple[int, int, tuple[str, ...]]:
+        namespace = _namespace(module_name, module, skip)
+        if namespace is None:
+            return id(module), -1, ()
+        names = tuple(name for name, value in list(namespace.items()) if id(value) in self._reals)
+        return id(module), len(namespace), names
+
+
+_REFERENCES = _References()
+
+
+def _namespace(module_name: str, module: object, skip: tuple[str, ...]) -> dict[str, Any] | None:
+    """A loaded module's namespace, unless freezegun would leave that module alone."""
+    if module is None or module_name.startswith(skip) or module_name.endswith(".six.moves"):
+        return None
+    if getattr(module, "__name__", None) in (None, "datetime", "time", "freezegun.api"):
+        return None
+    namespace = getattr(module, "__dict__", None)
+    return namespace if isinstance(namespace, dict) else None
+
+
+def _unpatch(patched: list[_Patch]) -> None:
+    for module, name, real, fake in reversed(patched):
+        if vars(module).get(name) is fake:  # unless something rebound it meanwhile
+            setattr(module, name, real)
+
+
+def _restore_new_modules(names: set[str], fakes: dict[int, tuple[object, object]]) -> None:
+    """Modules imported during the run bound the fakes (``from time import time``): give them the reals."""
+    reals = {id(fake): real for real, fake in fakes.values()}
+    for module_name in names:
+        module = sys.modules.get(module_name)
+        namespace = _namespace(module_name, module, ())
+        for name, value in list((namespace or {}).items()):
+            if id(value) in reals:
+                setattr(module, name, reals[id(value)])
 
 
 class FrozenTimeTransport(httpx.AsyncBaseTransport):
