@@ -117,35 +117,53 @@ def _swapped(before: list[dict[str, object]]) -> dict[int, tuple[object, object]
 
 
 class _References:
-    """Where loaded modules bind the real clocks (``from time import monotonic``), cached per module."""
+    """Where loaded modules bind the real clocks (``from time import monotonic``), cached per module.
+
+    A module is read again when it is new or its namespace changed size; when no module did (the usual
+    case between two sends), the previous answer is reused after one pass over ``sys.modules``.
+    """
 
     def __init__(self) -> None:
         self._reals: frozenset[int] = frozenset()
         # module name: (id(module), size of its namespace, the names bound to a real clock); size -1: skipped
         self._found: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+        self._seen: tuple[list[object], list[int]] = ([], [])
+        self._targets: list[tuple[ModuleType, str]] = []
 
     def patch(self, fakes: dict[int, tuple[object, object]]) -> list[_Patch]:
-        """Bind every cached reference to its fake; what was changed, to :func:`_unpatch` after the run."""
+        """Bind every reference to a real clock to its fake; what was changed, for :func:`_unpatch`."""
         if self._reals != fakes.keys():
-            self._reals, self._found = frozenset(fakes), {}
+            self._reals, self._found, self._seen = frozenset(fakes), {}, ([], [])
+        modules = list(sys.modules.items())
+        seen: tuple[list[object], list[int]] = (
+            [module for _, module in modules],
+            [len(getattr(m, "__dict__", ())) for _, m in modules],
+        )
+        if seen != self._seen:  # list equality: the same module objects, namespaces of the same sizes
+            self._targets = self._find(modules)
+            self._seen = seen
+        patched: list[_Patch] = []
+        for module, name in self._targets:
+            real, fake = fakes.get(id(vars(module).get(name)), (None, None))
+            if real is not None:
+                setattr(module, name, fake)
+                patched.append((module, name, real, fake))
+        return patched
+
+    def _find(self, modules: list[tuple[str, Any]]) -> list[tuple[ModuleType, str]]:
         from freezegun import freeze_time
 
         skip = freeze_time(ignore=IGNORE).ignore  # freezegun's own rule: IGNORE plus its default list
-        patched: list[_Patch] = []
-        found = self._found
-        for module_name, module in list(sys.modules.items()):
+        targets: list[tuple[ModuleType, str]] = []
+        for module_name, module in modules:
             namespace = getattr(module, "__dict__", None)
             if not isinstance(namespace, dict):
                 continue
-            cached = found.get(module_name)
+            cached = self._found.get(module_name)
             if cached is None or cached[0] != id(module) or cached[1] not in (-1, len(namespace)):
-                cached = found[module_name] = self._read(module_name, module, skip)
-            for name in cached[2]:
-                real, fake = fakes.get(id(namespace.get(name)), (None, None))
-                if real is not None:
-                    setattr(module, name, fake)
-                    patched.append((module, name, real, fake))
-        return patched
+                cached = self._found[module_name] = self._read(module_name, module, skip)
+            targets += ((module, name) for name in cached[2])
+        return targets
 
     def _read(
         self, module_name: str, module: object, skip: tuple[str, ...]
