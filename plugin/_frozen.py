@@ -39,7 +39,6 @@ import time as _time_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -50,7 +49,7 @@ IGNORE = ["flipdish_sim.simulator.stopwatch", "_pytest", "pluggy"]
 """Modules that read real time while a receiver's time is frozen: the sender's stopwatch, pytest's own."""
 
 _CLOCK_MODULES = (_datetime_module, _time_module)
-_Patch = tuple[ModuleType, str, object, object]  # module, name, real, fake
+_Patch = tuple[object, str, object, object]  # module, name, real, fake
 
 
 class ReceiverTime:
@@ -95,8 +94,10 @@ def _fakes_installed(at: datetime) -> Iterator[None]:
     try:
         fakes = _swapped(before)  # empty when a freezer was already running (a user's): nothing to do
         loaded = set(sys.modules)
-        patched = _REFERENCES.patch(fakes) if fakes else []
+        patched: list[_Patch] = []  # filled as it goes: what a failure midway changed is put back too
         try:
+            if fakes:
+                _REFERENCES.patch(fakes, patched)
             yield
         finally:
             _unpatch(patched)
@@ -126,57 +127,61 @@ class _References:
 
     def __init__(self) -> None:
         self._reals: frozenset[int] = frozenset()
-        # module name: (id(module), size of its namespace, the names bound to a real clock); size -1: skipped
-        self._found: dict[str, tuple[int, int, tuple[str, ...]]] = {}
-        self._seen: tuple[list[object], list[int]] = ([], [])
-        self._targets: list[tuple[ModuleType, str]] = []
+        # module name: (module, size of its namespace, the names bound to a real clock); size -1: skipped
+        self._found: dict[str, tuple[object, int, tuple[str, ...]]] = {}
+        self._seen: tuple[list[int], list[int], list[object]] = ([], [], [])
+        self._targets: list[tuple[object, str]] = []
 
-    def patch(self, fakes: dict[int, tuple[object, object]]) -> list[_Patch]:
-        """Bind every reference to a real clock to its fake; what was changed, for :func:`_unpatch`."""
+    def patch(self, fakes: dict[int, tuple[object, object]], patched: list[_Patch]) -> None:
+        """Bind every reference to a real clock to its fake, listing each change in ``patched``."""
         if self._reals != fakes.keys():
-            self._reals, self._found, self._seen = frozenset(fakes), {}, ([], [])
-        modules = list(sys.modules.items())
-        seen: tuple[list[object], list[int]] = (
-            [module for _, module in modules],
-            [len(getattr(m, "__dict__", ())) for _, m in modules],
-        )
-        if seen != self._seen:  # list equality: the same module objects, namespaces of the same sizes
+            self._reals, self._found, self._seen = frozenset(fakes), {}, ([], [], [])
+        modules: list[tuple[str, object]] = list(sys.modules.items())
+        loaded: list[object] = [module for _, module in modules]
+        # the same module objects (their ids: _seen keeps them alive), namespaces of the same sizes
+        seen = (list(map(id, loaded)), _sizes(loaded), loaded)
+        if seen[:2] != self._seen[:2]:
             self._targets = self._find(modules)
             self._seen = seen
-        patched: list[_Patch] = []
         for module, name in self._targets:
             real, fake = fakes.get(id(vars(module).get(name)), (None, None))
             if real is not None:
-                setattr(module, name, fake)
                 patched.append((module, name, real, fake))
-        return patched
+                setattr(module, name, fake)
 
-    def _find(self, modules: list[tuple[str, Any]]) -> list[tuple[ModuleType, str]]:
+    def _find(self, modules: list[tuple[str, object]]) -> list[tuple[object, str]]:
         from freezegun import freeze_time
 
         skip = freeze_time(ignore=IGNORE).ignore  # freezegun's own rule: IGNORE plus its default list
-        targets: list[tuple[ModuleType, str]] = []
+        targets: list[tuple[object, str]] = []
         for module_name, module in modules:
             namespace = getattr(module, "__dict__", None)
             if not isinstance(namespace, dict):
                 continue
             cached = self._found.get(module_name)
-            if cached is None or cached[0] != id(module) or cached[1] not in (-1, len(namespace)):
+            if cached is None or cached[0] is not module or cached[1] not in (-1, len(namespace)):
                 cached = self._found[module_name] = self._read(module_name, module, skip)
             targets += ((module, name) for name in cached[2])
         return targets
 
     def _read(
         self, module_name: str, module: object, skip: tuple[str, ...]
-    ) -> tuple[int, int, tuple[str, ...]]:
+    ) -> tuple[object, int, tuple[str, ...]]:
         namespace = _namespace(module_name, module, skip)
         if namespace is None:
-            return id(module), -1, ()
+            return module, -1, ()
         names = tuple(name for name, value in list(namespace.items()) if id(value) in self._reals)
-        return id(module), len(namespace), names
+        return module, len(namespace), names
 
 
 _REFERENCES = _References()
+
+
+def _sizes(modules: list[object]) -> list[int]:
+    try:
+        return list(map(len, map(vars, modules)))
+    except TypeError:  # an object without a namespace in sys.modules
+        return [len(getattr(module, "__dict__", ())) for module in modules]
 
 
 def _namespace(module_name: str, module: object, skip: tuple[str, ...]) -> dict[str, Any] | None:
