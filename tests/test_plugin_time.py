@@ -307,3 +307,31 @@ def test_a_users_freezer_around_one_send_among_others_composes(project: pytest.P
         """,
     )
     result.assert_outcomes(passed=4)
+
+
+def test_a_run_that_fails_leaves_every_clock_bound_by_name_real(project: pytest.Pytester) -> None:
+    project.makepyfile(bound_clocks=BOUND_CLOCKS, late_clock="from time import time as late_time\n")
+    result = run(
+        project,
+        """
+        import importlib
+        import time
+        import pytest
+        import bound_clocks
+        import freezegun.api
+
+        def test_fails(flipdish_simulator):
+            async def failing_run():
+                assert bound_clocks.time is not freezegun.api.real_time  # frozen during the run
+                importlib.import_module("late_clock")  # binds the frozen clock, then the run fails
+                raise RuntimeError("the run fails")
+
+            with pytest.raises(RuntimeError, match="the run fails"):
+                flipdish_simulator.run(failing_run())
+            import late_clock
+            assert bound_clocks.time is late_clock.late_time is time.time is freezegun.api.real_time
+            assert bound_clocks.datetime is freezegun.api.real_datetime
+            assert freezegun.api.freeze_factories == []
+        """,
+    )
+    result.assert_outcomes(passed=4)
