@@ -127,6 +127,7 @@ class _References:
 
     def __init__(self) -> None:
         self._reals: frozenset[int] = frozenset()
+        self._skip: tuple[str, ...] = ()
         # module name: (module, size of its namespace, the names bound to a real clock); size -1: skipped
         self._found: dict[str, tuple[object, int, tuple[str, ...]]] = {}
         self._seen: tuple[list[int], list[int], list[object]] = ([], [], [])
@@ -134,14 +135,17 @@ class _References:
 
     def patch(self, fakes: dict[int, tuple[object, object]], patched: list[_Patch]) -> None:
         """Bind every reference to a real clock to its fake, listing each change in ``patched``."""
-        if self._reals != fakes.keys():
-            self._reals, self._found, self._seen = frozenset(fakes), {}, ([], [], [])
+        from freezegun import freeze_time
+
+        skip = freeze_time(ignore=IGNORE).ignore  # freezegun's own rule: IGNORE plus its (configurable) list
+        if self._reals != fakes.keys() or self._skip != skip:
+            self._reals, self._skip, self._found, self._seen = frozenset(fakes), skip, {}, ([], [], [])
         modules: list[tuple[str, object]] = list(sys.modules.items())
         loaded: list[object] = [module for _, module in modules]
         # the same module objects (their ids: _seen keeps them alive), namespaces of the same sizes
         seen = (list(map(id, loaded)), _sizes(loaded), loaded)
         if seen[:2] != self._seen[:2]:
-            self._targets = self._find(modules)
+            self._targets = self._find(modules, skip)
             self._seen = seen
         for module, name in self._targets:
             real, fake = fakes.get(id(vars(module).get(name)), (None, None))
@@ -149,10 +153,7 @@ class _References:
                 patched.append((module, name, real, fake))
                 setattr(module, name, fake)
 
-    def _find(self, modules: list[tuple[str, object]]) -> list[tuple[object, str]]:
-        from freezegun import freeze_time
-
-        skip = freeze_time(ignore=IGNORE).ignore  # freezegun's own rule: IGNORE plus its default list
+    def _find(self, modules: list[tuple[str, object]], skip: tuple[str, ...]) -> list[tuple[object, str]]:
         targets: list[tuple[object, str]] = []
         for module_name, module in modules:
             namespace = getattr(module, "__dict__", None)
