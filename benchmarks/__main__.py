@@ -2,7 +2,7 @@
 
     python -m benchmarks                     # everything (about 5 minutes on 2 cores)
     python -m benchmarks --quick             # shorter runs, 1M scale point skipped
-    python -m benchmarks --only loopback     # one section: loopback, engine, scale, conformance, examples
+    python -m benchmarks --only loopback     # one section: loopback, engine, scale, conformance, examples, freezer
 
 Each ratio compares two figures measured in this same run: the machines are shared and noisy.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).with_name("results.json")
-SECTIONS = ("loopback", "engine", "scale", "conformance", "examples")
+SECTIONS = ("loopback", "engine", "scale", "conformance", "examples", "freezer")
 
 
 def _section(name: str, args: argparse.Namespace) -> Callable[[], Any]:
@@ -41,6 +41,10 @@ def _section(name: str, args: argparse.Namespace) -> Callable[[], Any]:
         from benchmarks import bench_examples
 
         return lambda: bench_examples.run(quick=args.quick)
+    if name == "freezer":
+        from benchmarks import bench_freezer
+
+        return lambda: bench_freezer.run(quick=args.quick)
     from benchmarks import bench_conformance
 
     return lambda: bench_conformance.run()

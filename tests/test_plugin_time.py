@@ -194,3 +194,144 @@ def test_a_users_own_freeze_time_composes_with_the_simulators(project: pytest.Py
         """,
     )
     result.assert_outcomes(passed=2)
+
+
+def test_many_sends_never_pay_freezeguns_scan_of_every_loaded_module(project: pytest.Pytester) -> None:
+    """What keeps a send fast (docs/plugin.md, "Simulated time"): no run has freezegun read every module."""
+    result = run(
+        project,
+        """
+        import freezegun.api
+
+        def test_sends(flipdish_simulator, monkeypatch):
+            scanned = []
+            scan = freezegun.api._get_cached_module_attributes
+            counted = lambda module: scanned.append(module) or scan(module)
+            monkeypatch.setattr(freezegun.api, "_get_cached_module_attributes", counted)
+            for _ in range(5):
+                flipdish_simulator.send("order.created").assert_acknowledged()
+            assert scanned == []
+        """,
+    )
+    result.assert_outcomes(passed=4)
+
+
+BOUND_CLOCKS = """
+import importlib
+import sys
+from datetime import date, datetime, timezone
+from time import monotonic, time
+
+seen = []
+
+
+def app(environ, start_response):
+    late = importlib.import_module("late_clock")  # first imported during an attempt: binds the frozen clock
+    between = sys.modules.get("between_clock")  # imported by the test body between two sends
+    seen.append({
+        "now": datetime.now(timezone.utc),
+        "today": date.today(),
+        "time": time(),
+        "monotonic": monotonic(),
+        "late": late.late_time(),
+        "between": between.between_time() if between else None,
+    })
+    start_response("200 OK", [])
+    return [b""]
+"""
+
+
+def test_clocks_imported_by_name_read_the_simulated_time_on_every_send_and_real_time_after(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        bound_clocks=BOUND_CLOCKS,
+        late_clock="from time import time as late_time\n",
+        between_clock="from time import time as between_time\n",
+    )
+    result = run(
+        project,
+        """
+        import datetime as dt
+        import importlib
+        import time
+        import pytest
+        import bound_clocks
+        from flipdish_sim.plugin.target import Target
+
+        @pytest.fixture
+        def flipdish_receiver():
+            return Target.from_app(bound_clocks.app)
+
+        def test_bound(flipdish_simulator, flipdish_clock):
+            first = flipdish_simulator.send("order.created")
+            between = importlib.import_module("between_clock")
+            assert between.between_time is time.time  # imported in the test body: the real clock
+            flipdish_clock.move_to(dt.datetime(2026, 2, 1, 8, tzinfo=dt.timezone.utc))
+            second = flipdish_simulator.send("order.created")
+            assert len(bound_clocks.seen) == 2
+            for sent, clocks in zip([first, second], bound_clocks.seen):
+                at = sent.attempts[0].at
+                assert clocks["now"] == at and clocks["today"] == at.date()
+                assert clocks["time"] == clocks["monotonic"] == clocks["late"] == at.timestamp()
+            assert bound_clocks.seen[1]["between"] == second.attempts[0].at.timestamp()
+            import late_clock
+            assert late_clock.late_time is bound_clocks.time is between.between_time is time.time
+            assert bound_clocks.datetime is dt.datetime and bound_clocks.monotonic is time.monotonic
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_users_freezer_around_one_send_among_others_composes(project: pytest.Pytester) -> None:
+    result = run(
+        project,
+        """
+        import datetime as dt
+        import time
+        import clock_receivers
+        import freezegun.api
+        from freezegun import freeze_time
+
+        def test_mixed(flipdish_simulator):
+            flipdish_simulator.send("order.created").assert_acknowledged()
+            with freeze_time("2020-06-01 12:00:00"):
+                inside = flipdish_simulator.send("order.created")
+                assert dt.datetime.now() == dt.datetime(2020, 6, 1, 12)
+            last = flipdish_simulator.send("order.created")
+            seen = [clocks["now"] for clocks in clock_receivers.seen[1:]]
+            assert seen == [inside.attempts[0].at, last.attempts[0].at]
+            assert freezegun.api.freeze_factories == []
+            assert type(dt.datetime.now()) is freezegun.api.real_datetime
+            assert time.time is freezegun.api.real_time and time.monotonic is freezegun.api.real_monotonic
+        """,
+    )
+    result.assert_outcomes(passed=4)
+
+
+def test_a_run_that_fails_leaves_every_clock_bound_by_name_real(project: pytest.Pytester) -> None:
+    project.makepyfile(bound_clocks=BOUND_CLOCKS, late_clock="from time import time as late_time\n")
+    result = run(
+        project,
+        """
+        import importlib
+        import time
+        import pytest
+        import bound_clocks
+        import freezegun.api
+
+        def test_fails(flipdish_simulator):
+            async def failing_run():
+                assert bound_clocks.time is not freezegun.api.real_time  # frozen during the run
+                importlib.import_module("late_clock")  # binds the frozen clock, then the run fails
+                raise RuntimeError("the run fails")
+
+            with pytest.raises(RuntimeError, match="the run fails"):
+                flipdish_simulator.run(failing_run())
+            import late_clock
+            assert bound_clocks.time is late_clock.late_time is time.time is freezegun.api.real_time
+            assert bound_clocks.datetime is freezegun.api.real_datetime
+            assert freezegun.api.freeze_factories == []
+        """,
+    )
+    result.assert_outcomes(passed=4)
