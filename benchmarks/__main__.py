@@ -2,7 +2,7 @@
 
     python -m benchmarks                     # everything (about 5 minutes on 2 cores)
     python -m benchmarks --quick             # shorter runs, 1M scale point skipped
-    python -m benchmarks --only loopback     # one section: loopback, engine, scale, conformance, examples, freezer
+    python -m benchmarks --only loopback     # one section (see --help for the list)
 
 Each ratio compares two figures measured in this same run: the machines are shared and noisy.
 """
