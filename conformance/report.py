@@ -23,7 +23,7 @@ from rich.table import Table
 from flipdish_sim.conformance.model import CheckOutcome, CheckResult
 from flipdish_sim.errors import DeliveryAssertionError
 
-__all__ = ["ConformanceFailedError", "SuiteReport", "render_table", "safe_url"]
+__all__ = ["ConformanceFailedError", "SuiteReport", "explain", "render_table", "safe_url"]
 
 _STYLE = {
     CheckOutcome.PASSED: "green",
@@ -87,7 +87,7 @@ class SuiteReport:
 
     def failures(self) -> list[str]:
         """One paragraph per failed or blocked check: id, detail, the receiver's answer, the reproducer."""
-        return [_explain(result) for result in self.results if result.failed or result.blocked]
+        return [explain(result) for result in self.results if result.failed or result.blocked]
 
     def assert_passed(self) -> None:
         """Raise :class:`ConformanceFailedError` listing every failure (detail, answer, reproducer path)."""
@@ -149,7 +149,7 @@ class SuiteReport:
             )
             if result.outcome is CheckOutcome.FAILED:
                 failure = ElementTree.SubElement(case, "failure", message=result.detail)
-                failure.text = _explain(result)
+                failure.text = explain(result)
             elif result.outcome is CheckOutcome.BLOCKED:
                 error = ElementTree.SubElement(case, "error", type="blocked", message=result.detail)
                 error.text = result.detail
@@ -166,12 +166,13 @@ class SuiteReport:
         path.write_text(self.junit_xml(), encoding="utf-8")
 
 
-def _explain(result: CheckResult) -> str:
+def explain(result: CheckResult, indent: str = "  ") -> str:
+    """A check's verdict in lines: its detail, the receiver's answer, the reproducer's path."""
     lines = [f"{result.id} {result.outcome.value}: {result.detail}"]
     if result.answer is not None:
-        lines.append(f"  the receiver answered: {result.answer.describe()}")
+        lines.append(f"{indent}the receiver answered: {result.answer.describe()}")
     if result.reproducer_path:
-        lines.append(f"  reproduce: {result.reproducer_path}")
+        lines.append(f"{indent}reproduce: {result.reproducer_path}")
     return "\n".join(lines)
 
 

@@ -23,6 +23,7 @@ import pytest
 
 from flipdish_sim.conformance.checks import Check, get_check, select_checks
 from flipdish_sim.conformance.model import DEFAULT_EVENTS, CheckOutcome, CheckResult
+from flipdish_sim.conformance.report import explain
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import FlipdishSimError
 
@@ -47,17 +48,8 @@ class ConformanceFailure(AssertionError):
     """A failed or blocked check: its detail, the receiver's answer and the reproducer's path."""
 
     def __init__(self, result: CheckResult) -> None:
-        super().__init__(_message(result))
+        super().__init__(explain(result, indent=""))
         self.result = result
-
-
-def _message(result: CheckResult) -> str:
-    lines = [f"{result.id} {result.outcome.value}: {result.detail}"]
-    if result.answer is not None:
-        lines.append(f"the receiver answered: {result.answer.describe()}")
-    if result.reproducer_path:
-        lines.append(f"reproduce: {result.reproducer_path}")
-    return "\n".join(lines)
 
 
 def _verdict(result: CheckResult) -> None:
