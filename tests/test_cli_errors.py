@@ -116,6 +116,42 @@ def test_bad_input_is_one_error_line_exit_2_and_no_log_written(
     assert after == before, "bad input must neither create nor change a file"
 
 
+#: Issue 10: subscription values the sender cannot use, given on the command line (list form: no split).
+BAD_SUBSCRIPTION_ARGS: list[tuple[list[str], str]] = [
+    (["send", "order.created", "--url", "http://xn--/x"], "not a valid international name"),
+    (["send", "order.created", "--url", "http://user:s3cr3t@127.0.0.1:9/"], "user information"),
+    (["send", "order.created", "--url", "http://" + "a" * 64 + ".test/"], "the limit is 63"),
+    (["send", "order.created", "--url", "http://127.0.0.1:9/\ud800"], "U+D800"),
+    (["send", "order.created", "--url", URL, "--verify-token", "café"], "U+00E9"),
+    (["send", "order.created", "--url", URL, "--verify-token", "a\r\nX-Injected: 1"], "U+000D"),
+    (["send", "sale.created.v1", "--url", URL, "--secret", "a\x00b"], "secret 1"),
+    (["run", "order-lifecycle", "--url", "http://xn--/x", "--db", "{D}/new.db"], "international name"),
+    (["load", "--url", "http://user:s3cr3t@127.0.0.1:9/"], "user information"),
+    (["load", "--url", URL, "--verify-token", "café"], "U+00E9"),
+    (["conformance", "--url", URL, "--verify-token", "café"], "U+00E9"),
+    (["conformance", "--url", URL, "--family", "v3", "--secret", "a\x00b"], "secret 1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"), BAD_SUBSCRIPTION_ARGS, ids=[" ".join(a) for a, _ in BAD_SUBSCRIPTION_ARGS]
+)
+def test_a_subscription_value_the_sender_cannot_use_is_one_error_line_exit_2(
+    files: Path, args: list[str], expected: str
+) -> None:
+    before = {path.name: path.read_bytes() for path in files.iterdir()}
+    argv = [arg.replace("{D}", str(files)) for arg in args]
+    result = CliRunner().invoke(main, argv, env={VERIFY_TOKEN_ENV: TOKEN, SECRET_ENV: None})
+    output = (result.stdout + result.stderr).strip()
+    assert result.exit_code == 2, output
+    assert output.startswith("Error: ")
+    assert len(output.splitlines()) == 1, output
+    assert expected in output
+    assert "s3cr3t" not in output
+    assert "café" not in output
+    assert {path.name: path.read_bytes() for path in files.iterdir()} == before
+
+
 def test_a_missing_verify_token_variable_is_one_line(files: Path) -> None:
     result = CliRunner().invoke(
         main,

@@ -342,6 +342,40 @@ def test_bad_subscription_bodies_are_flipdish_style_400s(server: Server, body: b
     assert "Traceback" not in response.text
 
 
+#: Subscription fields the sender cannot use (issue 10): refused at creation and at update, never stored.
+BAD_FIELDS = [
+    ({"VerifyToken": "café"}, "invalid_verify_token"),
+    ({"VerifyToken": "a\r\nX-Injected: 1"}, "invalid_verify_token"),
+    ({"VerifyToken": "\ud800"}, "invalid_verify_token"),
+    ({"Version": "\ud800"}, "invalid_version"),
+    ({"CallbackUrl": "http://user:s3cr3t@receiver.test/hook"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://" + "a" * 64 + ".test/hook"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://xn--/x"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://receiver.test/\ud800"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://receiver.test/hook\r\n"}, "invalid_callback_url"),
+]
+
+
+@pytest.mark.parametrize(("fields", "code"), BAD_FIELDS)
+def test_a_subscription_the_sender_cannot_use_is_refused_at_creation_and_update(
+    server: Server, fields: dict[str, str], code: str
+) -> None:
+    good = {"CallbackUrl": HOOK, "EventNames": ["order.created"]}
+    raw = json.dumps({**good, **fields})  # ensure_ascii: lone surrogates travel as \ud800 escapes
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = check(server.http.post(SUBS, content=raw, headers=headers))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["errorCode"] == code
+    assert "s3cr3t" not in response.text
+    assert check(server.http.get(SUBS, headers=AUTH)).json()["TotalRecordCount"] == 0
+    sub_id = server.create()
+    response = check(server.http.put(f"{SUBS}/{sub_id}", content=json.dumps(fields), headers=headers))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["errorCode"] == code
+    assert server.trigger().status_code == 202
+    assert len(server.receiver.seen) == 1  # the subscription is unchanged and still delivers
+
+
 def test_oversized_bodies_are_refused_with_413(server: Server) -> None:
     body = b'{"CallbackUrl": "http://x/", "VerifyToken": "' + b"a" * 1_100_000 + b'"}'
     response = server.http.post(SUBS, content=body, headers={**AUTH, "Content-Type": "application/json"})

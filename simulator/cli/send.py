@@ -118,18 +118,20 @@ def send(
     event, unreadable payload, invalid or unreachable URL, missing secret).
     """
     from flipdish_sim.contracts.catalogue import get_event
-    from flipdish_sim.simulator.engine import check_url
+    from flipdish_sim.simulator.subscription_rules import check_subscription
 
     spec = get_event(event)
     chosen = family or spec.family.value
     if chosen != spec.family.value:
         raise UsageError(f"{event!r} is a {spec.family.value} event, not {chosen}")
-    check_url(url)
     secrets = split_secrets(secrets)
     if chosen == "v3" and not secrets:
         raise UsageError(f"a v3 event is signed: pass --secret S (or set {SECRET_ENV})")
     if chosen == "legacy" and secrets:
         raise UsageError("--secret signs v3 events; a legacy subscription uses --verify-token")
+    check_subscription(  # the rule every entry point uses: refused here, before a log is opened
+        callback_url=url, family=chosen, event_names=[event], verify_token=verify_token, secrets=secrets
+    )
     payload = _read_payload(payload_file) if payload_file else None
     if payload is not None:
         _check_payload(event, payload, strict)

@@ -7,14 +7,19 @@ anything else for bad input.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
 from flipdish_sim.simulator.server.errors import ApiError
+from flipdish_sim.simulator.subscription_rules import (
+    InvalidSubscriptionError,
+    check_callback_url,
+    check_verify_token,
+    check_version,
+)
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -73,23 +78,11 @@ async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> object:
 
 
 def validate_callback_url(url: object) -> str:
-    """``url`` when it is an absolute http(s) URL with a host; else 400 ``invalid_callback_url``."""
-    if not isinstance(url, str) or not url.strip():
-        raise ApiError(400, "invalid_callback_url", "CallbackUrl must be a non-empty string")
+    """``url`` when the sender can POST to it (the subscription rule); else 400 ``invalid_callback_url``."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as err:
-        raise ApiError(400, "invalid_callback_url", f"CallbackUrl is not a valid URL: {err}") from err
-    if parts.scheme not in ("http", "https"):
-        raise ApiError(
-            400, "invalid_callback_url", f"CallbackUrl must use http or https, not {parts.scheme!r}"
-        )
-    if not parts.hostname:
-        raise ApiError(400, "invalid_callback_url", "CallbackUrl has no host")
-    if port == 0:
-        raise ApiError(400, "invalid_callback_url", "CallbackUrl has port 0")
-    return url.strip()
+        return check_callback_url(url)
+    except InvalidSubscriptionError as err:
+        raise ApiError(400, err.code, str(err)) from err
 
 
 def _event_names(value: object, known: Collection[str]) -> tuple[str, ...]:
@@ -101,11 +94,14 @@ def _event_names(value: object, known: Collection[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _optional_str(doc: Mapping[str, object], key: str) -> str | None:
+def _optional_str(doc: Mapping[str, object], key: str, rule: Callable[[object], str | None]) -> str | None:
     value = doc.get(key)
     if value is not None and not isinstance(value, str):
         raise ApiError(400, "invalid_subscription", f"{key} must be a string")
-    return value
+    try:
+        return rule(value)
+    except InvalidSubscriptionError as err:
+        raise ApiError(400, err.code, str(err)) from err
 
 
 def parse_subscription(doc: object, *, known_events: Collection[str], create: bool) -> SubscriptionInput:
@@ -123,8 +119,8 @@ def parse_subscription(doc: object, *, known_events: Collection[str], create: bo
         callback_url=None if url is None else validate_callback_url(url),
         event_names=None if names is None else _event_names(names, known_events),
         enabled=enabled,
-        verify_token=_optional_str(doc, "VerifyToken"),
-        version=_optional_str(doc, "Version"),
+        verify_token=_optional_str(doc, "VerifyToken", check_verify_token),
+        version=_optional_str(doc, "Version", check_version),
     )
 
 
