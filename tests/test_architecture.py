@@ -16,12 +16,14 @@ CORE = [
     "flipdish_sim.errors",
     "flipdish_sim.verify",
     "flipdish_sim.contracts.catalogue",
+    "flipdish_sim.contracts.document",
     "flipdish_sim.simulator.signing",
     "flipdish_sim.simulator.request",
     "flipdish_sim.simulator.attempt",
     "flipdish_sim.simulator.retry",
     "flipdish_sim.simulator.disable",
     "flipdish_sim.simulator.faults",
+    "flipdish_sim.simulator.subscription_rules",
 ]
 
 

@@ -28,6 +28,12 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "list.json").write_text("[1, 2]")
     (tmp_path / "bad.json").write_text("{not json")
     (tmp_path / "latin1.json").write_bytes(b'{"a": "\xe9"}')
+    deep = '{"Type": "order.created", "Body": ' + '{"a": ' * 1000 + "1" + "}" * 1001
+    (tmp_path / "deep.json").write_text(deep)
+    (tmp_path / "deep100.json").write_text('{"Type": "order.created", "Body": ' + "[" * 100 + "]" * 100 + "}")
+    (tmp_path / "nan.json").write_text('{"Type": "order.created", "Body": {"Amount": NaN}}')
+    (tmp_path / "huge.json").write_text('{"Type": "order.created", "Body": {"Amount": 1e999999}}')
+    (tmp_path / "surrogate.json").write_text('{"Type": "order.created", "Body": {"Note": "\\ud800"}}')
     (tmp_path / "empty.yaml").write_text("")
     (tmp_path / "typo.yaml").write_text("subscription: {}\nevents: [{event: order.creatd}]\n")
     (tmp_path / "loop.yaml").write_text("a: &a [*a]\n")
@@ -54,6 +60,11 @@ CASES: list[tuple[str, str]] = [
     ("send order.created --url {URL} --payload {D}/bad.json", "is not JSON"),
     ("send order.created --url {URL} --payload {D}/latin1.json", "is not JSON"),
     ("send order.created --url {URL} --payload {D}/list.json", "not an object"),
+    ("send order.created --url {URL} --payload {D}/deep.json", "nested deeper than 64 levels"),
+    ("send order.created --url {URL} --payload {D}/deep100.json", "nested deeper than 64 levels"),
+    ("send order.created --url {URL} --payload {D}/nan.json", "NaN is not a JSON number"),
+    ("send order.created --url {URL} --payload {D}/huge.json", "out of range"),
+    ("send order.created --url {URL} --payload {D}/surrogate.json", "lone surrogate"),
     ("send sale.created.v1 --url {URL}", f"set {SECRET_ENV}"),
     ("send order.created --url {URL} --db {D}/foreign.db", "another application"),
     ("send order.created --url {URL} --db {D}/random.db", "not an SQLite file"),
@@ -89,7 +100,12 @@ CASES: list[tuple[str, str]] = [
     ("contracts validate {D}/empty.json", "empty input"),
     ("contracts validate {D}/bad.json", "not JSON"),
     ("contracts validate {D}/list.json --event order.creatd", "unknown event"),
+    ("contracts validate {D}/deep.json", "nested deeper than 64 levels"),
+    ("contracts validate {D}/deep100.json", "nested deeper than 64 levels"),
+    ("contracts validate {D}/nan.json", "NaN is not a JSON number"),
+    ("contracts validate {D}/surrogate.json", "lone surrogate"),
     ("contracts diff {D}/empty.json {D}/bad.json", "not JSON"),
+    ("contracts diff {D}/deep.json {D}/nan.json", "nested deeper than 64 levels"),
     # conformance
     ("conformance --url not-a-url", "absolute http(s) URL"),
     ("conformance --url http://127.0.0.1:99999/x", "port 99999"),

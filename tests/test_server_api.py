@@ -346,12 +346,13 @@ def test_bad_subscription_bodies_are_flipdish_style_400s(server: Server, body: b
 BAD_FIELDS = [
     ({"VerifyToken": "café"}, "invalid_verify_token"),
     ({"VerifyToken": "a\r\nX-Injected: 1"}, "invalid_verify_token"),
-    ({"VerifyToken": "\ud800"}, "invalid_verify_token"),
-    ({"Version": "\ud800"}, "invalid_version"),
+    ({"VerifyToken": "\ud800"}, "invalid_json"),  # the strict JSON reader refuses lone surrogates
+    ({"Version": "\ud800"}, "invalid_json"),
+    ({"Version": "v" * 65}, "invalid_version"),
     ({"CallbackUrl": "http://user:s3cr3t@receiver.test/hook"}, "invalid_callback_url"),
     ({"CallbackUrl": "http://" + "a" * 64 + ".test/hook"}, "invalid_callback_url"),
     ({"CallbackUrl": "http://xn--/x"}, "invalid_callback_url"),
-    ({"CallbackUrl": "http://receiver.test/\ud800"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://receiver.test/\ud800"}, "invalid_json"),
     ({"CallbackUrl": "http://receiver.test/hook\r\n"}, "invalid_callback_url"),
 ]
 
@@ -374,6 +375,66 @@ def test_a_subscription_the_sender_cannot_use_is_refused_at_creation_and_update(
     assert response.json()["error"]["errorCode"] == code
     assert server.trigger().status_code == 202
     assert len(server.receiver.seen) == 1  # the subscription is unchanged and still delivers
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "words"),
+    [
+        (SUBS, "[" * 1000 + "]" * 1000, "nested deeper than 64"),
+        (SUBS, '{"CallbackUrl": ' + "[" * 100 + "]" * 100 + "}", "nested deeper than 64"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": "\\ud800"}}', "lone surrogate"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"\\udfff": 1}}', "lone surrogate"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": 1e999999}}', "out of range"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": -1e999999}}', "out of range"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": NaN}}', "NaN"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": -Infinity}}', "Infinity"),
+        (
+            "/_sim/events",
+            '{"event": "order.created", "payload": ' + '{"a":' * 1000 + "1" + "}" * 1001,
+            "nested",
+        ),
+        ("/_sim/clock/advance", '{"seconds": NaN}', "NaN"),
+        ("/_sim/clock/advance", '{"seconds": 1e999999}', "out of range"),
+    ],
+)
+def test_json_the_sender_could_not_send_back_is_a_400(
+    server: Server, path: str, raw: str, words: str
+) -> None:
+    server.create()
+    response = server.http.post(path, content=raw, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["errorCode"] == "invalid_json"
+    assert words in response.json()["error"]["errorMessage"]
+    assert server.receiver.seen == []
+
+
+HUGE = str(2**63)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", f"{SUBS}/{HUGE}"),
+        ("DELETE", f"{SUBS}/{HUGE}"),
+        ("GET", f"{SUBS}/{HUGE}/events"),
+        ("POST", f"{SUBS}/{HUGE}/events/order.created"),
+        ("DELETE", f"{SUBS}/{HUGE}/events/order.created"),
+        ("GET", f"{SUBS}/{HUGE}/events/order.created/test"),
+        ("GET", f"{SUBS}/{HUGE}/logs?start=2026-01-01&end=2026-01-02"),
+        ("GET", f"/_sim/subscriptions/{HUGE}/disable-rule"),
+        ("GET", f"{SUBS}/{'9' * 5000}/events"),
+    ],
+)
+def test_an_id_beyond_the_log_s_range_is_a_404(server: Server, method: str, path: str) -> None:
+    response = server.http.request(method, path, json={}, headers=AUTH)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["errorCode"] == "not_found"
+
+
+def test_a_sample_with_a_non_ascii_digit_id_is_a_400(server: Server) -> None:
+    response = server.http.get(f"{SUBS}/²/events/order.created/test", headers=AUTH)
+    assert response.status_code == 400
+    assert response.json()["error"]["errorCode"] == "invalid_parameter"
 
 
 def test_oversized_bodies_are_refused_with_413(server: Server) -> None:

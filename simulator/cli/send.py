@@ -23,10 +23,14 @@ _UNREACHABLE = {"connection-refused", "connection-error"}
 
 
 def _read_payload(path: str) -> dict[str, object]:
+    from flipdish_sim.contracts.document import JsonDocumentError, parse_json
+
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = parse_json(Path(path).read_text(encoding="utf-8"))
     except OSError as err:
         raise PayloadError(f"cannot read payload {path}: {err.strerror or err}") from err
+    except JsonDocumentError as err:
+        raise PayloadError(f"payload {path} cannot be sent: {err}") from err
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise PayloadError(f"payload {path} is not JSON: {err}") from err
     if not isinstance(document, dict):

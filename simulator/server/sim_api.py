@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
-from flipdish_sim.simulator.server.validation import read_json
+from flipdish_sim.simulator.server.validation import path_id, read_json
 from flipdish_sim.simulator.signing import format_timestamp
 
 __all__ = ["routes"]
@@ -133,7 +133,7 @@ async def run_scenario(request: Request) -> Response:
 
 
 async def disable_rule(request: Request) -> Response:
-    state = _backend(request).disable_state(int(request.path_params["id"]))
+    state = _backend(request).disable_state(path_id(request, "id"))
     return JSONResponse(state.as_json())
 
 
@@ -145,5 +145,5 @@ def routes() -> list[Route]:
         Route("/_sim/events", trigger, methods=["POST"]),
         Route("/_sim/scenarios", scenarios, methods=["GET"]),
         Route("/_sim/scenarios/{name}", run_scenario, methods=["POST"]),
-        Route("/_sim/subscriptions/{id:int}/disable-rule", disable_rule, methods=["GET"]),
+        Route("/_sim/subscriptions/{id:digits}/disable-rule", disable_rule, methods=["GET"]),
     ]

@@ -6,13 +6,14 @@ anything else for bad input.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 
+from flipdish_sim.contracts.document import JsonDocumentError, parse_json
 from flipdish_sim.simulator.server.errors import ApiError
 from flipdish_sim.simulator.subscription_rules import (
     InvalidSubscriptionError,
@@ -24,12 +25,15 @@ from flipdish_sim.simulator.subscription_rules import (
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_BODY_BYTES",
+    "MAX_ID",
     "MAX_LIMIT",
+    "DigitsConvertor",
     "SubscriptionInput",
     "page_of",
     "parse_page",
     "parse_subscription",
     "parse_timestamp",
+    "path_id",
     "read_body",
     "read_json",
     "validate_callback_url",
@@ -40,6 +44,8 @@ MAX_BODY_BYTES = 1_000_000
 #: Page size when ``limit`` is not given, and the largest accepted (Flipdish publishes neither: assumed).
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
+#: Largest id in a path: the log stores ids as SQLite integers (signed 64-bit).
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +75,13 @@ async def read_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> object:
-    """The request body parsed as JSON (400 ``invalid_json`` when it is not)."""
+    """The request body parsed as strict JSON (400 ``invalid_json`` when it is not; see
+    :mod:`flipdish_sim.contracts.document`)."""
     raw = await read_body(request, limit=limit)
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return parse_json(raw.decode("utf-8-sig"))
+    except JsonDocumentError as err:  # NaN, 1e999999, a lone surrogate, nesting over MAX_DEPTH
+        raise ApiError(400, "invalid_json", f"request body cannot be used: {err}") from err
     except (UnicodeDecodeError, ValueError) as err:
         raise ApiError(400, "invalid_json", f"request body is not valid JSON: {err}") from err
 
@@ -122,6 +131,36 @@ def parse_subscription(doc: object, *, known_events: Collection[str], create: bo
         verify_token=_optional_str(doc, "VerifyToken", check_verify_token),
         version=_optional_str(doc, "Version", check_version),
     )
+
+
+class DigitsConvertor(Convertor[str]):
+    """``{name:digits}`` in a route: ASCII digits, kept as text (Starlette's ``int`` converts while routing,
+    and a 5,000-digit id fails there, before any handler could answer); :func:`path_id` converts."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("digits", DigitsConvertor())
+
+
+def path_id(request: Request, name: str, what: str = "subscription") -> int:
+    """The path parameter ``name`` as a log id: ASCII digits up to 2**63 - 1 (SQLite's integer range).
+
+    A larger number names nothing in the log: 404 ``not_found``, as an unknown id; anything but ASCII
+    digits is a 400 ``invalid_parameter``.
+    """
+    text = str(request.path_params[name])
+    if not (text.isascii() and text.isdigit()):
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer, not {text[:40]!r}")
+    if len(text.lstrip("0")) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        raise ApiError(404, "not_found", f"no {what} {text[:40]}: ids go up to {MAX_ID}")
+    return int(text)
 
 
 def _int_param(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
