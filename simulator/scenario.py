@@ -101,16 +101,24 @@ def builtin_scenarios() -> list[tuple[str, str]]:
 def builtin_text(name: str) -> str:
     """The YAML of a built-in scenario; ScenarioError (listing the names) when there is none."""
     entry = _builtin_dir().joinpath(f"{name}.yaml")
-    if not re.fullmatch(r"[a-z0-9-]+", name) or not entry.is_file():
+    if not re.fullmatch(r"[a-z0-9-]{1,100}", name) or not entry.is_file():
         names = ", ".join(n for n, _ in builtin_scenarios())
         raise ScenarioError(f"no built-in scenario {name!r}; built-ins: {names}")
     return str(entry.read_text(encoding="utf-8"))
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name no file system takes (too long, NUL, surrogate) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load_scenario(name_or_path: str | Path, *, env: Mapping[str, str] | None = None) -> Scenario:
     """A built-in scenario by name, or a YAML file by path; every problem is one ScenarioError line."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or _exists(path):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:

@@ -194,3 +194,17 @@ def test_an_export_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) 
     result = CliRunner().invoke(main, ["logs", "export", "--db", str(db), "--subscription", "99"])
     assert result.exit_code == 2
     assert not list(tmp_path.glob(".*partial"))
+
+
+@pytest.mark.parametrize("name", ["no\nsuch.json", "no\x85such.json", "no\rsuch.json", "x" * 5000])
+def test_a_file_name_with_a_line_break_still_gives_one_error_line(tmp_path: Path, name: str) -> None:
+    """User text inside a message (here a file name) is shown escaped: the message stays one line."""
+    result = CliRunner().invoke(
+        main,
+        ["send", "order.created", "--url", URL, "--payload", str(tmp_path / name)],
+        env={SECRET_ENV: None},
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: cannot read payload")

@@ -656,3 +656,31 @@ def test_serve_refuses_a_taken_port_and_an_empty_token_in_one_line(tmp_path: Pat
     assert "Traceback" not in result.output
     empty = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--api-token", " "])
     assert empty.exit_code == 2
+
+
+@pytest.mark.parametrize("token", ["café", "two words", "tab\there", "\udcff"])
+def test_serve_refuses_an_api_token_that_cannot_be_a_header(tmp_path: Path, token: str) -> None:
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--api-token", token])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_serve_on_a_file_that_is_not_a_log_is_one_line_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not sqlite at all " * 10)
+    result = CliRunner().invoke(main, ["serve", "--db", str(garbage), "--port", "0"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {garbage} is not a flipdish-sim log (not an SQLite file); use a new --db file"
+    ]
+    assert garbage.read_bytes() == b"not sqlite at all " * 10

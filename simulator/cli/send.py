@@ -26,12 +26,18 @@ def _read_payload(path: str) -> dict[str, object]:
     from flipdish_sim.contracts.document import JsonDocumentError, parse_json
 
     try:
-        document = parse_json(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise PayloadError(f"cannot read payload {path}: {err.strerror or err}") from err
+    except UnicodeDecodeError as err:
+        raise PayloadError(f"payload {path} is not JSON: {err}") from err
+    except ValueError as err:  # a name no file system takes: a NUL or a lone surrogate
+        raise PayloadError(f"cannot read payload {path}: not a usable file name") from err
+    try:
+        document = parse_json(text)
     except JsonDocumentError as err:
         raise PayloadError(f"payload {path} cannot be sent: {err}") from err
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except json.JSONDecodeError as err:
         raise PayloadError(f"payload {path} is not JSON: {err}") from err
     if not isinstance(document, dict):
         raise PayloadError(f"payload {path} holds a JSON {type(document).__name__}, not an object")
