@@ -39,6 +39,7 @@ from flipdish_sim.simulator.scenario_fields import (
     policy,
     published_names,
     start_time,
+    subscription_value,
 )
 from flipdish_sim.simulator.scenario_model import (
     MAX_PAYLOAD_BYTES,
@@ -58,6 +59,7 @@ from flipdish_sim.simulator.scenario_model import (
 from flipdish_sim.simulator.scenario_plan import plan
 from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks, read_document
 from flipdish_sim.simulator.subscription import FamilyName
+from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token, check_version
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -188,14 +190,22 @@ def _build(doc: dict[str, Any], ctx: Marks, base_dir: Path | None, env: Mapping[
         raise ctx.error(
             ("subscription",), "a v3 subscription needs secrets_env (the signing secret's variable)"
         )
+    default_version = "2.0" if family == "legacy" else "v3"
+    verify = env_value(ctx, env, ("subscription", "verify_token_env"), token) if token else None
+    secrets = split_secrets(env_value(ctx, env, ("subscription", "secrets_env"), n) for n in secret_names)
     spec_sub = SubscriptionSpec(
         callback_url=callback_url(ctx, sub.get("callback_url")),
         family=family,
         event_names=names,
-        version=str(sub.get("version", "2.0" if family == "legacy" else "v3")),
+        version=subscription_value(
+            ctx, ("subscription", "version"), check_version, str(sub.get("version", default_version))
+        )
+        or default_version,
         owner_user_id=int(sub.get("owner_user_id", 1)),
-        verify_token=env_value(ctx, env, ("subscription", "verify_token_env"), token) if token else None,
-        secrets=split_secrets(env_value(ctx, env, ("subscription", "secrets_env"), n) for n in secret_names),
+        verify_token=subscription_value(
+            ctx, ("subscription", "verify_token_env"), check_verify_token, verify
+        ),
+        secrets=subscription_value(ctx, ("subscription", "secrets_env"), check_secrets, secrets),
     )
     start = doc.get("start")
     faults = doc.get("faults", {})

@@ -208,3 +208,38 @@ def test_a_file_name_with_a_line_break_still_gives_one_error_line(tmp_path: Path
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: cannot read payload")
+
+
+@pytest.mark.parametrize(
+    ("env", "yaml", "expected"),
+    [
+        ({VERIFY_TOKEN_ENV: "café"}, None, "subscription.verify_token_env: the verify token holds U+00E9"),
+        ({VERIFY_TOKEN_ENV: "a\r\nb"}, None, "subscription.verify_token_env: the verify token holds U+000D"),
+        (
+            {},
+            "subscription: {callback_url: 'http://xn--/x'}\nevents: [{event: order.created}]\n",
+            "subscription.callback_url: invalid callback URL 'http://xn--/x'",
+        ),
+        (
+            {},
+            "subscription: {callback_url: 'http://u:s3cr3t@h.test/'}\nevents: [{event: order.created}]\n",
+            "subscription.callback_url: invalid callback URL: user information",
+        ),
+        ({}, "subscription: {version: ''}\nevents: [{event: order.created}]\n", "subscription.version"),
+    ],
+)
+def test_a_scenario_s_bad_subscription_value_is_one_line_and_no_log(
+    tmp_path: Path, env: dict[str, str], yaml: str | None, expected: str
+) -> None:
+    scenario = "order-lifecycle"
+    if yaml is not None:
+        (tmp_path / "s.yaml").write_text(yaml)
+        scenario = str(tmp_path / "s.yaml")
+    args = ["run", scenario, "--db", str(tmp_path / "new.db")] + (["--url", URL] if yaml is None else [])
+    result = CliRunner().invoke(main, args, env={VERIFY_TOKEN_ENV: TOKEN, SECRET_ENV: None, **env})
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+    assert "s3cr3t" not in lines[0]
+    assert not (tmp_path / "new.db").exists()
