@@ -243,3 +243,23 @@ def test_a_scenario_s_bad_subscription_value_is_one_line_and_no_log(
     assert expected in lines[0]
     assert "s3cr3t" not in lines[0]
     assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["subscriptions", "enable", str(2**63)],
+        ["subscriptions", "disable", "9" * 30],
+        ["logs", "export", "--subscription", str(2**63)],
+    ],
+)
+def test_an_id_beyond_the_log_s_range_is_one_error_line(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "log.db"
+    CliRunner().invoke(main, ["send", "order.created", "--url", URL, "--db", str(db)])
+    before = db.read_bytes()
+    result = CliRunner().invoke(main, [*args, "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "is not in the range 1<=x<=9223372036854775807" in lines[0]
+    assert db.read_bytes() == before

@@ -8,6 +8,7 @@ names no event) or issues / ``ContractViolationError``; ``flipdish_sim.verify`` 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import string
@@ -487,6 +488,7 @@ cli_text = (
     | st.sampled_from(["\udcff", "café", "a\r\nb", "\x85", " ", "", "-", "--help", "é" * 300, "9" * 5000])
     | st.text(alphabet=string.printable, max_size=30)
 )
+cli_ids = st.integers(-1, 2**70).map(str)
 # URLs that are refused or name only the loopback discard port (tests never reach another host)
 cli_urls = cli_text.filter(lambda s: not s.lower().startswith(("http", "//"))) | cli_text.map(
     lambda s: LOOPBACK + s
@@ -511,14 +513,31 @@ CLI_TEXT_OPTIONS: list[tuple[list[str], st.SearchStrategy[str]]] = [
     (["contracts", "validate", "--event", "{}", "payload.json"], cli_text),
     (["contracts", "validate", "--profile", "{}", "payload.json"], cli_text),
     (["logs", "export", "--db", "{}"], cli_text),
-    (["logs", "export", "--db", "log.db", "--subscription", "{}"], cli_text),
-    (["subscriptions", "enable", "{}", "--db", "log.db"], cli_text),
+    (
+        ["logs", "export", "--db", "log.db", "--subscription", "{}"],
+        cli_text | st.integers(-1, 2**70).map(str),
+    ),
+    (["subscriptions", "enable", "{}", "--db", "log.db"], cli_text | st.integers(-1, 2**70).map(str)),
+    (["subscriptions", "disable", "{}", "--db", "log.db"], st.integers(-1, 2**70).map(str)),
     (["conformance", "--url", "{}"], cli_urls.filter(lambda s: LOOPBACK not in s)),
     (["conformance", "--url", LOOPBACK, "--verify-token", "{}"], cli_text),
     (["conformance", "--url", LOOPBACK, "--events", "{}"], cli_text),
     (["load", "--url", LOOPBACK, "--duration", "{}"], cli_text),
     (["load", "--url", LOOPBACK, "--verify-token", "{}"], cli_text.filter(lambda s: not s.isprintable())),
 ]
+
+
+@functools.cache
+def _a_real_log() -> bytes:
+    """The bytes of a log ``send`` wrote (one subscription, one attempt): ids in it resolve."""
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "log.db"
+        CliRunner().invoke(main, ["send", "order.created", "--url", LOOPBACK, "--db", str(db)])
+        return db.read_bytes()
 
 
 @st.composite
@@ -539,7 +558,7 @@ def test_any_text_option_gets_a_result_or_one_error_line_never_a_traceback(argv:
     runner = CliRunner()
     with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
         Path("payload.json").write_text('{"Type": "order.created", "Body": {}}', encoding="utf-8")
-        Path("log.db").write_bytes(b"")
+        Path("log.db").write_bytes(_a_real_log())
         result = runner.invoke(main, argv, env={VERIFY_TOKEN_ENV: None, SECRET_ENV: None})
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         argv,

@@ -17,7 +17,10 @@ import click
 
 from flipdish_sim.errors import FlipdishSimError, UsageError
 
-__all__ = ["main"]
+__all__ = ["LOG_ID", "main"]
+
+#: A subscription (or other log) id on the command line: the log's ids are SQLite integers, 1..2**63-1.
+LOG_ID = click.IntRange(1, 2**63 - 1)
 
 #: name -> "module:attribute" of each subcommand, imported on first use.
 SUBCOMMANDS: dict[str, str] = {
