@@ -377,7 +377,7 @@ json_text = st.recursive(
             st.tuples(st.sampled_from(SUB_KEYS + SIM_KEYS).map(json.dumps) | st.just('"\\ud800"'), inner),
             max_size=5,
         ).map(lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}")
-        | st.integers(60, 3000).map(lambda depth: "[" * depth + "]" * depth)
+        | st.builds(lambda depth, item: "[" * depth + item + "]" * depth, st.integers(60, 3000), inner)
     ),
     max_leaves=12,
 )
@@ -569,3 +569,18 @@ def test_any_text_option_gets_a_result_or_one_error_line_never_a_traceback(argv:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, (argv, result.stderr)
         assert lines[0].startswith("Error: "), (argv, result.stderr)
+
+
+@fuzz_settings
+@given(
+    st.fixed_dictionaries({"seconds": st.integers() | st.floats(allow_nan=False)})
+    | st.fixed_dictionaries(
+        {
+            "to": st.text(max_size=40)
+            | st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+        }
+    )
+)
+def test_any_clock_advance_is_a_4xx_or_leaves_the_sender_publishing(api: httpx.Client, body: Any) -> None:
+    _check_answer(api.post("/_sim/clock/advance", content=json.dumps(body), headers=AUTH))
+    _check_answer(api.post("/_sim/events", json={"event": "order.created"}, headers=AUTH))

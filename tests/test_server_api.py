@@ -556,6 +556,22 @@ def test_the_clock_only_moves_forward(server: Server, body: dict[str, object]) -
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"seconds": 1e300}, {"seconds": 10**30}, {"to": "9999-12-31T23:50:00Z"}, {"to": "9000-01-01T00:00Z"}],
+)
+def test_the_clock_stops_short_of_the_end_of_time_and_the_sender_keeps_working(
+    server: Server, body: dict[str, object]
+) -> None:
+    """An advance to year 9999 was accepted, and the next publish answered 500 (its retries overflowed)."""
+    server.create()
+    response = server.http.post("/_sim/clock/advance", json=body, headers=AUTH)
+    assert response.status_code == 400, response.text
+    assert "stops short of 9000-01-01" in response.json()["error"]["errorMessage"]
+    assert server.trigger().status_code == 202
+    assert len(server.receiver.seen) == 1
+
+
 def test_a_built_in_scenario_publishes_to_the_subscriptions(server: Server) -> None:
     server.create(EventNames=["order.created", "order.accepted", "order.dispatched", "order.rejected"])
     names = server.http.get("/_sim/scenarios", headers=AUTH).json()["Data"]
