@@ -152,26 +152,30 @@ def _host_problem(host: str, *, bracketed: bool) -> str | None:
 
 
 def _name_problem(host: str) -> str | None:
-    """Why the DNS name ``host`` is not usable (IDNA, label and length limits); None when it is."""
+    """Why the DNS name ``host`` is not usable (IDNA, label and length limits); None when it is.
+
+    A name with any non-ASCII character is encoded whole with IDNA 2008, as httpx encodes it for the
+    request; an ASCII name is used as it is (``_`` allowed, as in container names)."""
     name = host[:-1] if host.endswith(".") else host
-    labels: list[str] = []
+    if not name.isascii():
+        try:
+            name = idna.encode(name).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as err:
+            return f"host {_shown(host)} is not a valid international name ({err})"
     for label in name.split("."):
         if not label:
             return f"host {_shown(host)} has an empty label"
-        try:
-            ascii_label = label if label.isascii() else idna.encode(label).decode("ascii")
-            if ascii_label.startswith("xn--"):
-                idna.decode(ascii_label)
-        except (idna.IDNAError, UnicodeError) as err:
-            return f"host label {_shown(label)} is not a valid international name ({err})"
-        if len(ascii_label) > _MAX_LABEL:
-            return f"host label {_shown(label, 20)} is {len(ascii_label)} characters; the limit is 63"
-        if not set(ascii_label) <= _LDH:
+        if len(label) > _MAX_LABEL:
+            return f"host label {_shown(label, 20)} is {len(label)} characters; the limit is 63"
+        if not set(label) <= _LDH:
             return f"host {_shown(host)} may hold only letters, digits, '-', '_' and '.'"
-        labels.append(ascii_label)
-    total = len(".".join(labels))
-    if total > _MAX_HOST:
-        return f"host is {total} characters; the limit is {_MAX_HOST}"
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError) as err:
+                return f"host label {_shown(label)} is not a valid international name ({err})"
+    if len(name) > _MAX_HOST:
+        return f"host is {len(name)} characters; the limit is {_MAX_HOST}"
     return None
 
 
