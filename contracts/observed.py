@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import cast
 
 from flipdish_sim.contracts.openapi_models import documented_schema, envelope
+from flipdish_sim.contracts.refinements import LEGACY, V3, refine
 from flipdish_sim.contracts.vendored import DRAFT, ID_BASE, JSON, BuildError, Upstream
 
 __all__ = ["V3_DESCRIPTIONS", "observed_body", "observed_schema", "v3_schemas"]
@@ -90,7 +91,8 @@ def observed_schema(upstream: Upstream, name: str, model: str) -> JSON:
             f"schema (Swagger model {model})."
         )
         return schema
-    opened = cast(JSON, _rebase_refs(_open_objects(body), "#/", "#/properties/Body/"))
+    refined = refine(body, LEGACY.get(name, {}), name)  # the Zod checks the conversion lost
+    opened = cast(JSON, _rebase_refs(_open_objects(refined), "#/", "#/properties/Body/"))
     description = f"Legacy webhook {name}: envelope with Body as observed in production (@flipdish/events)."
     return envelope(name, "observed", opened, None, description)
 
@@ -100,7 +102,7 @@ _V3_PROPERTIES = "#/properties/detail/properties/properties"
 
 def v3_schemas(upstream: Upstream, name: str) -> dict[str, JSON]:
     events = cast(dict[str, JSON], upstream.v3["events"])
-    event = cast(JSON, _open_objects(events[name], _DROPPED_V3))
+    event = cast(JSON, _open_objects(refine(events[name], V3.get(name, {}), name), _DROPPED_V3))
     detail = cast(JSON, cast(JSON, event["properties"])["detail"])
     properties = cast(JSON, cast(JSON, detail["properties"])["properties"])
     description = V3_DESCRIPTIONS[name]

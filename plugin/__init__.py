@@ -37,6 +37,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--flipdish-check", help="conformance: comma-separated check ids to run")
     group.addoption("--flipdish-probe-url", help='conformance: GET answering {"applied": N} (idempotency)')
     group.addoption("--flipdish-deadline", type=float, default=None, help="conformance: deadline in seconds")
+    parser.addini(
+        "flipdish_lifespan",
+        "run in-process ASGI apps' lifespan around the deliveries: true (default) or false",
+        default=None,
+    )
     parser.addini("flipdish_events", "conformance: event names to grade", type="linelist", default=[])
     parser.addini("flipdish_probe_url", 'conformance: GET answering {"applied": N}', default=None)
 

@@ -52,13 +52,14 @@ def consequence(event: str, result: Attempt, *, number: int = 1) -> str:
     return f"{head}: Flipdish counts a failure and retries for {RETRY_WINDOW}"
 
 
-def assert_acknowledged(attempts: Sequence[Attempt], *, event: str = "the event") -> None:
-    """The last attempt was acknowledged (2xx); otherwise say what Flipdish would do."""
+def assert_acknowledged(attempts: Sequence[Attempt], *, event: str = "the event", note: str = "") -> None:
+    """The last attempt was acknowledged (2xx); otherwise say what Flipdish would do (and ``note``)."""
     if not attempts:
         raise DeliveryAssertionError(f"expected {event} to be delivered, but no attempt was made")
     last = attempts[-1]
     if not last.ok:
-        raise DeliveryAssertionError(consequence(event, last, number=len(attempts)))
+        message = consequence(event, last, number=len(attempts))
+        raise DeliveryAssertionError(f"{message}; note: {note}" if note else message)
 
 
 def assert_rejected(attempts: Sequence[Attempt], *, event: str = "the event", why: str = "") -> None:

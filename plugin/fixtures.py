@@ -18,13 +18,14 @@ from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run of every user
     from flipdish_sim.plugin.conformance import SuiteReport
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
-    from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
+    from flipdish_sim.plugin.simulator import AsyncSimulator, DeliveryResult, ScenarioResult, Simulator
     from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.retry import RetryPolicy
 
 __all__ = [
     "flipdish_api",
+    "flipdish_async_simulator",
     "flipdish_clock",
     "flipdish_conformance",
     "flipdish_deliver",
@@ -128,6 +129,7 @@ def flipdish_simulator(
     """Flipdish's sender bound to the receiver and the virtual clock; ``@pytest.mark.flipdish(**kwargs)``
     passes ``Simulator`` keyword arguments."""
     from flipdish_sim.plugin.simulator import Simulator
+    from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.engine import SenderPolicy
 
     kwargs: dict[str, Any] = {
@@ -137,10 +139,38 @@ def flipdish_simulator(
         "clock": flipdish_clock,
         "policy": SenderPolicy(retry=flipdish_retry_policy),
     }
+    lifespan = _lifespan_setting(request.config)
+    chosen_by_target = isinstance(flipdish_receiver, Target) and flipdish_receiver.lifespan is not None
+    if lifespan is not None and not chosen_by_target:  # the marker wins, then the Target, then the ini
+        kwargs["lifespan"] = lifespan
     for marker in reversed(list(request.node.iter_markers("flipdish"))):
         kwargs.update(marker.kwargs)
     with Simulator(flipdish_receiver, **kwargs) as simulator:
         yield simulator
+
+
+def _lifespan_setting(config: pytest.Config) -> bool | None:
+    """ini ``flipdish_lifespan``: true/false, or None when not set (the target decides; default on)."""
+    raw = str(config.getini("flipdish_lifespan") or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise pytest.UsageError(f"ini flipdish_lifespan must be true or false, got {raw!r}")
+
+
+@pytest.fixture
+def flipdish_async_simulator(flipdish_simulator: Simulator) -> AsyncSimulator:
+    """``flipdish_simulator`` with coroutines, for ``async def`` tests: ``await sim.send(...)``.
+
+    A plain fixture (no event loop needed to set it up), so it works under pytest-asyncio (auto or strict
+    mode) and anyio's plugin alike; the sender runs its own loop in a worker thread while the test awaits.
+    """
+    from flipdish_sim.plugin.simulator import AsyncSimulator
+
+    return AsyncSimulator(flipdish_simulator)
 
 
 def _set_path(payload: dict[str, Any], path: str, value: object) -> None:

@@ -1,32 +1,38 @@
-"""``Simulator``: Flipdish's sender bound to one receiver and a virtual clock, a synchronous API for tests.
+"""``Simulator``: Flipdish's sender bound to one receiver and a virtual clock, for tests, sync or async.
 
     with Simulator(app, verify_token="t") as sim:
         result = sim.send("order.created")          # publish, then run the retry schedule to the end
         result.assert_acknowledged()
         sim.assert_delivered("order.created", times=1)
 
-The whole 24 h retry schedule runs in virtual time (milliseconds). An in-process receiver sees the virtual
-time too: one freezegun freezer per simulator is moved to the sender's "now" before each attempt, so the
-receiver's ``datetime.now()`` and a v3 signature's replay window agree with the sender's clock.
+    async with Simulator(app, verify_token="t") as sim:   # the same API, awaited (AsyncSimulator)
+        (await sim.send("order.created")).assert_acknowledged()
+
+The whole 24 h retry schedule runs in virtual time (milliseconds), on the simulator's own event loop
+(:mod:`._loop`). While it delivers, an in-process receiver's clocks read the simulated time (:mod:`._frozen`
+states the model); an ASGI app's lifespan runs around the simulator's life (:meth:`Target.served`).
+Whatever fails while opening, everything opened before is released (loop, log, lifespan, client).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-import httpx
+from typing import Any, TypeVar
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.errors import DeliveryAssertionError, UsageError
-from flipdish_sim.plugin.assertions import assert_acknowledged, assert_attempts
-from flipdish_sim.plugin.target import Target
+from flipdish_sim.plugin._async import AsyncSimulator
+from flipdish_sim.plugin._frozen import FrozenTimeTransport, ReceiverTime
+from flipdish_sim.plugin._loop import SenderLoop
+from flipdish_sim.plugin._results import DeliveryResult, ScenarioResult
+from flipdish_sim.plugin.target import Served, Target
 from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.delivery import make_client
@@ -34,55 +40,24 @@ from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
 from flipdish_sim.simulator.store import Store
 from flipdish_sim.simulator.subscription import Event, Subscription
 
-__all__ = ["DeliveryResult", "ScenarioResult", "Simulator", "as_target"]
+__all__ = ["AsyncSimulator", "DeliveryResult", "ScenarioResult", "Simulator", "as_target"]
 
-_REAL_TIME = ["flipdish_sim.simulator.delivery", "_pytest", "pluggy"]
-"""Modules that keep real time while the receiver's time is frozen: the sender's timing and pytest's own."""
+T = TypeVar("T")
 
 
 def as_target(receiver: Target | str | object, *, url: str | None = None) -> Target:
     """A :class:`Target` from a Target, a URL, or an ASGI/WSGI app (``url``: the path or URL it serves)."""
     if isinstance(receiver, Target):
-        return receiver
+        if url is None:
+            return receiver
+        if receiver.app is None:
+            return Target.from_url(url)
+        return replace(receiver, url=Target.from_app(receiver.app, url=url).url)
     if isinstance(receiver, str):
         return Target.from_url(receiver)
     if callable(receiver):
         return Target.from_app(receiver, url=url)
     raise UsageError(f"a receiver is a URL, an ASGI/WSGI app or a Target, not {type(receiver).__name__}")
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryResult:
-    """One published event and every attempt made to deliver it."""
-
-    event: Event
-    reports: tuple[AttemptReport, ...]
-
-    @property
-    def attempts(self) -> tuple[Attempt, ...]:
-        return tuple(report.attempt for report in self.reports)
-
-    @property
-    def acknowledged(self) -> bool:
-        return bool(self.reports) and self.reports[-1].attempt.ok
-
-    def assert_acknowledged(self) -> None:
-        assert_acknowledged(self.attempts, event=self.event.name)
-
-    def assert_attempts(self, count: int) -> None:
-        assert_attempts(self.attempts, count, event=self.event.name)
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioResult:
-    """What a scenario run did: every attempt, and the log's summary."""
-
-    reports: tuple[AttemptReport, ...]
-    summary: Any
-
-    @property
-    def acknowledged(self) -> bool:
-        return bool(self.summary.acknowledged == self.summary.deliveries)
 
 
 class _CredentialEnv(Mapping[str, str]):
@@ -101,22 +76,9 @@ class _CredentialEnv(Mapping[str, str]):
         return len(os.environ)
 
 
-class _FrozenTimeTransport(httpx.AsyncBaseTransport):
-    """Moves the freezer to the sender's virtual now before each in-process request."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, freezer: Any, now: Callable[[], datetime]) -> None:
-        self.inner, self.freezer, self.now = inner, freezer, now
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.freezer.move_to(self.now())
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 class Simulator:
-    """Flipdish's webhook sender for one receiver; use as a context manager (the pytest fixture does)."""
+    """Flipdish's webhook sender for one receiver: ``with Simulator(...) as sim`` (the pytest fixture does),
+    or ``async with Simulator(...) as sim`` for the same API with coroutines (:class:`AsyncSimulator`)."""
 
     def __init__(
         self,
@@ -130,31 +92,52 @@ class Simulator:
         clock: VirtualClock | None = None,
         policy: SenderPolicy | None = None,
         freeze_receiver_time: bool = True,
+        lifespan: bool | None = None,
         seed: int = 0,
         db: str | Path = ":memory:",
     ) -> None:
-        self.target = as_target(receiver, url=url)
+        target = as_target(receiver, url=url)
+        chosen = target.lifespan if lifespan is None else lifespan
+        self.target = replace(target, lifespan=True if chosen is None else chosen)
         self.family = Family(family)
         self.verify_token = verify_token
         self.secrets = tuple(secrets)
         self.events = tuple(events) if events else tuple(spec.name for spec in catalogue(self.family))
         self.clock = clock or VirtualClock()
-        self.freeze = freeze_receiver_time and self.target.in_process
+        freeze = freeze_receiver_time and self.target.in_process
         # a frozen receiver checks v3 timestamps against the simulated time; a live one against real time
-        self.policy = replace(policy or SenderPolicy(), signing_time="simulated" if self.freeze else "real")
+        self.policy = replace(policy or SenderPolicy(), signing_time="simulated" if freeze else "real")
         self.seed = seed
         self.db = db
         self.reports: list[AttemptReport] = []
-        self._runner: asyncio.Runner | None = None
-        self._freezer: Any = None
-        self._factory: Any = None
+        self.lifespan_running = False
         self._now: Callable[[], datetime] = self.clock.now
+        self._time = ReceiverTime(lambda: self._now(), enabled=freeze)
+        self._loop: SenderLoop | None = None
+        self._stack: ExitStack | None = None
+        self._stop: asyncio.Event | None = None
+        self._host: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def __enter__(self) -> Simulator:
-        self._runner = asyncio.Runner()
-        self.store = Store(self.db)
-        self.client = make_client(transport=self._transport())
+        if self._stack is not None:
+            raise UsageError("this Simulator is already open; create one per test")
+        with ExitStack() as stack:  # a failure anywhere below releases what was set up before it
+            self._open(stack)
+            self._stack = stack.pop_all()
+        return self
+
+    def _open(self, stack: ExitStack) -> None:
+        self._loop = loop = SenderLoop()
+        stack.callback(loop.close)
+        self.store = stack.enter_context(Store(self.db))
+        served = self._drive(self._serve, frozen=False)
+        stack.callback(self._drive, self._unserve, frozen=False)
+        transport = served.transport
+        if transport is not None and self._time.enabled:
+            transport = FrozenTimeTransport(transport, self._time)
+        self.client = make_client(transport=transport)
+        stack.callback(self._drive, self.client.aclose, frozen=False)
         self.sender = self._sender(self.store)
         self.subscription: Subscription = self.sender.add_subscription(
             self.target.url,
@@ -163,51 +146,94 @@ class Simulator:
             verify_token=self.verify_token,
             secrets=self.secrets,
         )
-        return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        stack, self._stack = self._stack, None
         try:
-            if self._runner is not None:
-                self._runner.run(self.client.aclose())
-                self._runner.close()
-            self.store.close()
+            if stack is not None:
+                stack.close()
         finally:
-            if self._freezer is not None:
-                self._freezer.stop()
-                self._freezer = None
+            self._loop = None
 
-    def _transport(self) -> httpx.AsyncBaseTransport | None:
-        inner = self.target.transport()
-        if inner is None or not self.freeze:
-            return inner
-        from freezegun import freeze_time
+    async def __aenter__(self) -> AsyncSimulator:
+        await SenderLoop.acall(self.__enter__)
+        return AsyncSimulator(self)
 
-        # the sender's own timing (attempt durations, the deadline) stays on real time
-        self._freezer = freeze_time(self.clock.now(), real_asyncio=True, ignore=_REAL_TIME)
-        self._factory = self._freezer.start()
-        return _FrozenTimeTransport(inner, self._factory, lambda: self._now())
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await SenderLoop.acall(lambda: self.__exit__(kind, error, trace))
+
+    async def _serve(self) -> Served:
+        """Start the target (an ASGI app's lifespan) in a task that holds it open until :meth:`_unserve`."""
+        ready: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+        self._stop = asyncio.Event()
+        self._host = asyncio.create_task(self._hold(ready))
+        served = await ready
+        self.lifespan_running = served.lifespan
+        return served
+
+    async def _hold(self, ready: asyncio.Future[Served]) -> None:
+        assert self._stop is not None
+        try:
+            async with self.target.served() as served:
+                ready.set_result(served)
+                await self._stop.wait()
+        except BaseException as exc:
+            if ready.done():
+                raise
+            ready.set_exception(exc)
+
+    async def _unserve(self) -> None:
+        assert self._stop is not None
+        assert self._host is not None
+        self._stop.set()
+        await self._host
 
     def _sender(self, store: Store) -> Sender:
         sender = Sender(store, clock=self.clock, client=self.client, policy=self.policy, rng_seed=self.seed)
         sender.on_attempt.append(self.reports.append)
         return sender
 
-    def run(self, coroutine: Any) -> Any:
-        """Run a coroutine on the simulator's event loop (the sender's loop)."""
-        if self._runner is None:
-            raise UsageError("use the Simulator as a context manager: with Simulator(...) as sim")
-        return self._runner.run(coroutine)
+    def _drive(self, make: Callable[[], Coroutine[Any, Any, T]], *, frozen: bool = True) -> T:
+        """Run ``make()`` on the simulator's loop (the receiver's time frozen, when ``frozen``)."""
+        return self._opened().call(lambda: self._run_here(make, frozen))
+
+    async def _adrive(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        return await self._opened().acall(lambda: self._run_here(make, True))
+
+    def _run_here(self, make: Callable[[], Coroutine[Any, Any, T]], frozen: bool) -> T:
+        loop = self._opened()
+        if not frozen:
+            return loop.run(make)
+        with self._time.frozen():
+            return loop.run(make)
+
+    def _opened(self) -> SenderLoop:
+        if self._loop is None:
+            raise UsageError("the Simulator is not open: use it as a context manager (with Simulator(...))")
+        return self._loop
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the simulator's event loop (the sender's loop), the receiver's time frozen."""
+        try:
+            loop = self._opened()
+        except UsageError:
+            coroutine.close()
+            raise
+        return loop.call(lambda: self._run_here(lambda: coroutine, True))
 
     # -- sending ---------------------------------------------------------------------------------------
     def publish(self, event: str = "order.created", payload: Mapping[str, object] | None = None) -> Event:
         """Record an event for delivery (not sent until :meth:`run_until_idle`)."""
+        self._opened()
         return self.sender.publish(event, payload)
 
     def run_until_idle(self) -> None:
         """Deliver everything published, retries included, until nothing is left to do (virtual time)."""
-        self.run(self.sender.run_until_idle())
+        self._drive(self.sender.run_until_idle)
 
     def send(
         self, event: str = "order.created", payload: Mapping[str, object] | None = None
@@ -218,11 +244,24 @@ class Simulator:
         return self.result(published)
 
     def result(self, event: Event) -> DeliveryResult:
-        return DeliveryResult(event, tuple(r for r in self.reports if r.event_id == event.id))
+        reports = tuple(r for r in self.reports if r.event_id == event.id)
+        return DeliveryResult(event, reports, note=self._lifespan_note(reports))
 
     def attempts(self, event: str | None = None) -> list[Attempt]:
         """Every attempt so far (of ``event`` only, when given), in order."""
         return [r.attempt for r in self.reports if event is None or r.event_name == event]
+
+    def _lifespan_note(self, reports: Sequence[AttemptReport]) -> str:
+        """Why an ASGI app may answer 5xx: its lifespan is off, so what it opens at startup is missing."""
+        if self.target.kind != "asgi" or self.target.lifespan or not reports:
+            return ""
+        status = reports[-1].attempt.status_code
+        if status is None or status < 500:
+            return ""
+        return (
+            "the app's ASGI lifespan is off (lifespan=False), so nothing it sets up at startup "
+            "(a database pool, a client) exists; turn it on unless that is what this test checks"
+        )
 
     # -- scenarios -------------------------------------------------------------------------------------
     def run_scenario(self, scenario: str | Path, *, seed: int = 0) -> ScenarioResult:
@@ -244,7 +283,7 @@ class Simulator:
             session.sender.on_attempt.append(reports.append)
             self._now = session.sender.clock.now
             try:
-                self.run(session.sender.run_until_idle(session.events()))
+                self._drive(lambda: session.sender.run_until_idle(session.events()))
             finally:
                 self._now = self.clock.now
             session.finish()

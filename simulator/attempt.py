@@ -32,6 +32,10 @@ class Outcome(StrEnum):
     """The peer answered something that is not HTTP."""
     CONNECTION_ERROR = "connection-error"
     """Any other failure to reach the peer: DNS, invalid host, unsupported URL."""
+    INVALID_REQUEST = "invalid-request"
+    """The request could not be built or sent as the subscription defines it (a header value HTTP cannot
+    carry, a host name that is not a DNS name, credentials in the URL...): nothing reached the receiver.
+    The subscription needs fixing; the other subscriptions are not affected."""
 
     @property
     def ok(self) -> bool:

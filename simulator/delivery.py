@@ -7,8 +7,9 @@ The response body is streamed and at most ``max_response_bytes`` raw bytes are r
 downloaded.
 
 Every transport problem becomes an :class:`~flipdish_sim.simulator.attempt.Attempt` with an
-:class:`~flipdish_sim.simulator.attempt.Outcome` and a one-line ``error``; ``attempt`` raises only for
-programming errors.
+:class:`~flipdish_sim.simulator.attempt.Outcome` and a one-line ``error``; so does a request the HTTP stack
+refuses to send as built (``invalid-request``: a non-ASCII or CR/LF header value, a host label over 63
+characters, credentials in the URL). ``attempt`` raises only for programming errors.
 
 In-process targets: :func:`wsgi_transport` runs a WSGI app (Flask, Django) synchronously in the calling
 thread, :func:`asgi_transport` an ASGI app (FastAPI, Starlette) on the running loop. A synchronous WSGI
@@ -21,15 +22,20 @@ import asyncio
 import errno
 import socket
 import ssl
-import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from http.cookiejar import Cookie, CookieJar, CookiePolicy
+from typing import TYPE_CHECKING
 
 import httpx
 
+from flipdish_sim.simulator import stopwatch
 from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.request import OutgoingRequest
 from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
+
+if TYPE_CHECKING:
+    import urllib.request
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -37,6 +43,7 @@ __all__ = [
     "asgi_transport",
     "attempt",
     "classify_exception",
+    "describe_invalid_request",
     "make_client",
     "wsgi_transport",
 ]
@@ -63,6 +70,7 @@ def make_client(
     ``verify_tls``: True checks certificates against the system's trust store, as Flipdish's sender would;
     False accepts any certificate (staging); an ``ssl.SSLContext`` trusts what it was given (a private CA).
     Proxy and CA variables of the environment are ignored: Flipdish's sender knows nothing of your network.
+    No cookie jar: a ``Set-Cookie`` from one receiver is never stored nor sent to any delivery.
     With no ``transport``, real URLs go through :class:`.transport.AiohttpDeliveryTransport` (httpx's API
     over aiohttp's engine, which keeps its rate at 10 and 100 deliveries in flight); to mock
     the network with respx, pass ``transport=httpx.AsyncHTTPTransport()``, which respx patches.
@@ -74,10 +82,31 @@ def make_client(
         follow_redirects=False,
         timeout=httpx.Timeout(None),
         trust_env=False,
+        cookies=CookieJar(policy=_NoCookies()),  # kept as is (an httpx.Cookies would be copied)
     )
     for name in _HTTPX_DEFAULT_HEADERS:
         client.headers.pop(name, None)
     return client
+
+
+class _NoCookies(CookiePolicy):
+    """Flipdish's sender carries no state between deliveries: no cookie is kept, none is ever sent."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = False
+
+    def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: urllib.request.Request) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: urllib.request.Request) -> bool:
+        return False
 
 
 async def attempt(
@@ -91,14 +120,14 @@ async def attempt(
     """POST ``request`` once and classify what happened; ``at`` is recorded as the simulated time."""
     if deadline <= 0:
         raise ValueError(f"deadline must be > 0 seconds, got {deadline}")
-    started = time.perf_counter()
+    started = stopwatch.start()
     status: int | None = None
     headers: tuple[tuple[str, str], ...] = ()
     body = b""
     truncated = False
 
     def failed(outcome: Outcome, error: str) -> Attempt:
-        return Attempt(at, outcome, status, time.perf_counter() - started, headers, body, error)
+        return Attempt(at, outcome, status, stopwatch.elapsed(started), headers, body, error)
 
     try:
         async with asyncio.timeout(deadline):
@@ -119,12 +148,16 @@ async def attempt(
                 await response.aclose()
     except TimeoutError:
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
+    except ValueError as exc:  # UnicodeError included: the stack refused the request (or, late, the answer)
+        if status is None:
+            return failed(Outcome.INVALID_REQUEST, describe_invalid_request(exc))
+        return failed(Outcome.MALFORMED_RESPONSE, f"response could not be read: {type(exc).__name__}")
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError) as exc:
         kind, message = classify_exception(exc)
         if kind is Outcome.TIMEOUT:
             message = _timeout_message(deadline, status)
         return failed(kind, message)
-    duration = time.perf_counter() - started
+    duration = stopwatch.elapsed(started)
     if duration > deadline:  # a synchronous in-process app blocked past the deadline
         return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
     assert status is not None
@@ -199,6 +232,24 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text and text[0] else type(exc).__name__
+
+
+def describe_invalid_request(exc: BaseException) -> str:
+    """One line on why a request could not be built or sent; never quotes a header value (it may be a
+    verify token)."""
+    text = str(exc)
+    if isinstance(exc, UnicodeEncodeError) and exc.encoding in ("ascii", "latin-1"):
+        return "invalid request: a header value holds a character HTTP headers cannot carry (not ASCII)"
+    if isinstance(exc, UnicodeError) and "idna" in text:
+        return (
+            "invalid request: the callback URL's host is not a valid DNS name"
+            " (a label over 63 characters, an empty label or a character IDNA refuses)"
+        )
+    if "credentials encoded in URL" in text:
+        return "invalid request: the callback URL carries credentials (user:password@), which are not sent"
+    if "newline" in text.lower() or "carriage return" in text.lower() or "\\r" in text or "\\n" in text:
+        return "invalid request: a header value holds a line break (CR or LF)"
+    return f"invalid request: {type(exc).__name__} while building or sending it"
 
 
 def classify_exception(exc: BaseException) -> tuple[Outcome, str]:

@@ -221,7 +221,12 @@ async def run_demo(*, duration: float, port: int | None, browser: bool, keep_ser
                 summary = summarize(backend.store)
                 result.acknowledged = summary.acknowledged
                 result.duplicates_ignored = receiver.duplicates_ignored
-                result.lines = [*summary.lines(), *story.history, _receiver_line(receiver)]
+                enable = f'PUT {SUBS}/{{id}} {{"Enabled": true}}, or Re-enable on the dashboard'
+                result.lines = [
+                    *summary.lines(how_to_enable=enable),
+                    *story.history,
+                    _receiver_line(receiver),
+                ]
                 if keep_serving:
                     _print_summary(result)
                     click.echo(f"still serving {server.url}/dashboard?token={token} - press Ctrl+C to stop")

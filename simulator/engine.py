@@ -17,6 +17,11 @@ the events published since and this batch's in-flight marks (see :meth:`Store.co
 publish() commits at once and finished attempts are committed before the loop waits. No history is read
 back: the failure window lives in memory and is rebuilt from the log on recovery.
 
+Fault isolation: whatever fails while building or sending ONE request (a header value HTTP cannot carry, a
+host name IDNA refuses, credentials in the URL, anything) becomes a failed attempt of that delivery with
+outcome ``invalid-request``, retried and counted like any failure; the batch, the loop and the other
+subscriptions carry on.
+
 Recovery (on construction): pending deliveries are loaded from the log; one that was in flight when the
 previous process died gets an attempt with outcome ``interrupted`` (the receiver may or may not have seen
 it) and is retried on its schedule: at-least-once, as a real sender.
@@ -35,17 +40,19 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import httpx
 
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
-from flipdish_sim.simulator.attempt import Attempt
+from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.clock import Clock, VirtualClock, utc_now
 from flipdish_sim.simulator.delivery import attempt as post
-from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.delivery import describe_invalid_request, make_client
 from flipdish_sim.simulator.disable import DisableDecision, Observation, RollingWindow
 from flipdish_sim.simulator.feed import Feed, Publishable
+from flipdish_sim.simulator.identity import RunIdentity, new_salt
 from flipdish_sim.simulator.policy import DEFAULT_CONCURRENCY, SenderPolicy
 from flipdish_sim.simulator.report import AttemptReport, Interrupted, Recovery
 from flipdish_sim.simulator.request import (
@@ -82,6 +89,14 @@ __all__ = [
 ]
 
 
+class Sent(NamedTuple):
+    """What the log records of one request: its masked headers, the URL and subscription version used."""
+
+    headers: str
+    url: str
+    version: str
+
+
 def _earliest(*times: int | None) -> int | None:
     present = [t for t in times if t is not None]
     return min(present) if present else None
@@ -98,8 +113,12 @@ class Sender:
         client: httpx.AsyncClient | None = None,
         policy: SenderPolicy | None = None,
         rng_seed: int = 0,
+        identity: RunIdentity | None = None,
     ) -> None:
+        """``identity``: how ids are made unique to this sender's run (default: a fresh random salt, so
+        no two senders send the same event id; ``RunIdentity(None)``: the seeded ids, byte for byte)."""
         self.store = store
+        self.identity = RunIdentity(new_salt()) if identity is None else identity
         self.clock = clock
         self.client = client
         self.policy = policy or SenderPolicy()
@@ -116,7 +135,8 @@ class Sender:
         self._after_ack: dict[int, list[timedelta]] = {}
         self._templates = RequestTemplates(self.policy.request)
         self._next_id = store.max_delivery_id() + 1
-        self._rng = random.Random(f"{rng_seed}:{self._next_id}")
+        salt = "" if self.identity.salt is None else f":{self.identity.salt}"
+        self._rng = random.Random(f"{rng_seed}:{self._next_id}{salt}")
         self._wake: asyncio.Event | None = None
         self.recovery = self.recover()
 
@@ -257,12 +277,15 @@ class Sender:
         *,
         seed: int | None = None,
         at: datetime | None = None,
+        generated: bool = False,
     ) -> Event:
         """Record an event and fan it out to every subscription of its name; returns the stored event.
 
         ``payload`` None: a realistic example (``contracts.examples.example`` for ``seed``). A legacy
         payload may be the whole envelope ``{Type, CreateTime, Body}`` or just the body. Not validated
-        here (validate user-supplied payloads once at the edge: the CLI and scenarios do).
+        here (validate user-supplied payloads once at the edge: the CLI and scenarios do). The ids of an
+        example (and of a ``generated`` payload, e.g. a planned order lifecycle) are made unique to this
+        run by :attr:`identity`; a payload the user wrote keeps its own.
         """
         spec = get_event(event_name)
         at = self.clock.now() if at is None else at
@@ -271,9 +294,11 @@ class Sender:
         if payload is None:
             from flipdish_sim.contracts.examples import example
 
-            payload = example(event_name, seed=seed, at=at)
+            payload, generated = example(event_name, seed=seed, at=at), True
         elif not isinstance(payload, Mapping):
             raise PayloadError(f"a payload is a JSON object, got {type(payload).__name__}")
+        if generated and not self.identity.fixed:
+            payload = self.identity.freshen(payload)
         if spec.family is Family.LEGACY:
             if not {"Type", "Body"} <= payload.keys():
                 payload = legacy_envelope(event_name, at, payload)
@@ -295,6 +320,11 @@ class Sender:
         for hook in self.on_publish:
             hook(event)
         return event
+
+    def publish_planned(self, item: Publishable) -> Event:
+        """Publish a feed's event; a planned payload is generated unless the user supplied it."""
+        generated = not getattr(item, "user_supplied", False)
+        return self.publish(item.name, item.payload, seed=item.seed, at=item.at, generated=generated)
 
     def _deliveries_for(
         self, sub: Subscription, event_id: str, name: str, body: bytes, at: datetime
@@ -379,7 +409,10 @@ class Sender:
             if in_flight is not None:
                 interrupted += 1
                 self._advance(delivery, in_flight, ok=False)
-                self.store.record_attempt(delivery, Interrupted(at=in_flight), ())
+                sub = self._subs[delivery.subscription_id]
+                self.store.record_attempt(
+                    delivery, Interrupted(at=in_flight), (), url=sub.callback_url, version=sub.version
+                )
             if _waiting(delivery):
                 self._schedule(delivery)
                 resumed += 1
@@ -476,7 +509,7 @@ class Sender:
             if feed_due is not None and (due is None or feed_due <= due):
                 item = feed.take()
                 await self._advance_clock(feed_due)
-                self.publish(item.name, item.payload, seed=item.seed, at=item.at)
+                self.publish_planned(item)
                 continue
             assert due is not None
             await self._advance_clock(due)
@@ -500,7 +533,7 @@ class Sender:
 
     async def _send_batch(self, batch: list[Delivery]) -> None:
         at = self.clock.now()
-        requests = [self._request(d, at) for d in batch]
+        requests = [self._prepare(d, at) for d in batch]
         store = self.store
         store.stage_in_flight(batch, at)
         store.commit()  # the previous batch's attempts, events published since, these marks: one transaction
@@ -508,11 +541,11 @@ class Sender:
             results = [await self._post(requests[0][0], at)]
         else:
             results = await asyncio.gather(*(self._post(r, at) for r, _ in requests))
-        for delivery, (_, masked), result in zip(batch, requests, results, strict=True):
-            self._finish(delivery, masked, result)
+        for delivery, (_, sent), result in zip(batch, requests, results, strict=True):
+            self._finish(delivery, sent, result)
 
     async def _run_wall(self, until_us: int | None, feed: Feed, *, forever: bool) -> None:
-        running: dict[asyncio.Task[Attempt], tuple[Delivery, str]] = {}
+        running: dict[asyncio.Task[Attempt], tuple[Delivery, Sent]] = {}
         wake = self._wake = asyncio.Event()
         concurrency = self.policy.concurrency
         try:
@@ -520,8 +553,7 @@ class Sender:
                 now_us = to_us(self.clock.now())
                 limit = now_us if until_us is None else min(now_us, until_us)
                 while (f := feed.peek_us()) is not None and f <= limit:
-                    item = feed.take()
-                    self.publish(item.name, item.payload, seed=item.seed, at=item.at)
+                    self.publish_planned(feed.take())
                 started: list[Delivery] = []
                 while len(running) + len(started) < concurrency and (d := self._agenda.peek()) is not None:
                     if d > limit:
@@ -529,12 +561,12 @@ class Sender:
                     started.append(self._pending[self._agenda.pop()[1]])
                 if started:
                     at = self.clock.now()
-                    requests = [self._request(d, at) for d in started]
+                    requests = [self._prepare(d, at) for d in started]
                     self.store.stage_in_flight(started, at)
                 self.store.commit()  # finished attempts and new marks, before anything is sent or awaited
                 if started:
-                    for delivery, (request, masked) in zip(started, requests, strict=True):
-                        running[asyncio.create_task(self._post(request, at))] = (delivery, masked)
+                    for delivery, (request, sent) in zip(started, requests, strict=True):
+                        running[asyncio.create_task(self._post(request, at))] = (delivery, sent)
                 upcoming = _earliest(self._agenda.peek(), feed.peek_us())
                 if upcoming is not None and until_us is not None and upcoming > until_us:
                     upcoming = None
@@ -551,23 +583,29 @@ class Sender:
                         helper.cancel()
                 wake.clear()
                 for task in [t for t in running if t in done]:
-                    delivery, masked = running.pop(task)
-                    self._finish(delivery, masked, task.result())
+                    delivery, sent = running.pop(task)
+                    self._finish(delivery, sent, task.result())
         finally:
             self._wake = None
             for task in running:
                 task.cancel()
             self.store.commit()
 
-    async def _post(self, request: OutgoingRequest, at: datetime) -> Attempt:
+    async def _post(self, request: OutgoingRequest | Attempt, at: datetime) -> Attempt:
+        """Send one prepared request; whatever fails is this attempt's failure, never the loop's."""
+        if isinstance(request, Attempt):
+            return request  # it could not even be built
         assert self.client is not None
-        return await post(
-            self.client,
-            request,
-            at=at,
-            deadline=self.policy.deadline,
-            max_response_bytes=self.policy.max_response_bytes,
-        )
+        try:
+            return await post(
+                self.client,
+                request,
+                at=at,
+                deadline=self.policy.deadline,
+                max_response_bytes=self.policy.max_response_bytes,
+            )
+        except Exception as err:  # the fault boundary of one delivery: the others keep going
+            return _invalid(at, err)
 
     # -- one attempt -----------------------------------------------------------------------------------
     def _request(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest, str]:
@@ -575,6 +613,16 @@ class Sender:
         sub = self._subs[delivery.subscription_id]
         stamp = at if sub.family == "legacy" or self.policy.signing_time == "simulated" else utc_now()
         return self._templates.request(sub, delivery, stamp)
+
+    def _prepare(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest | Attempt, Sent]:
+        """:meth:`_request` and what the log records of it (masked headers, the URL and the subscription
+        version used), or the failed attempt when the subscription's data cannot make a request."""
+        sub = self._subs[delivery.subscription_id]
+        try:
+            request, masked = self._request(delivery, at)
+        except Exception as err:  # e.g. a secret that cannot be encoded: this delivery fails, not the batch
+            return _invalid(at, err), Sent("", sub.callback_url, sub.version)
+        return request, Sent(masked, request.url, sub.version)
 
     def _advance(self, delivery: Delivery, at: datetime, *, ok: bool) -> None:
         """The delivery's next state after an attempt at ``at``."""
@@ -593,7 +641,7 @@ class Sender:
         else:
             delivery.next_attempt_at = retry_at
 
-    def _finish(self, delivery: Delivery, masked_headers: str, result: Attempt) -> None:
+    def _finish(self, delivery: Delivery, sent: Sent, result: Attempt) -> None:
         sub = self._subs[delivery.subscription_id]
         self._advance(delivery, result.at, ok=result.ok)
         disable: tuple[int, DisableRecord] | None = None
@@ -611,7 +659,9 @@ class Sender:
                 disable = (sub.id, record)
         if (disable is not None or not sub.enabled) and _waiting(delivery):
             delivery.state = DeliveryState.SUSPENDED  # disabled meanwhile: no retry until re-enabled
-        self.store.stage_attempt(delivery, result, masked_headers, disable=disable)
+        self.store.stage_attempt(
+            delivery, result, sent.headers, url=sent.url, version=sent.version, disable=disable
+        )
         if delivery.state is DeliveryState.PENDING:
             self._schedule(delivery)
         else:
@@ -654,6 +704,11 @@ class Sender:
             self.store.stage_deliveries(copies)
             for copy in copies:
                 self._schedule(copy)
+
+
+def _invalid(at: datetime, err: Exception) -> Attempt:
+    """The failed attempt of a request that could not be built or sent (``invalid-request``)."""
+    return Attempt(at, Outcome.INVALID_REQUEST, None, 0.0, error=describe_invalid_request(err))
 
 
 def _event_id(payload: Mapping[str, object]) -> str | None:

@@ -76,6 +76,7 @@ _OUTCOME_STATUS = {
     "tls-error": "TlsError",
     "malformed-response": "MalformedResponse",
     "connection-error": "ConnectionError",
+    "invalid-request": "InvalidRequest",
     "interrupted": "Interrupted",
 }
 

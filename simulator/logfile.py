@@ -7,14 +7,16 @@ is refused untouched: one line, exit 2.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 from flipdish_sim.errors import StoreError, UsageError
 from flipdish_sim.simulator.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from flipdish_sim.simulator.storeschema import MIGRATES_FROM
 
-__all__ = ["check_log_file", "open_log"]
+__all__ = ["check_log_file", "check_writable", "open_log"]
 
 _MAGIC = b"SQLite format 3\x00"
 
@@ -53,7 +55,12 @@ def check_log_file(path: Path, *, existing: bool = False) -> None:
             f"{path} is an SQLite file of another application (application id {app:#x}), not a flipdish-sim"
             " log; use a new --db file"
         )
-    if version != SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:
+        raise UsageError(
+            f"{path} holds schema version {version}, written by a newer flipdish-sim (this one writes"
+            f" version {SCHEMA_VERSION}): upgrade flipdish-sim, or use a new --db file"
+        )
+    if version != SCHEMA_VERSION and version not in MIGRATES_FROM:
         raise UsageError(
             f"{path} holds schema version {version}; this flipdish-sim writes version {SCHEMA_VERSION}:"
             " use a new --db file"
@@ -72,12 +79,28 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return app, version, tables
 
 
-def open_log(path: str | Path, *, existing: bool = False) -> Store:
+def open_log(path: str | Path, *, existing: bool = False, write: bool = True) -> Store:
     """The log at ``path`` (created when absent unless ``existing``); UsageError, file untouched, when
-    it is not a log."""
+    it is not a log, cannot be written (``write``) or another process writes it (:mod:`.loglock`)."""
     target = Path(path)
     check_log_file(target, existing=existing)
+    if write:
+        check_writable(target)
     try:
-        return Store(target)
+        return Store(target, owner=write)
     except StoreError as err:  # another schema version, or an unusable location
         raise UsageError(str(err)) from err
+
+
+def check_writable(path: Path) -> None:
+    """UsageError unless this process may write the log at ``path`` and create files beside it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UsageError(f"the log {path} is read-only; make it writable or use another --db")
+    if not folder.exists():
+        raise UsageError(f"cannot create the log {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"cannot write beside the log {path}: folder {folder} is read-only (SQLite keeps its"
+            " write-ahead log there); use another --db"
+        )

@@ -105,8 +105,7 @@ class LogReader:
         sql = (
             "SELECT a.id, a.attempt_no, a.at_us, a.outcome, a.status_code, a.duration, a.request_headers,"
             " e.body, a.response_headers, a.response_body, a.error, d.id, d.webhook_id, d.duplicate_of,"
-            " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, s.callback_url,"
-            " s.version"
+            " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, a.url, a.version"
             " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.seq = d.event_seq"
             f" JOIN subscriptions s ON s.id = a.subscription_id{where} ORDER BY a.at_us, a.id"
             " LIMIT ? OFFSET ?"

@@ -233,6 +233,7 @@ def _build(doc: dict[str, Any], ctx: Marks, base_dir: Path | None, env: Mapping[
         ),
         policy=policy(doc.get("policy", {}), ctx),
         start=start_time(ctx, start),
+        fixed_ids=doc.get("fixed_ids") is True,
         source=ctx.source,
         warnings=tuple(warnings),
     )

@@ -166,6 +166,7 @@ class Scenario:
     out_of_order: ReorderSpec | None = None
     policy: PolicySpec = PolicySpec()
     start: datetime | None = None
+    fixed_ids: bool = False
     source: str = "<string>"
     warnings: tuple[str, ...] = ()
 

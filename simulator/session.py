@@ -2,10 +2,19 @@
 
 :func:`open_run` validates everything first (scenario, URL, policy) and only then touches the log, so bad
 input never half-writes a database. The log remembers the run under the meta key ``run`` (scenario,
-seed, clock, simulated start, subscription, events already in the log before it). Opening the same
-scenario with the same seed on a log whose run did not finish resumes it: the events already published
-are skipped, pending deliveries continue (the sender's own recovery), the clock continues from the
-latest time in the log.
+seed, clock, simulated start, subscription, events already in the log before it).
+
+One run, one log. A run never sends to a URL the user did not give in that run, so :func:`open_run`
+accepts exactly two kinds of log:
+
+* a new (empty) one: a fresh run;
+* one whose run did not finish, opened with the same scenario, seed and clock and the same callback URL:
+  the run resumes (the events already published are skipped, pending deliveries continue through the
+  sender's own recovery, the clock continues from the latest time in the log).
+
+Anything else is refused before a byte is written (UsageError): a finished run (it is never appended to
+a second time), an unfinished run of another scenario, seed, clock or URL, and a log that ``serve`` or
+``send`` wrote (its subscriptions are not this run's).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE
 from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
 from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.identity import RunIdentity, new_salt
 from flipdish_sim.simulator.retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
 from flipdish_sim.simulator.scenario import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
 from flipdish_sim.simulator.store import Store
@@ -140,24 +150,46 @@ class ScenarioRun:
         planned = plan(self.scenario, self.start, seed_offset=self.seed)
         return islice(planned, self.skip, None)
 
-    def finish(self) -> None:
-        """Mark the run finished in the log: the next run of this scenario starts afresh."""
-        self.sender.store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
+    def finish(self) -> bool:
+        """Mark the run finished in the log, unless deliveries still wait (suspended by a disable, or
+        pending): then it stays resumable, so after a re-enable the same command sends them."""
+        store = self.sender.store
+        if store.query("SELECT 1 FROM deliveries WHERE state IN ('pending', 'suspended') LIMIT 1"):
+            return False
+        store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
+        return True
 
 
-def _previous_subscription(
-    sender: Sender, meta: dict[str, object], scenario: Scenario, callback: str
-) -> int | None:
-    """The enabled subscription a finished run of the same scenario used for the same URL, if any."""
-    if meta.get("scenario") != scenario.source or not isinstance(meta.get("subscription_id"), int):
-        return None
-    sub_id = int(str(meta["subscription_id"]))
-    try:
-        found = sender.subscription(sub_id)
-    except UsageError:
-        return None
-    fits = found.enabled and found.callback_url == callback and found.family == scenario.subscription.family
-    return sub_id if fits else None
+def _check_log(store: Store, meta: dict[str, object], identity: dict[str, object], callback: str) -> bool:
+    """True when the log holds this run unfinished (resume), False when it is new; UsageError otherwise."""
+    where = f"the log {store.path}"
+    if not meta:
+        subs = len(store.subscriptions())
+        (events,) = store.query("SELECT count(*) FROM events")[0]
+        if subs or events:
+            raise UsageError(
+                f"{where} was not written by 'run' ({subs} subscriptions, {events} events): a run sends"
+                " only to the URL it is given; use a new --db (or none: each run gets its own log)"
+            )
+        return False
+    what = f"{meta.get('scenario')} (seed {meta.get('seed')}, {meta.get('clock')} clock)"
+    if meta.get("finished"):
+        raise UsageError(
+            f"{where} holds a finished run of {what}; a finished run is not appended to: use a new --db"
+            " (or none: each run gets its own log)"
+        )
+    if any(meta.get(k) != v for k, v in identity.items()):
+        raise UsageError(
+            f"{where} holds an unfinished run of {what}; resume it with the same scenario, --seed and"
+            " --clock, or use a new --db"
+        )
+    subscribed = [s.callback_url for s in store.subscriptions() if s.id == meta.get("subscription_id")]
+    if subscribed and subscribed[0] != callback:
+        raise UsageError(
+            f"{where} holds an unfinished run that delivers to {subscribed[0]}, not {callback}; resume it"
+            " with that --url, or use a new --db"
+        )
+    return True
 
 
 def callback_url(scenario: Scenario, url: str | None) -> str:
@@ -178,8 +210,12 @@ def open_run(
     clock: str = "virtual",
     time_scale: float = 1.0,
     seed: int = 0,
+    fixed_ids: bool = False,
 ) -> ScenarioRun:
-    """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one)."""
+    """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one).
+
+    ``fixed_ids``: event and order ids as seeded (byte-identical reruns); by default they are unique to
+    the run (:mod:`~flipdish_sim.simulator.identity`), and a resumed run keeps its own."""
     callback = callback_url(scenario, url)
     if clock not in ("virtual", "wall"):
         raise UsageError(f"clock must be virtual or wall, got {clock!r}")
@@ -188,45 +224,36 @@ def open_run(
     policy = sender_policy(scenario)
     meta = _meta(store)
     identity = {"scenario": scenario.source, "seed": seed, "clock": clock}
-    resumed = bool(meta) and not meta.get("finished") and all(meta.get(k) == v for k, v in identity.items())
-    if resumed:
+    if _check_log(store, meta, identity, callback):
         start = datetime.fromisoformat(str(meta["start"]))
         latest = max(start, store.latest_time() or start)
         the_clock: Clock = VirtualClock(latest) if clock == "virtual" else WallClock(time_scale, start=latest)
-        sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
+        salt = meta.get("ids")  # absent in logs of older versions: their ids were the seeded ones
+        ids = RunIdentity(salt if isinstance(salt, str) else None)
+        sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed, identity=ids)
         (published,) = store.query("SELECT count(*) FROM events")[0]
         skip = int(published) - int(str(meta["events_before"]))
         return ScenarioRun(scenario, sender, start, skip, True, seed, meta)
     start = scenario.start or (DEFAULT_START if clock == "virtual" else datetime.now(UTC))
-    start = max(start, store.latest_time() or start)
     the_clock = VirtualClock(start) if clock == "virtual" else WallClock(time_scale, start=start)
-    sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed)
+    ids = RunIdentity(None if fixed_ids or scenario.fixed_ids else new_salt())
+    sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed, identity=ids)
     sub = scenario.subscription
-    previous = _previous_subscription(sender, meta, scenario, callback)
-    if previous is not None:  # the same scenario again on this log: its subscription, refreshed
-        created = sender.update_subscription(
-            previous,
-            event_names=sub.event_names,
-            verify_token=sub.verify_token or "",
-            secrets=sub.secrets or None,
-            version=sub.version,
-        )
-    else:
-        created = sender.add_subscription(
-            callback,
-            event_names=sub.event_names,
-            family=sub.family,
-            version=sub.version,
-            verify_token=sub.verify_token,
-            secrets=sub.secrets,
-            owner_user_id=sub.owner_user_id,
-        )
-    (events_before,) = store.query("SELECT count(*) FROM events")[0]
+    created = sender.add_subscription(
+        callback,
+        event_names=sub.event_names,
+        family=sub.family,
+        version=sub.version,
+        verify_token=sub.verify_token,
+        secrets=sub.secrets,
+        owner_user_id=sub.owner_user_id,
+    )
     key: dict[str, object] = {
         **identity,
         "start": start.isoformat(),
         "subscription_id": created.id,
-        "events_before": int(events_before),
+        "events_before": 0,
+        "ids": ids.salt,
     }
     store.set_meta(RUN_KEY, json.dumps(key))
     return ScenarioRun(scenario, sender, start, 0, False, seed, key)

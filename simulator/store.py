@@ -19,7 +19,9 @@ Schema, statements and row conversions: :mod:`~flipdish_sim.simulator.storeschem
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -27,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 
 from flipdish_sim.errors import StoreError
+from flipdish_sim.simulator.loglock import LogLock
 from flipdish_sim.simulator.logreader import LogReader, UnknownSubscriptionError
 from flipdish_sim.simulator.storeschema import (
     APPLICATION_ID,
@@ -63,34 +66,58 @@ __all__ = [
 ]
 
 
+def _create_private(path: str) -> None:
+    """Create an absent log file 0600 (SQLite gives its -wal and -shm files the same mode)."""
+    if path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store(LogReader):
     """One SQLite log; use as a context manager or call :meth:`close`. Not shared across threads at once."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, owner: bool = False) -> None:
+        """Open (or create, readable by its owner only: it holds tokens and secrets) the log at ``path``.
+
+        ``owner``: this process is the log's one writer; another live process holding it raises
+        :class:`~flipdish_sim.simulator.loglock.LogInUseError` before the file is opened."""
         self.path = str(path)
         self._staged: list[tuple[str, list[tuple[object, ...]]]] = []
         self._next_seq: int | None = None
         self._staged_events = 0
+        self._lock = LogLock(path) if owner and self.path != ":memory:" else None
+        if self._lock is not None:
+            self._lock.acquire()
         try:
+            _create_private(self.path)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as err:
+        except (OSError, sqlite3.Error) as err:
+            self._release()
             raise StoreError(f"cannot open the log {self.path}: {err}") from err
         try:
             configure(self._db, self.path)
         except sqlite3.DatabaseError as err:
             self._db.close()
+            self._release()
             raise StoreError(f"{self.path} is not a flipdish-sim log: {err}") from err
         except StoreError:
             self._db.close()
+            self._release()
             raise
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def close(self) -> None:
-        """Commit what is staged and close the file."""
+        """Commit what is staged, close the file and let the next writer have it."""
         try:
             self.commit()
         finally:
             self._db.close()
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -304,12 +331,14 @@ class Store(LogReader):
         attempt: AttemptData,
         request_headers: Sequence[tuple[str, str]] | str,
         *,
+        url: str | None = None,
+        version: str | None = None,
         disable: tuple[int, DisableRecord] | None = None,
     ) -> None:
         """Append attempt ``delivery.attempts_made`` and the delivery's new state in ONE transaction.
 
         See :meth:`stage_attempt`; this one commits at once."""
-        self.stage_attempt(delivery, attempt, request_headers, disable=disable)
+        self.stage_attempt(delivery, attempt, request_headers, url=url, version=version, disable=disable)
         self.commit()
 
     def stage_attempt(
@@ -318,9 +347,14 @@ class Store(LogReader):
         attempt: AttemptData,
         request_headers: Sequence[tuple[str, str]] | str,
         *,
+        url: str | None = None,
+        version: str | None = None,
         disable: tuple[int, DisableRecord] | None = None,
     ) -> None:
         """Stage attempt ``delivery.attempts_made`` and the delivery's new state for :meth:`commit`.
+
+        ``url`` and ``version``: where the request went and the subscription version it was sent under
+        (the sender passes what it used; None: the subscription's as stored now).
 
         One INSERT: a trigger moves the delivery to the state recorded with the attempt (``state_after``,
         ``next_attempt_us``) and clears its in-flight mark, so the attempt and the delivery's next state
@@ -330,6 +364,9 @@ class Store(LogReader):
         """
         first = delivery.first_attempt_at or attempt.at
         response_headers = attempt.response_headers
+        if url is None or version is None:
+            sub = self.subscription(delivery.subscription_id)
+            url, version = url or sub.callback_url, version or sub.version
         self._stage(
             RECORD,
             (
@@ -347,6 +384,8 @@ class Store(LogReader):
                 delivery.state.value,
                 to_us(first),
                 None if delivery.next_attempt_at is None else to_us(delivery.next_attempt_at),
+                url,
+                version,
             ),
         )
         if disable is not None:

@@ -34,6 +34,7 @@ from flipdish_sim.simulator.subscription import (
 __all__ = [
     "APPLICATION_ID",
     "INTERRUPTED",
+    "MIGRATES_FROM",
     "SCHEMA_VERSION",
     "AttemptData",
     "AttemptRow",
@@ -42,7 +43,9 @@ __all__ = [
     "headers_text",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: each attempt records the URL and the subscription version it was sent with (1 migrates on open)."""
+MIGRATES_FROM = (1,)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = "interrupted"
@@ -102,7 +105,9 @@ CREATE TABLE attempts (
     error TEXT,
     state_after TEXT NOT NULL,
     first_attempt_us INTEGER NOT NULL,
-    next_attempt_us INTEGER
+    next_attempt_us INTEGER,
+    url TEXT NOT NULL,
+    version TEXT NOT NULL
 );
 CREATE INDEX attempts_by_sub_at ON attempts (subscription_id, at_us, outcome);
 CREATE INDEX attempts_by_delivery ON attempts (delivery_id);
@@ -134,8 +139,17 @@ DISABLE = (
 RECORD = (
     "INSERT INTO attempts (delivery_id, subscription_id, attempt_no, at_us, request_headers, outcome,"
     " status_code, duration, response_headers, response_body, error, state_after, first_attempt_us,"
-    " next_attempt_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " next_attempt_us, url, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+MIGRATE_1_TO_2 = """
+ALTER TABLE attempts ADD COLUMN url TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN version TEXT NOT NULL DEFAULT '';
+UPDATE attempts SET
+    url = (SELECT callback_url FROM subscriptions s WHERE s.id = attempts.subscription_id),
+    version = (SELECT version FROM subscriptions s WHERE s.id = attempts.subscription_id);
+"""
+"""Version 1 did not record where an attempt went: its attempts take their subscription's URL and version
+as they are when the log is migrated (the best the log knows)."""
 
 
 class AttemptData(Protocol):
@@ -182,7 +196,9 @@ class AttemptRow:
     subscription_id: int
     owner_user_id: int
     callback_url: str
+    """The URL this attempt was sent to (a later change of the subscription does not rewrite it)."""
     version: str
+    """The subscription version this attempt was sent under."""
 
 
 def headers_text(headers: Iterable[tuple[str, str]]) -> str:
@@ -213,10 +229,13 @@ def configure(db: sqlite3.Connection, path: str) -> None:
     tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
     if version == 0 and app == 0 and tables:
         raise StoreError(f"{path} is an SQLite file of another application, not a flipdish-sim log")
-    if (version, app) != (0, 0) and (app != APPLICATION_ID or version != SCHEMA_VERSION):
+    if (version, app) != (0, 0) and (
+        app != APPLICATION_ID or (version != SCHEMA_VERSION and version not in MIGRATES_FROM)
+    ):
         raise StoreError(
             f"{path} holds schema version {version} (application id {app:#x}); "
-            f"this flipdish-sim writes version {SCHEMA_VERSION}: use a new --db file"
+            f"this flipdish-sim reads versions {', '.join(map(str, (*MIGRATES_FROM, SCHEMA_VERSION)))}:"
+            " use a new --db file"
         )
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -228,6 +247,24 @@ def configure(db: sqlite3.Connection, path: str) -> None:
             f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
             f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
+    elif version == 1:
+        _migrate(db, path)
+
+
+def _migrate(db: sqlite3.Connection, path: str) -> None:
+    """Version 1 to 2, in one transaction (another process may have done it meanwhile: then nothing)."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+            for statement in MIGRATE_1_TO_2.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except sqlite3.Error as err:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise StoreError(f"cannot upgrade the log {path} to schema version {SCHEMA_VERSION}: {err}") from err
 
 
 def open_delivery(r: tuple[Any, ...]) -> tuple[Delivery, datetime | None]:

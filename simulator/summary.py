@@ -7,7 +7,35 @@ from dataclasses import dataclass
 from flipdish_sim.simulator.store import Store
 from flipdish_sim.simulator.subscription import DisableRecord
 
-__all__ = ["RunSummary", "summarize"]
+__all__ = ["NotSent", "RunSummary", "summarize"]
+
+
+@dataclass(frozen=True, slots=True)
+class NotSent:
+    """Deliveries of one subscription that a disable kept from the receiver."""
+
+    subscription_id: int
+    suspended: int  # waiting for a re-enable (they resume inside their 24 h retry window)
+    dropped: int  # never sent (``on_disabled="drop"``): a re-enable does not bring them back
+    disabled: DisableRecord | None  # the disable still in force, if any
+
+    def line(self, how_to_enable: str) -> str:
+        """``not sent: 10 deliveries ...``; ``how_to_enable`` names the way (``{id}``: the subscription)."""
+        kinds = ((self.suspended, "suspended"), (self.dropped, "dropped"))
+        counts = [f"{n} {what}" for n, what in kinds if n]
+        total = self.suspended + self.dropped
+        text = f"not sent: {total} deliver{'y' if total == 1 else 'ies'} ({', '.join(counts)})"
+        text += f" of subscription {self.subscription_id}"
+        if self.disabled is not None:
+            text += f", disabled at {self.disabled.at.isoformat()} ({self.disabled.reason})"
+        else:
+            text += " while it was disabled"
+        if self.suspended and self.disabled is not None:
+            enable = how_to_enable.replace("{id}", str(self.subscription_id))
+            text += f"; to send the suspended ones: {enable}"
+        if self.dropped:
+            text += "; dropped ones are never sent"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +53,10 @@ class RunSummary:
     disabled: tuple[tuple[int, DisableRecord], ...]  # (subscription id, when/why)
     p50_ms: float | None
     p95_ms: float | None
+    not_sent: tuple[NotSent, ...] = ()
 
-    def lines(self) -> list[str]:
-        """The summary for people, one fact per line."""
+    def lines(self, how_to_enable: str = "re-enable subscription {id}") -> list[str]:
+        """The summary for people, one fact per line; ``how_to_enable``: see :meth:`NotSent.line`."""
         latency = (
             f"latency p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms"
             if self.p50_ms is not None and self.p95_ms is not None
@@ -46,6 +75,7 @@ class RunSummary:
             numbers = f"{record.failures}/{record.sample} {record.unit} failed ({record.share:.0%})"
             detail = f" on {numbers}" if record.sample else ""
             out.append(f"subscription {sub_id} disabled at {record.at.isoformat()}: {record.reason}{detail}")
+        out += [item.line(how_to_enable) for item in self.not_sent]
         return out
 
 
@@ -86,6 +116,14 @@ def summarize(store: Store, *, after_event_seq: int = 0) -> RunSummary:
         for r in store.query("SELECT DISTINCT subscription_id FROM deliveries WHERE event_seq > ?", only)
     }
     count = int(attempts)
+    disabled = {s.id: s.disabled for s in store.subscriptions() if s.disabled and not s.enabled}
+    held: dict[int, dict[str, int]] = {}
+    for sub_id, state, n in store.query(
+        "SELECT subscription_id, state, count(*) FROM deliveries WHERE event_seq > ?"
+        " AND state IN ('suspended', 'dropped') GROUP BY subscription_id, state ORDER BY subscription_id",
+        only,
+    ):
+        held.setdefault(int(sub_id), {})[str(state)] = int(n)
     return RunSummary(
         events=int(events),
         deliveries=sum(states.values()),
@@ -104,4 +142,8 @@ def summarize(store: Store, *, after_event_seq: int = 0) -> RunSummary:
         ),
         p50_ms=_percentile(store, count, 0.50, after_event_seq),
         p95_ms=_percentile(store, count, 0.95, after_event_seq),
+        not_sent=tuple(
+            NotSent(sub_id, n.get("suspended", 0), n.get("dropped", 0), disabled.get(sub_id))
+            for sub_id, n in held.items()
+        ),
     )

@@ -10,7 +10,7 @@ chain carries the OS or TLS error itself, and ``delivery.classify_exception`` st
 
 Flipdish fidelity: aiohttp's automatic ``Accept``, ``Accept-Encoding`` and ``User-Agent`` headers are
 skipped (``make_client`` already drops httpx's), bodies are not decompressed, redirects are never followed,
-and nothing comes from the environment (proxies, netrc).
+nothing comes from the environment (proxies, netrc), and no cookie is ever kept or sent.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import ssl
 from collections.abc import AsyncIterator
 
 import aiohttp
+import aiohttp.abc
 import httpx
 
 __all__ = ["AiohttpDeliveryTransport", "translate"]
@@ -83,22 +84,34 @@ class _Body(httpx.AsyncByteStream):
 class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
     """One aiohttp session per transport, created on first use inside the running event loop."""
 
-    def __init__(self, *, verify_tls: bool | ssl.SSLContext = True, max_connections: int = 200) -> None:
+    def __init__(
+        self,
+        *,
+        verify_tls: bool | ssl.SSLContext = True,
+        max_connections: int = 200,
+        resolver: aiohttp.abc.AbstractResolver | None = None,
+    ) -> None:
+        """``resolver``: how host names become addresses (default: the system's, as Flipdish's would);
+        tests pass one that maps every name to 127.0.0.1, so arbitrary host names never leave the machine."""
         if isinstance(verify_tls, ssl.SSLContext):
             self._ssl: ssl.SSLContext | bool = verify_tls
         else:
             self._ssl = ssl.create_default_context() if verify_tls else False
         self._max_connections = max_connections
+        self._resolver = resolver
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections, ssl=self._ssl, resolver=self._resolver
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 skip_auto_headers=_SKIP_AUTO_HEADERS,
                 auto_decompress=False,
                 trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),  # no state between deliveries, as Flipdish's sender
                 timeout=aiohttp.ClientTimeout(total=None),
             )
         return self._session

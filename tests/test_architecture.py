@@ -24,6 +24,10 @@ CORE = [
     "flipdish_sim.simulator.disable",
     "flipdish_sim.simulator.faults",
     "flipdish_sim.simulator.subscription_rules",
+    "flipdish_sim.contracts.vectors.v3",
+    "flipdish_sim.contracts.vectors.v3_rejected",
+    "flipdish_sim.contracts.vectors.legacy",
+    "flipdish_sim.contracts.refinements",
 ]
 
 

@@ -143,11 +143,86 @@ def test_a_log_of_another_application_is_refused(tmp_path: Path) -> None:
     assert "not a flipdish-sim log" in result.stderr
 
 
-def test_a_second_run_on_the_same_log_is_summarised_on_its_own(tmp_path: Path) -> None:
+def test_a_finished_run_is_not_appended_to(tmp_path: Path) -> None:
+    """Behaviour change: a second run on a finished run's log used to append a second copy of its events."""
     db = str(tmp_path / "r.db")
     with receivers.ok(200) as receiver:
         first = _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", db)
         second = _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", db)
-    assert first.exit_code == second.exit_code == 0
-    assert "events 14, deliveries 14, attempts 14" in second.stdout
-    assert len(receiver.requests) == 28  # the second run reuses the first one's subscription
+    assert first.exit_code == 0
+    assert second.exit_code == 2
+    assert "holds a finished run of order-lifecycle" in second.stderr
+    assert len(receiver.requests) == 14
+
+
+def test_runs_in_one_folder_never_send_to_each_others_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """run A then run B in the same folder, no --db: B's events never reach A's URL."""
+    monkeypatch.chdir(tmp_path)
+    with receivers.ok(200) as a, receivers.ok(200) as b:
+        first = _invoke("run", "order-lifecycle", "--url", a.url)
+        second = _invoke("run", str(_failing(tmp_path)), "--url", b.url)
+    assert first.exit_code == 0, first.output
+    assert len(a.requests) == 14, "A's URL received A's run and nothing of B's"
+    assert len(b.requests) == 3
+    logs = sorted(p.name for p in (tmp_path / "flipdish-sim-runs").iterdir())
+    assert len(logs) == 2, "one log per run, and no lock file left behind"
+    first_log = next(name for name in logs if name.endswith("-order-lifecycle.db"))
+    second_log = next(name for name in logs if name.endswith("-failing.db"))
+    assert f"log: {Path('flipdish-sim-runs') / first_log}" in first.stdout
+    assert f"log: {Path('flipdish-sim-runs') / second_log}" in second.stdout
+    assert not (tmp_path / "flipdish-sim.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (["--seed", "3"], "holds an unfinished run of order-lifecycle"),
+        (["--url", "http://127.0.0.1:9/elsewhere"], "delivers to http://127.0.0.1:"),
+    ],
+)
+def test_an_unfinished_run_resumes_only_as_itself(tmp_path: Path, second: list[str], message: str) -> None:
+    import sqlite3
+
+    db = tmp_path / "r.db"
+    with receivers.ok(200) as receiver:
+        assert _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", str(db)).exit_code == 0
+        log = sqlite3.connect(db)  # as if interrupted: the run is not marked finished
+        log.execute("UPDATE meta SET value = replace(value, ', \"finished\": true', '') WHERE key = 'run'")
+        log.commit()
+        log.close()
+        args = ["run", "order-lifecycle", "--url", receiver.url, "--db", str(db), *second]
+        refused = _invoke(*args)
+        again = _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", str(db))
+    assert refused.exit_code == 2
+    assert message in refused.stderr
+    assert again.exit_code == 0, again.output
+    assert "resuming order-lifecycle" in again.stdout
+    assert len(receiver.requests) == 14
+
+
+def test_a_log_that_run_did_not_write_is_refused(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from flipdish_sim.simulator.store import Store
+
+    db = tmp_path / "served.db"
+    with Store(db) as store:  # e.g. a serve log, with someone else's subscription
+        store.add_subscription(
+            callback_url="https://staging.example/hook",
+            family="legacy",
+            event_names=["order.created"],
+            created_at=datetime.now(UTC),
+        )
+    with receivers.ok(200) as receiver:
+        result = _invoke("run", "order-lifecycle", "--url", receiver.url, "--db", str(db))
+    assert result.exit_code == 2
+    assert "was not written by 'run'" in result.stderr
+    assert receiver.requests == []
+
+
+def _failing(tmp_path: Path) -> Path:
+    path = tmp_path / "failing.yaml"
+    path.write_text(FAILING.replace("retry: {offsets: [1m, 2m]}", "retry: {offsets: [1m]}"))
+    return path

@@ -16,7 +16,7 @@ import respx
 from fastapi import FastAPI, Request
 
 from flipdish_sim import __version__
-from flipdish_sim.simulator import delivery
+from flipdish_sim.simulator import delivery, stopwatch
 from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.request import OutgoingRequest, legacy_envelope, legacy_request, v3_request
 from flipdish_sim.verify import verify_signature, verify_token
@@ -353,7 +353,7 @@ def test_a_synchronous_app_that_blocks_past_the_deadline_is_a_timeout(
     # A WSGI app runs in the caller's thread and cannot be interrupted; when it returns after the deadline,
     # the attempt is still a timeout. A fake perf_counter stands in for the slow app (no sleeping tests).
     clock = [100.0]
-    monkeypatch.setattr(delivery.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(stopwatch.time, "perf_counter", lambda: clock[0])
 
     def slow_app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
         clock[0] += 12.0  # "takes" 12 s

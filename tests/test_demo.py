@@ -22,3 +22,5 @@ def test_demo_runs_unattended_and_shows_retries_duplicates_disable_and_re_enable
     assert "{Enabled: true} -> re-enabled" in out
     assert re.search(r"receiver: .* [1-9]\d* duplicates ignored", out)
     assert re.search(r"acknowledged [1-9]\d*, failed attempts [1-9]\d*", out)
+    not_sent = r"not sent: \d+ deliver(y|ies) \(\d+ dropped\) of subscription 1 while it was disabled"
+    assert re.search(not_sent, out), out

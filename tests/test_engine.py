@@ -21,6 +21,7 @@ from flipdish_sim.simulator.delivery import asgi_transport, make_client
 from flipdish_sim.simulator.disable import DisablePolicy, Observation
 from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
 from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.identity import RunIdentity
 from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
 from flipdish_sim.simulator.scenario import PlannedEvent
 from flipdish_sim.simulator.schedule import AttemptWindow
@@ -31,6 +32,7 @@ from flipdish_sim.verify import verify_signature
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URL = "http://receiver.test/webhooks"
 NO_DISABLE = DisablePolicy(enabled=False)
+FIXED = RunIdentity(None)
 
 
 @dataclass
@@ -60,10 +62,11 @@ class Receiver:
         await send({"type": "http.response.body", "body": b""})
 
 
-def _sender(tmp_path: Path, receiver: Any, **policy: object) -> Sender:
+def _sender(tmp_path: Path, receiver: Any, identity: RunIdentity | None = None, **policy: object) -> Sender:
     store = Store(tmp_path / "log.db")
     client = make_client(transport=asgi_transport(receiver))
-    return Sender(store, clock=VirtualClock(T0), client=client, policy=SenderPolicy(**policy))  # type: ignore[arg-type]
+    policy_ = SenderPolicy(**policy)  # type: ignore[arg-type]
+    return Sender(store, clock=VirtualClock(T0), client=client, policy=policy_, identity=identity)
 
 
 def _run(sender: Sender) -> None:
@@ -304,10 +307,12 @@ def test_re_enabling_after_the_window_expires_the_suspended(tmp_path: Path, alwa
     assert len(always_500.requests) == 4
 
 
-def test_the_same_seed_gives_the_same_log(tmp_path: Path) -> None:
-    def log(directory: Path) -> list[tuple[object, ...]]:
+def test_the_same_seed_gives_the_same_log_with_fixed_ids(tmp_path: Path) -> None:
+    """Behaviour change: ids are unique per sender by default; RunIdentity(None) is the seeded rerun."""
+
+    def log(directory: Path, identity: RunIdentity | None = FIXED) -> list[tuple[object, ...]]:
         directory.mkdir()
-        sender = _sender(directory, Receiver(lambda n: 500 if n % 3 else 200))
+        sender = _sender(directory, Receiver(lambda n: 500 if n % 3 else 200), identity=identity)
         sender.add_subscription(URL, event_names=["order.created", "order.accepted"])
         for n in range(5):
             sender.publish("order.created" if n % 2 else "order.accepted", at=T0 + timedelta(minutes=n))
@@ -315,6 +320,8 @@ def test_the_same_seed_gives_the_same_log(tmp_path: Path) -> None:
         return [(r.webhook_id, r.event_id, r.at, r.outcome, r.request_body) for r in sender.store.attempts()]
 
     assert log(tmp_path / "a") == log(tmp_path / "b")
+    fresh_c, fresh_d = log(tmp_path / "c", None), log(tmp_path / "d", None)
+    assert {r[1] for r in fresh_c}.isdisjoint({r[1] for r in fresh_d}), "event ids unique per run"
 
 
 def test_attempts_due_together_run_concurrently_and_are_recorded_in_order(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ INI = """
 flipdish_app = receiver_app:app
 flipdish_url = /webhook
 flipdish_verify_token = tok
+asyncio_default_fixture_loop_scope = function
 """
 
 
@@ -150,6 +151,7 @@ def test_a_failing_conformance_item_shows_the_reproducer(project: pytest.Pyteste
 
 
 def test_without_a_receiver_the_fixture_says_how_to_configure_one(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile("def test_x(flipdish_simulator):\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "no:randomly")
     result.assert_outcomes(errors=1)
@@ -157,6 +159,7 @@ def test_without_a_receiver_the_fixture_says_how_to_configure_one(pytester: pyte
 
 
 def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile("def test_x(flipdish_clock):\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "no:flipdish_sim", "-p", "no:randomly")
     result.assert_outcomes(errors=1)
@@ -164,6 +167,7 @@ def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
 
 
 def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.runpytest_inprocess("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.flipdish(**kwargs):*"])
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.attempt import Attempt, Outcome
-from flipdish_sim.simulator.store import Store, UnknownSubscriptionError
+from flipdish_sim.simulator.store import SCHEMA_VERSION, Store, UnknownSubscriptionError
 from flipdish_sim.simulator.subscription import Delivery, DeliveryState, DisableRecord, from_us, to_us
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -46,7 +46,7 @@ def test_a_new_file_is_a_wal_log_with_the_schema_version(tmp_path: Path) -> None
     Store(tmp_path / "log.db").close()
     db = sqlite3.connect(tmp_path / "log.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
 
 
 def test_a_log_of_another_schema_version_is_refused_in_one_line(tmp_path: Path) -> None:

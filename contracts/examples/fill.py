@@ -241,8 +241,12 @@ def _string_fits(sc: Scalar, v: str) -> bool:
 
 
 def _from_pattern(pattern: str, rng: random.Random) -> str:
-    """A string matching the simple anchored patterns Flipdish's schemas use (``^org\\d+$``, E.164 phones)."""
-    body = pattern.removeprefix("^").removesuffix("$")
+    """A string matching the simple anchored patterns Flipdish's schemas use (``^org\\d+$``, E.164 phones).
+
+    Of top-level alternatives (the refinements' "empty or ..." patterns), the longest is used.
+    """
+    alternatives = pattern.split("|") if "(" not in pattern else [pattern]
+    body = max(alternatives, key=len).removeprefix("^").removesuffix("$")
     out: list[str] = []
     for token, quant in re.findall(r"(\\d|\[[^\]]+\]|\\.|[^\\\[{+*?])(\{\d+(?:,\d+)?\}|[+*?])?", body):
         if quant in ("*", "?"):

@@ -10,6 +10,7 @@ import random
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from ..refinements import DATE_TIME, TIME_OF_DAY
 from .plan import Scalar
 from .world import Person
 
@@ -40,11 +41,14 @@ def guess_string(f: Filler, sc: Scalar, name: str, parent: str) -> str:
 def _formatted(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     if "uuid" in sc.formats or n.endswith(("publicid", "guid")) or n in ("flipdisheventid", "menupublishid"):
         return f.uuid()
-    if n in _TIMESPANS and "date-time" not in sc.formats:  # .NET TimeSpan: opening hours
+    refined = {pattern.pattern for pattern in sc.patterns}  # Zod checks carried by contracts.refinements
+    time_of_day = n in _TIMESPANS or n.startswith("cutofftime") or TIME_OF_DAY in refined
+    if time_of_day and "date-time" not in sc.formats:  # .NET TimeSpan: opening hours, pre-order cut-offs
         return f"{f.rng.choice((7, 8, 11, 12, 16, 17)):02d}:{f.rng.choice((0, 30)):02d}:00"
     if n in ("expiry", "expiresat", "until", "snoozeduntil", "ttl", "validuntil", "enddate", "expirydate"):
         return iso(f.scene.at + timedelta(hours=f.rng.randint(1, 48)))
-    if "date-time" in sc.formats or (n.endswith(("time", "date", "at")) and not n.endswith("format")):
+    timestamp = "date-time" in sc.formats or DATE_TIME in refined
+    if timestamp or (n.endswith(("time", "date", "at")) and not n.endswith("format")):
         return f.time(
             timedelta(days=2) if n.startswith(("create", "placed", "update", "modified")) else timedelta(30)
         )

@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, str] = {
         ("serve", "serve", "serve"),
         ("demo", "demo", "demo"),
         ("load", "load", "load"),
+        ("vectors", "vectors", "vectors"),
     ]
 }
 

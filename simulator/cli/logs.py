@@ -35,7 +35,7 @@ def export(db_path: str, subscription_id: int | None, fmt: str, output: str | No
     from flipdish_sim.simulator.logexport import export_logs
     from flipdish_sim.simulator.logfile import open_log
 
-    with open_log(db_path, existing=True) as store:
+    with open_log(db_path, existing=True, write=False) as store:
         if subscription_id is not None:
             store.subscription(subscription_id)  # an unknown id is a usage error, before any output
         if output is None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import shlex
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -12,7 +15,10 @@ if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
     from flipdish_sim.simulator.session import ScenarioRun
 
-__all__ = ["run"]
+__all__ = ["RUNS_FOLDER", "new_run_path", "run"]
+
+RUNS_FOLDER = "flipdish-sim-runs"
+"""Where ``run`` without ``--db`` writes each run's own log (relative to the working directory)."""
 
 
 @click.command()
@@ -22,9 +28,8 @@ __all__ = ["run"]
     "--db",
     "db_path",
     type=click.Path(dir_okay=False),
-    default="flipdish-sim.db",
-    show_default=True,
-    help="The log (SQLite). Run again with the same file to resume an interrupted run.",
+    help=f"The log (SQLite): a new file, or an interrupted run's to resume it. Default: a new log per run"
+    f" under {RUNS_FOLDER}/.",
 )
 @click.option("--clock", type=click.Choice(["virtual", "wall"]), default="virtual", show_default=True)
 @click.option(
@@ -38,15 +43,21 @@ __all__ = ["run"]
     "--seed", type=int, default=0, show_default=True, help="Shifts every payload seed; seeds the sender."
 )
 @click.option(
+    "--fixed-ids",
+    is_flag=True,
+    help="Event and order ids as seeded, so a rerun is byte-identical (default: unique to each run).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="A progress bar (default: when stdout is a terminal)."
 )
 def run(
     scenario: str,
     url: str | None,
-    db_path: str,
+    db_path: str | None,
     clock: str,
     time_scale: float,
     seed: int,
+    fixed_ids: bool,
     progress: bool | None,
 ) -> None:
     """Run SCENARIO (a built-in name, see 'flipdish-sim scenarios list', or a YAML file).
@@ -55,10 +66,13 @@ def run(
     The virtual clock jumps from one due attempt to the next: the 24 h retry schedule runs as fast as
     the receiver answers. The wall clock waits in real time (compressed by --time-scale), e.g. to take
     a receiver down for a while during outage-recovery.
+    Each run writes its own log (default: a new file under flipdish-sim-runs/, its path printed), so a
+    run only ever sends to the URL it was given. --db FILE names a new file, or an interrupted run's log
+    to resume it (same scenario, --seed, --clock and URL); a finished run is never appended to.
     Exit: 0 every delivery acknowledged; 1 some were not (expired, dropped, suspended) or the log failed
     during the run; 2 usage error (unknown scenario, malformed scenario, missing environment variable,
-    invalid URL, a --db file that is not a flipdish-sim log); 130 interrupted (run again with the same
-    --db to resume).
+    invalid URL, a --db file that is not a flipdish-sim log, holds a finished or another run, or is in
+    use by another process); 130 interrupted (run again with the same --db to resume).
     """
     from flipdish_sim.simulator.delivery import make_client
     from flipdish_sim.simulator.logfile import open_log
@@ -73,10 +87,22 @@ def run(
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     show_bar = sys.stdout.isatty() if progress is None else progress
+    if db_path is None:
+        db_path = str(new_run_path(loaded.name))
+        click.echo(f"log: {db_path}")
 
     async def go(store: Store) -> int:
         async with make_client() as client:
-            session = open_run(loaded, store, client, url=url, clock=clock, time_scale=time_scale, seed=seed)
+            session = open_run(
+                loaded,
+                store,
+                client,
+                url=url,
+                clock=clock,
+                time_scale=time_scale,
+                seed=seed,
+                fixed_ids=fixed_ids,
+            )
             verb = "resuming" if session.resumed else "running"
             target = session.sender.subscriptions()[-1].callback_url
             click.echo(f"{verb} {loaded.name}: {session.total_events} events -> {target}")
@@ -101,10 +127,30 @@ def run(
             click.echo(f"interrupted; run again with --db {db_path} to resume", err=True)
             raise SystemExit(130) from None
         result = summarize(store, after_event_seq=events_before)
-    for line in result.lines():
+    again = ["flipdish-sim", "run", scenario, *(["--url", url] if url else []), "--db", db_path]
+    again += [*(["--seed", str(seed)] if seed else []), *(["--clock", clock] if clock != "virtual" else [])]
+    enable = f"flipdish-sim subscriptions enable {{id}} --db {shlex.quote(db_path)}, then {shlex.join(again)}"
+    for line in result.lines(how_to_enable=enable):
         click.echo(line)
     ok = result.acknowledged == result.deliveries
     raise SystemExit(0 if ok else 1)
+
+
+def new_run_path(scenario_name: str, folder: Path | None = None) -> Path:
+    """A new file ``<folder>/<UTC timestamp>-<scenario>.db`` (``-2``, ``-3`` ... if taken)."""
+    from datetime import UTC, datetime
+
+    folder = Path(RUNS_FOLDER) if folder is None else folder
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as err:
+        raise click.UsageError(f"cannot create {folder}: {err.strerror or err}; pass --db FILE") from err
+    stem = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', scenario_name)[:60]}"
+    candidate, n = folder / f"{stem}.db", 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}.db"
+    return candidate
 
 
 def _plain(report: AttemptReport) -> str:

@@ -16,6 +16,7 @@ from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, spl
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
+    from flipdish_sim.simulator.store import Store
 
 __all__ = ["attempt_line", "format_offset", "send"]
 
@@ -100,6 +101,9 @@ def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None
     show_default=True,
     help="Seconds per attempt.",
 )
+@click.option(
+    "--fixed-ids", is_flag=True, help="Event and order ids as seeded (default: unique to each send)."
+)
 @click.option("--strict", is_flag=True, help="Refuse a --payload that breaks its contract (exit 1).")
 @click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), help="Keep the log here (default: a temporary file)."
@@ -116,6 +120,7 @@ def send(
     retry: bool,
     time_scale: float,
     deadline: float,
+    fixed_ids: bool,
     strict: bool,
     db_path: str | None,
 ) -> None:
@@ -166,6 +171,8 @@ def send(
             retry,
             time_scale,
             deadline,
+            fixed_ids,
+            kept=db_path is not None,
         )
     if not reached:
         raise click.UsageError(f"could not reach {url}: nothing answered (see the attempts above)")
@@ -185,15 +192,18 @@ def _send(
     retry: bool,
     time_scale: float,
     deadline: float,
+    fixed_ids: bool = False,
+    *,
+    kept: bool = True,
 ) -> tuple[bool, bool]:
     """(every delivery acknowledged, the receiver answered at least once)."""
     from flipdish_sim.simulator.clock import WallClock
     from flipdish_sim.simulator.delivery import make_client
     from flipdish_sim.simulator.engine import Sender, SenderPolicy
     from flipdish_sim.simulator.faults import DuplicatePolicy
+    from flipdish_sim.simulator.identity import RunIdentity
     from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, NO_RETRIES
-    from flipdish_sim.simulator.store import Store
 
     policy = SenderPolicy(
         retry=FLIPDISH_DEFAULT if retry else NO_RETRIES,
@@ -214,6 +224,7 @@ def _send(
                 client=client,
                 policy=policy,
                 rng_seed=seed,
+                identity=RunIdentity(None) if fixed_ids else None,
             )
             sender.on_attempt.append(show)
             sender.add_subscription(
@@ -227,11 +238,26 @@ def _send(
             click.echo(f"event {sent.name} {sent.id} -> {url}")
             await sender.run_until_idle()
             states = [row[0] for row in store.query("SELECT state FROM deliveries")]
+            _say_not_sent(store, db if kept else None)
         return all(state == "acknowledged" for state in states)
 
     with open_log(db) as store:
         ok = asyncio.run(go(store))
     return ok, any(o not in _UNREACHABLE for o in outcomes)
+
+
+def _say_not_sent(store: Store, kept: Path | None) -> None:
+    """One line per subscription whose deliveries a disable kept back (e.g. ``--duplicates`` to a failing
+    receiver trips the auto-disable), and how to send them."""
+    from flipdish_sim.simulator.summary import summarize
+
+    if kept is None:
+        how = "keep the log with --db FILE; 'flipdish-sim subscriptions enable {id} --db FILE', then"
+        how += " 'flipdish-sim serve --db FILE' sends them"
+    else:
+        how = f"flipdish-sim subscriptions enable {{id}} --db {kept}, then flipdish-sim serve --db {kept}"
+    for item in summarize(store).not_sent:
+        click.echo(item.line(how))
 
 
 def attempt_line(report: AttemptReport) -> str:

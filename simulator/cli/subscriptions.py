@@ -25,7 +25,7 @@ def list_(db_path: str) -> None:
     from flipdish_sim.simulator.logfile import open_log
     from flipdish_sim.simulator.subscription import mask_secret
 
-    with open_log(db_path, existing=True) as store:
+    with open_log(db_path, existing=True, write=False) as store:
         found = store.subscriptions()
     if not found:
         click.echo("no subscriptions")

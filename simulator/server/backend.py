@@ -75,6 +75,8 @@ class Backend:
         self.include_sim_fields = include_sim_fields
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.failure: str | None = None
+        """Why a background task died, if one did: ``/_sim/health`` answers 503 and the dashboard says so."""
 
     @property
     def clock(self) -> Clock:
@@ -92,8 +94,12 @@ class Backend:
                 await work
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as err:
                 _log.exception("background %s stopped", name)
+                detail = str(err).strip().splitlines()
+                self.failure = f"background {name} stopped: {type(err).__name__}" + (
+                    f": {detail[0]}" if detail else ""
+                )
 
         task = asyncio.create_task(guarded(), name=f"flipdish-sim {name}")
         self._tasks.add(task)
@@ -225,7 +231,7 @@ class Backend:
             planned.append(item)
         if self.sender.clock.is_virtual:
             async with self._lock:
-                ids = [self.sender.publish(p.name, p.payload, seed=p.seed, at=p.at).id for p in planned]
+                ids = [self.sender.publish_planned(p).id for p in planned]
                 await self._catch_up()
             return ids
         self._spawn(self._feed(planned), f"scenario {name}")
@@ -234,7 +240,7 @@ class Backend:
     async def _feed(self, planned: list[PlannedEvent]) -> None:
         for item in planned:
             await self.sender.clock.sleep_until(item.at)
-            self.sender.publish(item.name, item.payload, seed=item.seed, at=item.at)
+            self.sender.publish_planned(item)
 
     # -- reading ---------------------------------------------------------------------------------------
     def webhook_logs(

@@ -18,6 +18,7 @@ import httpx
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
 from flipdish_sim.simulator.delivery import make_client
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
+from flipdish_sim.simulator.logfile import open_log
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.registry import ServerStore
 
@@ -46,8 +47,10 @@ async def open_backend(
     transport: httpx.AsyncBaseTransport | None = None,
     include_sim_fields: bool = False,
 ) -> AsyncIterator[Backend]:
-    """A backend over the log at ``db`` (created if new); closes its HTTP client and the log on exit."""
-    store = ServerStore(db)
+    """A backend over the log at ``db`` (created if new); closes its HTTP client and the log on exit.
+
+    UsageError (exit 2) when ``db`` is not a log, cannot be written, or another process writes it."""
+    store: ServerStore = open_log(db)
     try:
         the_clock = make_clock(clock, time_scale=time_scale, resume_from=store.latest_time())
         async with make_client(transport=transport) as client:

@@ -38,6 +38,9 @@ def _backend(request: Request) -> Backend:
 
 
 def _flash(request: Request) -> tuple[str, bool]:
+    failure = _backend(request).failure
+    if failure is not None:  # deliveries stopped: say so on every page until the server restarts
+        return f"Deliveries have stopped ({failure}); restart flipdish-sim serve.", True
     return FLASH.get(request.query_params.get("flash", ""), ("", False))
 
 

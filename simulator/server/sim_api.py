@@ -1,6 +1,7 @@
 """The simulator's own API, under ``/_sim/`` and apart from Flipdish's paths (bearer token as well).
 
-GET  /_sim/health                                   {"ok": true}          (no token: a readiness probe)
+GET  /_sim/health                                   {"ok": true}          (no token: a readiness probe);
+                                                     503 {"ok": false, "reason"} once deliveries stopped
 GET  /_sim/clock                                    {"now", "virtual", "timeScale"}
 POST /_sim/clock/advance     {"seconds": N} | {"to": ISO-8601}   virtual clock only (409 otherwise);
                                                      sends every attempt due by then, then answers
@@ -40,6 +41,9 @@ def _backend(request: Request) -> Backend:
 
 
 async def health(request: Request) -> Response:
+    failure = _backend(request).failure
+    if failure is not None:
+        return JSONResponse({"ok": False, "reason": failure}, status_code=503)
     return JSONResponse({"ok": True})
 
 

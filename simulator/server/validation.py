@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 
 from flipdish_sim.contracts.document import JsonDocumentError, parse_json
 from flipdish_sim.simulator.server.errors import ApiError
+from flipdish_sim.simulator.server.querydates import parse_query_date
 from flipdish_sim.simulator.subscription_rules import (
     InvalidSubscriptionError,
     check_callback_url,
@@ -198,7 +199,6 @@ def parse_timestamp(query: Mapping[str, str], name: str) -> datetime:
     if not text:
         raise ApiError(400, "invalid_parameter", f"{name} is required (an ISO-8601 date-time)")
     try:
-        value = datetime.fromisoformat(text.strip().replace(" ", "+"))
+        return parse_query_date(text)  # ISO-8601, RFC 1123 or JavaScript's Date.toString(), as clients send
     except ValueError as err:
-        raise ApiError(400, "invalid_parameter", f"{name} is not an ISO-8601 date-time: {text!r}") from err
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        raise ApiError(400, "invalid_parameter", f"{name}: {err}") from err
