@@ -307,6 +307,21 @@ def test_logs_need_start_and_end(server: Server, params: dict[str, str]) -> None
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "0001-01-01T00:00+14:00", "end": "2030-01-01"},
+        {"start": "2020-01-01", "end": "9999-12-31T23:59-14:00"},
+        {"start": "0001-01-01000+0001", "end": "2030-01-01"},
+    ],
+)
+def test_log_dates_beyond_the_calendar_are_a_400(server: Server, params: dict[str, str]) -> None:
+    sub_id = server.create()
+    response = check(server.http.get(f"{SUBS}/{sub_id}/logs", params=params, headers=AUTH))
+    assert response.status_code == 400, response.text
+    assert "out of the range of dates" in response.json()["error"]["errorMessage"]
+
+
 def test_unknown_subscription_is_a_404_with_an_error_body(server: Server) -> None:
     response = server.http.get(f"{SUBS}/999/events", headers=AUTH)
     assert response.status_code == 404

@@ -202,3 +202,7 @@ def parse_timestamp(query: Mapping[str, str], name: str) -> datetime:
         return parse_query_date(text)  # ISO-8601, RFC 1123 or JavaScript's Date.toString(), as clients send
     except ValueError as err:
         raise ApiError(400, "invalid_parameter", f"{name}: {err}") from err
+    except OverflowError as err:  # 0001-01-01T00:00+14:00 is before the first representable instant
+        raise ApiError(
+            400, "invalid_parameter", f"{name}: {text[:60]!r} is out of the range of dates"
+        ) from err
