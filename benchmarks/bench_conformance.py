@@ -21,8 +21,8 @@ URL = "/webhooks/flipdish"
 
 
 def _grade(family: str) -> dict[str, Any]:
+    from flipdish_sim.conformance import SuiteConfig, Target, run_suite_sync
     from flipdish_sim.contracts.catalogue import Family
-    from flipdish_sim.plugin.conformance import SuiteConfig, Target, run_suite_sync
 
     if family == "legacy":
         from examples.legacy_fastapi.app import create_app as legacy_app
@@ -74,7 +74,7 @@ def main() -> None:
     # imports first (not timed): the suite, the example receivers, FastAPI
     import examples.legacy_fastapi.app
     import examples.v3_fastapi.app  # noqa: F401
-    import flipdish_sim.plugin.conformance  # noqa: F401
+    import flipdish_sim.conformance  # noqa: F401
 
     print(json.dumps(_grade(args.family)))
 

@@ -2,14 +2,14 @@
 
 Options are per-run toggles and targets; ini keys (prefixed ``flipdish_``) hold per-project constants;
 fixtures (prefixed ``flipdish_``) are what tests use and override. ``--flipdish-conformance`` adds the
-conformance suite's items (one per check and event) to the run. Reference: docs/plugin.md.
+conformance suite's items (one per check, named by its id) to the run. Reference: docs/plugin.md.
 """
 
 from __future__ import annotations
 
 import pytest
 
-__all__ = ["pytest_addoption", "pytest_collection_modifyitems", "pytest_configure"]
+__all__ = ["pytest_addoption", "pytest_collection_modifyitems", "pytest_collectstart", "pytest_configure"]
 
 pytest_plugins = ["flipdish_sim.plugin.fixtures"]
 
@@ -31,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--flipdish-conformance",
         action="store_true",
         default=False,
-        help="add the receiver conformance suite (one item per check and event) to this run",
+        help="add the receiver conformance suite (one item per check) to this run",
     )
     group.addoption("--flipdish-events", help="conformance: comma-separated event names to grade")
     group.addoption("--flipdish-check", help="conformance: comma-separated check ids to run")
@@ -41,6 +41,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "flipdish_lifespan",
         "run in-process ASGI apps' lifespan around the deliveries: true (default) or false",
         default=None,
+    )
+    group.addoption(
+        "--flipdish-max-time", type=float, default=None, help="conformance: seconds the whole suite may take"
     )
     parser.addini("flipdish_events", "conformance: event names to grade", type="linelist", default=[])
     parser.addini("flipdish_probe_url", 'conformance: GET answering {"applied": N}', default=None)
@@ -62,3 +65,12 @@ def pytest_collection_modifyitems(
         from flipdish_sim.plugin.conformance.pytest_items import conformance_items
 
         items.extend(conformance_items(session))
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """Remember folder collectors: ``--flipdish-conformance`` puts its items under the deepest folder whose
+    conftest overrides a ``flipdish_*`` fixture, so that override is seen."""
+    if isinstance(collector, pytest.Directory) and collector.config.getoption("flipdish_conformance", False):
+        from flipdish_sim.plugin.conformance.pytest_items import DIRECTORIES
+
+        collector.config.stash.setdefault(DIRECTORIES, {})[collector.path] = collector

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
-    from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.attempt import Attempt
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.engine import AttemptReport

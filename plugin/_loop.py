@@ -20,6 +20,8 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from flipdish_sim._aio import inside_event_loop
+
 __all__ = ["RealTimeLoop", "SenderLoop"]
 
 T = TypeVar("T")
@@ -39,12 +41,8 @@ class RealTimeLoop(asyncio.SelectorEventLoop):
 
 
 def loop_running_here() -> bool:
-    """Whether an asyncio event loop is running in the current thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+    """Whether an event loop (asyncio's or trio's) is running in the current thread."""
+    return inside_event_loop()
 
 
 class SenderLoop:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flipdish_sim.conformance.answer import RETRY_WINDOW, consequence, describe_answer
 from flipdish_sim.errors import DeliveryAssertionError
-from flipdish_sim.simulator.attempt import Attempt, Outcome
+from flipdish_sim.simulator.attempt import Attempt
 
 __all__ = [
     "RETRY_WINDOW",
@@ -23,33 +24,6 @@ __all__ = [
     "consequence",
     "describe_answer",
 ]
-
-RETRY_WINDOW = "24 h"
-"""How long Flipdish keeps retrying a failed webhook (FACTS 5)."""
-
-
-def describe_answer(result: Attempt) -> str:
-    """``answered 302``, ``got no answer within 10 s``, ``could not connect (connection refused ...)``."""
-    if result.outcome is Outcome.TIMEOUT:
-        return f"got no complete answer in time ({result.error or 'timeout'})"
-    if result.status_code is not None:
-        return f"answered {result.status_code}"
-    return f"could not be delivered ({result.outcome.value}: {result.error or 'no detail'})"
-
-
-def consequence(event: str, result: Attempt, *, number: int = 1) -> str:
-    """One sentence: what attempt ``number`` of ``event`` got, and what Flipdish does about it."""
-    head = f"attempt {number} of {event} {describe_answer(result)}"
-    if result.ok:
-        return f"{head}: Flipdish counts this as delivered"
-    status = result.status_code
-    if result.outcome is Outcome.HTTP_ERROR and status is not None and 300 <= status < 400:
-        return f"{head}: Flipdish treats redirects as failures and retries for {RETRY_WINDOW}"
-    if result.outcome is Outcome.TIMEOUT:
-        return f"{head}: Flipdish waits at most 10 s, counts a failure and retries for {RETRY_WINDOW}"
-    if result.outcome is Outcome.HTTP_ERROR:
-        return f"{head}: Flipdish counts any non-2xx answer as a failure and retries for {RETRY_WINDOW}"
-    return f"{head}: Flipdish counts a failure and retries for {RETRY_WINDOW}"
 
 
 def assert_acknowledged(attempts: Sequence[Attempt], *, event: str = "the event", note: str = "") -> None:

@@ -16,10 +16,10 @@ from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
 from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 
 if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run of every user
-    from flipdish_sim.plugin.conformance import SuiteReport
+    from flipdish_sim.conformance import Probe, SuiteReport
+    from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
     from flipdish_sim.plugin.simulator import AsyncSimulator, DeliveryResult, ScenarioResult, Simulator
-    from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.retry import RetryPolicy
 
@@ -55,7 +55,7 @@ def setting(config: pytest.Config, name: str, *, env: str | None = None) -> str 
 @pytest.fixture
 def flipdish_receiver(request: pytest.FixtureRequest) -> Target | str | object:
     """The receiver under test: override to return your ASGI/WSGI app, a URL or a ``Target``."""
-    from flipdish_sim.plugin.target import Target
+    from flipdish_sim.conformance.target import Target
 
     app = setting(request.config, "app")
     url = setting(request.config, "url")
@@ -128,8 +128,8 @@ def flipdish_simulator(
 ) -> Iterator[Simulator]:
     """Flipdish's sender bound to the receiver and the virtual clock; ``@pytest.mark.flipdish(**kwargs)``
     passes ``Simulator`` keyword arguments."""
+    from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.simulator import Simulator
-    from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.engine import SenderPolicy
 
     kwargs: dict[str, Any] = {
@@ -245,15 +245,19 @@ def flipdish_conformance(
     flipdish_verify_token: str | None,
     flipdish_secret: str | None,
     flipdish_probe: Callable[[], int] | None,
+    request: pytest.FixtureRequest,
     tmp_path: Path,
 ) -> Callable[..., SuiteReport]:
-    """``grade(*, checks=(), **SuiteConfig fields) -> SuiteReport``: the conformance suite on the receiver."""
+    """``grade(*, checks=(), **SuiteConfig fields) -> SuiteReport``: the conformance suite on the receiver.
+
+    The probe is ``flipdish_probe`` (override it), else ``--flipdish-probe-url`` / ini ``flipdish_probe_url``.
+    Reproducers go to ``tmp_path``; ``report.assert_passed()`` lists every failure with its path.
+    """
 
     def grade(*, checks: tuple[str, ...] = (), **fields: Any) -> SuiteReport:
-        import asyncio
-
+        from flipdish_sim.conformance import Route, SuiteConfig, run_suite_sync
+        from flipdish_sim.conformance.probe import http_probe
         from flipdish_sim.contracts.catalogue import Family
-        from flipdish_sim.plugin.conformance import SuiteConfig, run_suite
         from flipdish_sim.plugin.simulator import as_target
 
         family = Family(fields.pop("family", flipdish_family))
@@ -261,9 +265,12 @@ def flipdish_conformance(
             "family": family,
             "verify_token": flipdish_verify_token if family is Family.LEGACY else None,
             "secrets": split_secrets([flipdish_secret]) if flipdish_secret and family is Family.V3 else (),
+            "route": Route.pytest(),
         }
         config = SuiteConfig(**{**base, **fields})
-        probe = None
+        target = as_target(flipdish_receiver)
+        probe: Probe | None = None
+        probe_url = setting(request.config, "probe-url")
         if flipdish_probe is not None:
             reader = flipdish_probe
 
@@ -271,7 +278,8 @@ def flipdish_conformance(
                 return reader()
 
             probe = probe_async
-        target = as_target(flipdish_receiver)
-        return asyncio.run(run_suite(target, config, checks=checks, probe=probe, reproducer_dir=tmp_path))
+        elif probe_url:
+            probe = http_probe(target, probe_url)
+        return run_suite_sync(target, config, checks=checks, probe=probe, reproducer_dir=tmp_path)
 
     return grade

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from flipdish_sim.conformance.fuzz import fuzz_strategy
 from flipdish_sim.contracts.catalogue import Profile, get_event
-from flipdish_sim.plugin.conformance.fuzz import fuzz_strategy
 
 __all__ = ["event_payloads", "every_payload"]
 

@@ -26,13 +26,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from flipdish_sim.conformance.target import Served, Target
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.errors import DeliveryAssertionError, UsageError
 from flipdish_sim.plugin._async import AsyncSimulator
 from flipdish_sim.plugin._frozen import FrozenTimeTransport, ReceiverTime
 from flipdish_sim.plugin._loop import SenderLoop
 from flipdish_sim.plugin._results import DeliveryResult, ScenarioResult
-from flipdish_sim.plugin.target import Served, Target
 from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.delivery import make_client

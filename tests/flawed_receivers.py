@@ -4,15 +4,22 @@
 checked over the raw bytes, 5-minute window, one side effect per event id, unknown events and fields
 accepted) except for the one ``flaw``. ``FLAWS[family][flaw]`` is the id of the check that must catch it,
 and no other check may fail. ``GET /applied`` answers ``{"applied": N}`` (the idempotency probe).
+``served(app)`` serves one on a real loopback port (uvicorn in a thread).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,7 +37,9 @@ from flipdish_sim.verify import (
 TOKEN = "legacy-verify-token"
 SECRET = "v3-signing-secret"
 SLOW_EVENT = "order.accepted"
-SLOW_SECONDS = 0.2
+SLOW_SECONDS = 0.6
+"""How long a slow receiver takes: grade it with ``deadline=SLOW_SECONDS / 2`` (a tenth of Flipdish's 10 s
+scaled down, so the tests stay fast)."""
 
 FLAWS: dict[str, dict[str, str]] = {
     "legacy": {
@@ -40,6 +49,7 @@ FLAWS: dict[str, dict[str, str]] = {
         "rejects-extra-fields": "compat.extra-fields",
         "redirects": "ack.no-redirect",
         "slow": "ack.deadline",
+        "slow-one-in-ten": "ack.deadline",
         "rejects-out-of-order": "ordering.out-of-order",
         "fails-on-null": "contract.fuzz",
     },
@@ -47,6 +57,7 @@ FLAWS: dict[str, dict[str, str]] = {
         "accepts-any-signature": "auth.signature",
         "no-replay-window": "auth.replay",
         "reserialises-json": "auth.raw-body",
+        "reserialises-json-python-default": "auth.raw-body",
         "not-idempotent": "idempotency.duplicates",
         "redirects": "ack.no-redirect",
     },
@@ -74,6 +85,8 @@ def _authentic_v3(flaw: str | None, headers: dict[str, str], raw: bytes) -> bool
         elif flaw == "reserialises-json":
             canonical = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False).encode()
             verify_signature(header, canonical, SECRET)
+        elif flaw == "reserialises-json-python-default":  # json.dumps(request.json()): ", " and ": "
+            verify_signature(header, json.dumps(json.loads(raw)).encode(), SECRET)
         else:
             verify_signature(header, raw, SECRET)
     except (InvalidSignature, ValueError):
@@ -120,9 +133,12 @@ def receiver(family: str, flaw: str | None = None) -> Starlette:
     if flaw is not None and flaw not in FLAWS[family]:
         raise ValueError(f"unknown {family} flaw {flaw!r}")
     state = _State()
+    posts = itertools.count(1)
 
     async def webhook(request: Request) -> Response:
         raw = await request.body()
+        if flaw == "slow-one-in-ten" and next(posts) % 10 == 0:
+            await asyncio.sleep(SLOW_SECONDS)
         headers = {key.lower(): value for key, value in request.headers.items()}
         if family == "legacy":
             if flaw != "no-token-check" and not verify_token(headers.get("x-verify-token"), TOKEN):
@@ -161,3 +177,27 @@ def receiver(family: str, flaw: str | None = None) -> Starlette:
 legacy_correct = receiver("legacy")
 legacy_rejects_unknown_events = receiver("legacy", "rejects-unknown-events")
 v3_correct = receiver("v3")
+
+
+@contextmanager
+def served(app: Starlette) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (an ephemeral port) in a thread; yield ``http://127.0.0.1:<port>``."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="error", access_log=False, lifespan="off",
+        timeout_graceful_shutdown=1,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(1000):  # bounded: uvicorn starts in milliseconds
+            if server.started or not thread.is_alive():
+                break
+            time.sleep(0.01)
+        if not server.started:
+            raise RuntimeError("uvicorn did not start")
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

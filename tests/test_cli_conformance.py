@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from flawed_receivers import SECRET, TOKEN
 from werkzeug.serving import make_server
 
+from flipdish_sim.conformance import CHECKS, CheckContext, Exchange, SuiteConfig, Target
+from flipdish_sim.conformance.reproducer import write_reproducer
 from flipdish_sim.contracts.catalogue import Family
-from flipdish_sim.plugin.conformance import CHECKS, CheckContext, Exchange, SuiteConfig, Target
-from flipdish_sim.plugin.conformance.reproducer import write_reproducer
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.clock import WallClock
 from flipdish_sim.simulator.delivery import make_client
@@ -57,7 +57,7 @@ def test_a_correct_in_process_app_exits_0_and_writes_both_reports(tmp_path: Path
     )  # fmt: skip
     assert code == 0, output
     document = json.loads(report.read_text(encoding="utf-8"))
-    assert document["summary"] == {"passed": 10, "failed": 0, "skipped": 2}
+    assert document["summary"] == {"passed": 10, "failed": 0, "skipped": 2, "blocked": 0}
     assert [check["id"] for check in document["checks"]] == [check.id for check in CHECKS]
     assert 'tests="12" failures="0" skipped="2"' in junit.read_text(encoding="utf-8")
     assert "idempotency.duplicates" in output
@@ -75,7 +75,9 @@ def test_a_flawed_app_exits_1_with_a_reproducer_and_no_token(tmp_path: Path) -> 
     assert failed["outcome"] == "failed"
     assert "curl" in failed["reproducer"]
     assert "$FLIPDISH_SIM_VERIFY_TOKEN" in failed["reproducer"]
-    assert list((tmp_path / "repro").glob("*.json"))
+    (script,) = (tmp_path / "repro").glob("*.sh")
+    assert os.access(script, os.X_OK)
+    assert str(script) in output.replace("\n", "")  # the terminal lists every reproducer's path
     assert TOKEN not in output + report.read_text(encoding="utf-8")
 
 
@@ -151,3 +153,25 @@ def test_a_v3_reproducer_re_signs_from_the_environment_and_reproduces(
             answers[secret] = run.stdout.splitlines()[0]
     assert " 204 " in answers[SECRET]
     assert " 401 " in answers["not-the-secret"]
+
+
+def test_progress_on_a_terminal_marks_each_check_as_it_ends() -> None:
+    import io
+
+    from rich.console import Console
+
+    from flipdish_sim.conformance import CheckOutcome, CheckResult, ProgressEvent
+    from flipdish_sim.conformance.progress import progress_printer
+
+    out = io.StringIO()
+    show = progress_printer(Console(file=out, force_terminal=True, width=100))
+    show(ProgressEvent("auth.signature", None, 0.5))
+    show(ProgressEvent("auth.signature", CheckResult("auth.signature", CheckOutcome.FAILED, "x"), 1.25))
+    blocked = CheckResult("contract.fuzz", CheckOutcome.BLOCKED, "x", blocked_by="ack.deadline")
+    show(ProgressEvent("contract.fuzz", blocked, 2.0))
+    text = out.getvalue()
+    assert "\x1b[" in text  # styled on a terminal
+    assert "auth.signature started" in text
+    assert "✗" in text
+    assert "auth.signature failed" in text
+    assert "contract.fuzz blocked by ack.deadline" in text

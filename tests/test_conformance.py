@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import flawed_receivers
 import pytest
 from flawed_receivers import FLAWS, SECRET, SLOW_SECONDS, TOKEN
 
+from flipdish_sim.conformance import CHECKS, SuiteConfig, SuiteReport, Target, run_suite_sync
+from flipdish_sim.conformance.bodies import VARIANTS, variants
+from flipdish_sim.conformance.probe import http_probe
+from flipdish_sim.conformance.runner import ReceiverUnreachableError
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.errors import UsageError
-from flipdish_sim.plugin.conformance import CHECKS, SuiteConfig, SuiteReport, Target, run_suite_sync
-from flipdish_sim.plugin.conformance.bodies import VARIANTS, variants
-from flipdish_sim.plugin.conformance.probe import http_probe
-from flipdish_sim.plugin.conformance.runner import ReceiverUnreachableError
 
 LEGACY_ONLY = {"auth.verify-token"}
 V3_ONLY = {"auth.signature", "auth.replay"}
@@ -37,12 +38,27 @@ def _grade(family: str, flaw: str | None, tmp_path: Path, **overrides: object) -
     return run_suite_sync(target, _config(family, **overrides), probe=probe, reproducer_dir=tmp_path)
 
 
-def _expected(family: str, failing: str | None = None) -> dict[str, str]:
+def _expected(family: str, failing: str | None = None, *, blocks: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every applicable check passed, but ``failing`` failed and the checks in ``blocks`` are blocked."""
     other = V3_ONLY if family == "legacy" else LEGACY_ONLY
     outcomes = {check.id: "skipped" if check.id in other else "passed" for check in CHECKS}
+    outcomes |= {check: "blocked" for check in blocks if check not in other}
     if failing:
         outcomes[failing] = "failed"
     return outcomes
+
+
+EVERY_CHECK_BUT_DEADLINE = tuple(check.id for check in CHECKS if check.id != "ack.deadline")
+GRADING_EACH_EVENT = (*(check.id for check in CHECKS if check.per_event), "ordering.out-of-order")
+ANSWERED_IN_TIME = ("ack.deadline", "ack.no-redirect", "auth.raw-body")
+BLOCKED = {
+    "redirects": EVERY_CHECK_BUT_DEADLINE,
+    "slow": GRADING_EACH_EVENT,
+    "reserialises-json-python-default": tuple(c.id for c in CHECKS if c.id not in ANSWERED_IN_TIME),
+}
+"""What each flaw blocks: a receiver that redirects everything can be graded no further; one that is always
+late on order.accepted blocks every check that grades order.accepted (the others still pass); one that
+verifies ``json.dumps(parsed)`` rejects every delivery, and the cause is auth.raw-body's, not ack.2xx's."""
 
 
 @pytest.mark.parametrize("family", ["legacy", "v3"])
@@ -56,17 +72,29 @@ def test_a_correct_receiver_passes_every_applicable_check(family: str, tmp_path:
 def test_each_flaw_is_caught_by_exactly_the_check_that_names_it(
     family: str, flaw: str, tmp_path: Path
 ) -> None:
-    overrides: dict[str, object] = {"deadline": SLOW_SECONDS / 2} if flaw == "slow" else {}
+    slow = flaw.startswith("slow")
+    overrides: dict[str, object] = {"deadline": SLOW_SECONDS / 2} if slow else {}
     report = _grade(family, flaw, tmp_path, **overrides)
-    expected = _expected(family, FLAWS[family][flaw])
-    if flaw == "redirects":  # every valid delivery is answered 303: judged by ack.no-redirect alone
-        judged_elsewhere = ("ack.2xx", "auth.raw-body", "ordering.out-of-order", "compat.unknown-event")
-        expected |= dict.fromkeys((*judged_elsewhere, "compat.extra-fields", "contract.fuzz"), "skipped")
-    assert report.outcomes() == expected
+    assert report.outcomes() == _expected(family, FLAWS[family][flaw], blocks=BLOCKED.get(flaw, ()))
     assert report.exit_code == 1
+    assert not report.ok
     failure = next(result for result in report.results if result.failed)
     assert failure.reproducer is not None
     assert "curl" in failure.reproducer
+    assert failure.answer is not None
+    assert failure.reproducer_path is not None
+    assert os.access(failure.reproducer_path, os.X_OK)
+    blocked = [result for result in report.results if result.blocked]
+    assert all(result.blocked_by == failure.id for result in blocked)
+
+
+def test_a_verifier_of_python_default_json_is_blamed_on_raw_body_not_on_ack_2xx(tmp_path: Path) -> None:
+    report = _grade("v3", "reserialises-json-python-default", tmp_path)
+    raw = next(r for r in report.results if r.id == "auth.raw-body")
+    assert "seems to verify re-serialised JSON instead of the raw bytes" in raw.detail
+    assert "json.dumps(body) (Python's default" in raw.detail
+    ack = next(r for r in report.results if r.id == "ack.2xx")
+    assert ack.blocked_by == "auth.raw-body"
 
 
 def test_a_redirect_is_explained_as_flipdish_would_treat_it(tmp_path: Path) -> None:
@@ -104,10 +132,13 @@ def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     report = _grade("legacy", "rejects-unknown-events", tmp_path)
     document = report.to_json()
     assert document["family"] == "legacy"
-    assert document["summary"] == {"passed": 9, "failed": 1, "skipped": 2}
+    assert document["summary"] == {"passed": 9, "failed": 1, "skipped": 2, "blocked": 0}
+    assert document["valid_deliveries"] == 44
+    assert document["attempts"] > 44
     check = next(c for c in document["checks"] if c["id"] == "compat.unknown-event")  # type: ignore[union-attr]
     assert check["outcome"] == "failed"
-    assert {"id", "outcome", "detail", "reproducer"} <= set(check)
+    assert {"id", "outcome", "detail", "reproducer", "reproducer_path", "answer", "blocked_by"} <= set(check)
+    assert check["answer"] == {"status": 400, "body": "unknown event type", "waited": None, "error": None}
 
 
 def test_an_unreachable_receiver_is_a_usage_error() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from flipdish_sim.conformance import SuiteConfig, Target, run_suite_sync
+from flipdish_sim.conformance.probe import http_probe
 from flipdish_sim.contracts.catalogue import Family
-from flipdish_sim.plugin.conformance import SuiteConfig, Target, run_suite_sync
-from flipdish_sim.plugin.conformance.probe import http_probe
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOKEN, SECRET = "t0ken", "s3cret"

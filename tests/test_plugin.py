@@ -130,26 +130,6 @@ def test_the_flipdish_api_mock_answers_the_receivers_callbacks(project: pytest.P
     project.runpytest_inprocess("-p", "no:randomly").assert_outcomes(passed=1)
 
 
-def test_the_conformance_option_adds_one_item_per_check_and_event(project: pytest.Pytester) -> None:
-    result = project.runpytest_inprocess(
-        "-p", "no:randomly", "--flipdish-conformance", "--flipdish-events", "order.created,order.rejected",
-        "--flipdish-check", "ack.2xx,ack.no-redirect,auth.signature,idempotency.duplicates",
-        "--flipdish-probe-url", "/applied", "-v",
-    )  # fmt: skip
-    result.stdout.fnmatch_lines(["*flipdish-conformance::ack.2xx[[]order.created[]] PASSED*"])
-    result.assert_outcomes(passed=5, skipped=2)
-
-
-def test_a_failing_conformance_item_shows_the_reproducer(project: pytest.Pytester) -> None:
-    result = project.runpytest_inprocess(
-        "-p", "no:randomly", "--flipdish-conformance", "--flipdish-events", "order.dispatched",
-        "--flipdish-check", "ack.no-redirect",
-    )  # fmt: skip
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*ack.no-redirect: *answered 302*", "reproduce:", "*curl -sS -i -X POST*"])
-    assert "X-Verify-Token: tok" not in result.stdout.str()
-
-
 def test_without_a_receiver_the_fixture_says_how_to_configure_one(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile("def test_x(flipdish_simulator):\n    pass\n")
@@ -170,20 +150,3 @@ def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     result = pytester.runpytest_inprocess("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.flipdish(**kwargs):*"])
-
-
-def test_conformance_suite_grades_the_receiver_fixture(project: pytest.Pytester) -> None:
-    project.makepyfile(
-        """
-        from flipdish_sim.plugin.conformance.pytest_items import conformance_suite
-
-        test_flipdish_conformance = conformance_suite(
-            events=("order.created",), checks=("ack.2xx", "auth.verify-token", "compat.unknown-event")
-        )
-        """
-    )
-    result = project.runpytest_inprocess("-p", "no:randomly", "-v")
-    result.stdout.fnmatch_lines(
-        ["*test_flipdish_conformance[[]auth.verify-token[[]order.created[]][]] PASS*"]
-    )
-    result.assert_outcomes(passed=3)

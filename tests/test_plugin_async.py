@@ -83,6 +83,12 @@ async def test_the_async_fixture_is_awaited(flipdish_async_simulator):
     assert datetime.now(timezone.utc) != result.attempts[0].at  # the test body reads real time
 
 
+async def test_the_conformance_fixture_in_an_async_test(flipdish_conformance):
+    report = flipdish_conformance(checks=("ack.2xx",))
+    report.assert_passed()
+    assert report.attempts > 0
+
+
 async def test_async_with_simulator():
     target = Target.from_app(receiver_app.app, url="/webhook")
     async with Simulator(target, verify_token="tok") as sim:
@@ -133,4 +139,4 @@ def test_async_tests_use_the_fixtures_and_the_async_api(pytester: pytest.Pyteste
     pytester.makepyfile(test_async=textwrap.dedent(TESTS).format(header=header))
     pytester.syspathinsert()
     result = pytester.runpytest_inprocess("-p", "no:randomly", "-W", "error", *options)
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)

@@ -118,7 +118,9 @@ def test_under_random_order_and_xdist_no_test_inherits_a_failed_setup(project: p
         )
         + checks
     )
-    result = project.runpytest_inprocess("-p", "randomly", "-p", "xdist", "-n", "2", "-W", "error")
+    result = project.runpytest_inprocess(
+        "-p", "randomly", "-p", "xdist", "-p", "no:benchmark", "-n", "2", "-W", "error"
+    )
     result.assert_outcomes(passed=6, errors=6)
 
 

@@ -1,10 +1,13 @@
-"""The conformance suite as pytest items: ``pytest --flipdish-conformance`` adds one item per check and event.
+"""The conformance suite as pytest items: ``pytest --flipdish-conformance`` adds one item per check.
 
-The receiver comes from the options or ini keys (``--flipdish-app``/``--flipdish-url``, ``--flipdish-family``,
-``--flipdish-verify-token``, ``--flipdish-secret``, ``--flipdish-events``, ``--flipdish-check``,
-``--flipdish-probe-url``). Item ids are ``flipdish-conformance::<check>[<event>]``, so ``-k`` selects checks.
+Items are named by check id (``flipdish-conformance::ack.2xx``), so ``-k`` and ``--deselect`` select checks.
+The suite runs once, in the first item, through the ``flipdish_conformance`` fixture, so every
+``flipdish_*`` fixture you override in a conftest (``flipdish_probe``, ``flipdish_receiver``,
+``flipdish_secret``...) is honoured: the items sit in the folder of the deepest conftest that overrides one.
+The receiver comes from that fixture or from ``--flipdish-app``/``--flipdish-url``; ``--flipdish-events``,
+``--flipdish-check``, ``--flipdish-probe-url``, ``--flipdish-deadline`` and ``--flipdish-max-time`` tune it.
 
-To grade a receiver provided by your own fixtures instead, put this in a test module::
+To grade a receiver in your own test module instead::
 
     from flipdish_sim.plugin.conformance.pytest_items import conformance_suite
     test_flipdish_conformance = conformance_suite(family="v3")   # uses flipdish_receiver, flipdish_probe...
@@ -12,150 +15,158 @@ To grade a receiver provided by your own fixtures instead, put this in a test mo
 
 from __future__ import annotations
 
-import asyncio
-import random
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from flipdish_sim.contracts.catalogue import Family
+from flipdish_sim.conformance.checks import Check, get_check, select_checks
+from flipdish_sim.conformance.model import DEFAULT_EVENTS, CheckOutcome, CheckResult
+from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import FlipdishSimError
-from flipdish_sim.plugin.conformance.checks import Check, get_check, select_checks
-from flipdish_sim.plugin.conformance.context import CheckContext, Probe
-from flipdish_sim.plugin.conformance.model import DEFAULT_EVENTS, CheckOutcome, CheckResult, SuiteConfig
-from flipdish_sim.plugin.conformance.probe import http_probe
-from flipdish_sim.plugin.conformance.reproducer import write_reproducer
-from flipdish_sim.plugin.conformance.runner import run_check, validate_events
-from flipdish_sim.plugin.fixtures import setting
-from flipdish_sim.plugin.target import Target
-from flipdish_sim.simulator.clock import WallClock
-from flipdish_sim.simulator.delivery import make_client
-from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
-from flipdish_sim.simulator.environment import VERIFY_TOKEN_ENV as TOKEN_ENV
 
-__all__ = ["ConformanceItem", "conformance_items", "conformance_suite"]
+if TYPE_CHECKING:
+    from flipdish_sim.conformance.report import SuiteReport
+
+__all__ = [
+    "DIRECTORIES",
+    "ConformanceFailure",
+    "ConformanceItem",
+    "ConformanceSuite",
+    "conformance_items",
+    "conformance_suite",
+]
 
 SUITE = "flipdish-conformance"
-
-
-@dataclass(frozen=True, slots=True)
-class _Suite:
-    target: Target
-    config: SuiteConfig
-    probe: Probe | None
-    reproducers: Path
+DIRECTORIES = pytest.StashKey[dict[Path, pytest.Collector]]()
+"""The folder collectors seen during collection (``pytest_collectstart``), to place the items under one."""
 
 
 class ConformanceFailure(AssertionError):
-    """A failed check (its result carries the evidence and the reproducer)."""
+    """A failed or blocked check: its detail, the receiver's answer and the reproducer's path."""
 
     def __init__(self, result: CheckResult) -> None:
-        super().__init__(result.detail)
+        super().__init__(_message(result))
         self.result = result
 
 
-def _suite(config: pytest.Config) -> _Suite:
-    app, url = setting(config, "app"), setting(config, "url")
-    if not app and not url:
-        raise pytest.UsageError(
-            "--flipdish-conformance needs a receiver: --flipdish-app MODULE:ATTR or --flipdish-url"
-        )
-    try:
-        target = Target.from_spec(app, url=url) if app else Target.from_url(str(url))
-        secret = setting(config, "secret", env=SECRET_ENV)
-        family = Family(setting(config, "family") or ("v3" if secret else "legacy"))
-        events_text = config.getoption("flipdish_events") or ",".join(config.getini("flipdish_events"))
-        events = tuple(e.strip() for e in str(events_text).split(",") if e.strip())
-        deadline = config.getoption("flipdish_deadline")
-        suite_config = SuiteConfig(
-            family=family,
-            verify_token=setting(config, "verify-token", env=TOKEN_ENV) if family is Family.LEGACY else None,
-            secrets=split_secrets([secret or ""]) if family is Family.V3 else (),
-            events=events,
-            **({"deadline": deadline} if deadline else {}),
-        )
-        validate_events(suite_config)
-    except (FlipdishSimError, ValueError) as exc:
-        raise pytest.UsageError(f"flipdish conformance: {exc}") from exc
-    probe_url = setting(config, "probe-url")
-    probe = http_probe(target, probe_url) if probe_url else None
-    return _Suite(target, suite_config, probe, Path(tempfile.mkdtemp(prefix="flipdish-sim-reproducers-")))
-
-
-async def _grade(suite: _Suite, check: Check, events: tuple[str, ...]) -> CheckResult:
-    async with make_client(transport=suite.target.transport()) as client:
-        ctx = CheckContext(
-            suite.target,
-            suite.config,
-            client=client,
-            clock=WallClock(),
-            rng=random.Random(),
-            probe=suite.probe,
-        )
-        result = await run_check(ctx, check, events)
-    if result.evidence is not None:
-        name = f"{check.id}-{events[0] if len(events) == 1 else 'suite'}"
-        script, _ = write_reproducer(
-            result.evidence,
-            suite.reproducers,
-            name,
-            signed=suite.config.options.signed,
-            in_process=suite.target.in_process,
-        )
-        result = CheckResult(result.id, result.outcome, result.detail, result.event, result.evidence, script)
-    return result
+def _message(result: CheckResult) -> str:
+    lines = [f"{result.id} {result.outcome.value}: {result.detail}"]
+    if result.answer is not None:
+        lines.append(f"the receiver answered: {result.answer.describe()}")
+    if result.reproducer_path:
+        lines.append(f"reproduce: {result.reproducer_path}")
+    return "\n".join(lines)
 
 
 def _verdict(result: CheckResult) -> None:
     if result.outcome is CheckOutcome.SKIPPED:
         pytest.skip(result.detail)
-    if result.outcome is CheckOutcome.FAILED:
+    if result.outcome in (CheckOutcome.FAILED, CheckOutcome.BLOCKED):
         raise ConformanceFailure(result)
 
 
-class ConformanceItem(pytest.Item):
-    """One check (for one event, or over all events for suite-wide checks)."""
+class ConformanceSuite(pytest.Collector):
+    """The items' parent: holds the options of the run and, once the first item ran it, the report."""
 
-    def __init__(self, *, check: Check, events: tuple[str, ...], suite: _Suite, **kwargs: Any) -> None:
+    def __init__(self, *, settings: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.check, self.events, self.suite = check, events, suite
+        self.settings = settings
+        self.report: SuiteReport | None = None
 
-    def runtest(self) -> None:
-        _verdict(asyncio.run(_grade(self.suite, self.check, self.events)))
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []  # the items are made by ``conformance_items``
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def grade(self, grade: Callable[..., SuiteReport]) -> SuiteReport:
+        """Run the suite once (for every check still selected) and keep the report for the other items."""
+        if self.report is None:
+            chosen = [
+                i.check.id for i in self.session.items if isinstance(i, ConformanceItem) and i.parent is self
+            ]
+            self.report = grade(checks=tuple(chosen), **self.settings)
+        return self.report
+
+
+def _check(request: pytest.FixtureRequest, flipdish_conformance: Callable[..., SuiteReport]) -> None:
+    item = request.node
+    assert isinstance(item, ConformanceItem)
+    report = item.suite.grade(flipdish_conformance)
+    _verdict(next(result for result in report.results if result.id == item.check.id))
+
+
+class ConformanceItem(pytest.Function):
+    """One check of the suite, named by its id."""
+
+    def __init__(self, *, check: Check, **kwargs: Any) -> None:
+        super().__init__(callobj=_check, **kwargs)
+        self.check = check
+
+    @property
+    def suite(self) -> ConformanceSuite:
+        assert isinstance(self.parent, ConformanceSuite)
+        return self.parent
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> str:  # type: ignore[override]
         if isinstance(excinfo.value, ConformanceFailure):
-            result = excinfo.value.result
-            return f"{result.id}: {result.detail}\n\nreproduce:\n{result.reproducer or '(no request)'}"
+            return str(excinfo.value)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, ""  # an empty domain: pytest shows the node id (check ids keep their dots)
+        # the headline of a failure: the check and what it asks (not a suffix of the node id, which keeps
+        # pytest from turning the id's dots into "::")
+        return self.path, None, f"{self.check.id}: {self.check.summary}"
+
+
+def _settings(config: pytest.Config) -> dict[str, Any]:
+    from flipdish_sim.plugin.fixtures import setting
+
+    events_text = config.getoption("flipdish_events") or ",".join(config.getini("flipdish_events"))
+    events = tuple(e.strip() for e in str(events_text).split(",") if e.strip())
+    settings: dict[str, Any] = {"events": events} if events else {}
+    family = setting(config, "family")
+    try:
+        for name in events:
+            spec = get_event(name)
+            if family and spec.family is not Family(family):
+                raise FlipdishSimError(
+                    f"{name} is a {spec.family.value} event; --flipdish-family is {family}"
+                )
+        select_checks([config.getoption("flipdish_check") or ""])
+    except (FlipdishSimError, ValueError) as exc:
+        raise pytest.UsageError(f"flipdish conformance: {exc}") from exc
+    if events and not family:
+        settings["family"] = get_event(events[0]).family
+    for option, field in (("flipdish_deadline", "deadline"), ("flipdish_max_time", "max_time")):
+        value = config.getoption(option, default=None)
+        if value:
+            settings[field] = value
+    return settings
+
+
+def _home(session: pytest.Session) -> pytest.Collector:
+    """The deepest collected folder whose conftest overrides a ``flipdish_*`` fixture, else the session."""
+    folders = session.config.stash.get(DIRECTORIES, {})
+    homes = []
+    for plugin in session.config.pluginmanager.get_plugins():
+        path = Path(str(getattr(plugin, "__file__", "") or ""))
+        if path.name == "conftest.py" and any(name.startswith("flipdish_") for name in vars(plugin)):
+            folder = folders.get(path.parent)
+            if folder is not None:
+                homes.append(folder)
+    return max(homes, key=lambda node: len(node.path.parts), default=session)
 
 
 def conformance_items(session: pytest.Session) -> list[pytest.Item]:
-    """The items ``--flipdish-conformance`` adds, from the options and ini keys."""
-    suite = _suite(session.config)
-    ids = session.config.getoption("flipdish_check")
-    items: list[pytest.Item] = []
-    for check in select_checks([ids] if ids else []):
-        groups = (
-            [(e,) for e in suite.config.selected_events]
-            if check.per_event
-            else [suite.config.selected_events]
-        )
-        for events in groups:
-            name = f"{check.id}[{events[0]}]" if check.per_event else check.id
-            items.append(
-                ConformanceItem.from_parent(
-                    session, name=name, nodeid=f"{SUITE}::{name}", check=check, events=events, suite=suite
-                )
-            )
-    return items
+    """The items ``--flipdish-conformance`` adds: one per selected check."""
+    config = session.config
+    settings = _settings(config)
+    home = _home(session)
+    suite = ConformanceSuite.from_parent(home, name=SUITE, nodeid=SUITE, settings=settings)
+    ids = config.getoption("flipdish_check")
+    return [
+        ConformanceItem.from_parent(suite, name=check.id, check=check) for check in select_checks([ids or ""])
+    ]
 
 
 def conformance_suite(

@@ -1,7 +1,7 @@
 """``flipdish-sim conformance``: grade a webhook receiver against Flipdish's delivery contract.
 
 The same checks as ``pytest --flipdish-conformance``. Exit 0 when every check passed or was skipped, 1 when
-any failed, 2 for a usage error or a receiver that cannot be reached at all.
+any failed or was blocked, 2 for a usage error or a receiver that cannot be reached at all. Imports no pytest.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _family(family: str | None, events: tuple[str, ...], secrets: tuple[str, ...
 
 
 def _list_checks() -> None:
-    from flipdish_sim.plugin.conformance.checks import CHECKS
+    from flipdish_sim.conformance.checks import CHECKS
 
     for check in CHECKS:
         click.echo(f"{check.id:24} {check.summary}")
@@ -68,11 +68,23 @@ def _list_checks() -> None:
     type=click.Path(file_okay=False),
     default="flipdish-reproducers",
     show_default=True,
-    help="Where failing requests are saved as curl scripts and body files.",
+    help="Where each failing request is saved as an executable curl script (its body inline).",
 )
 @click.option(
-    "--deadline", type=click.FloatRange(min=0.001), default=10.0, show_default=True, help="Seconds."
+    "--deadline",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    help="Seconds: any attempt answered later fails ack.deadline.",
 )
+@click.option(
+    "--max-time", type=click.FloatRange(min=1), default=600.0, show_default=True,
+    help="Seconds the whole run may take; checks it cuts short are reported blocked (exit 1).",
+)  # fmt: skip
+@click.option(
+    "--valid-deliveries", type=click.IntRange(1, 10000), default=44, show_default=True,
+    help="Plain valid deliveries sent first (44 catch a receiver slow on 1 in 10 with 99 % probability).",
+)  # fmt: skip
 @click.option("--fuzz-examples", type=click.IntRange(0, 1000), default=10, show_default=True)
 @click.option("--seed", type=int, help="Seed ids and payloads (default: fresh ids every run).")
 @click.option(
@@ -94,6 +106,8 @@ def conformance(
     report_json: str | None,
     reproducer_dir: str,
     deadline: float,
+    max_time: float,
+    valid_deliveries: int,
     fuzz_examples: int,
     seed: int | None,
     signed: str,
@@ -102,20 +116,24 @@ def conformance(
     """Grade a webhook receiver (--url, or --app in-process) against Flipdish's delivery contract.
 
     \b
-    One row per check: passed, failed (with the first evidence and a curl reproducer) or skipped.
-    Exit: 0 every check passed or was skipped; 1 a check failed; 2 usage error or unreachable receiver.
+    One row per check: passed, failed (with the receiver's answer and an executable curl reproducer),
+    skipped (not applicable, and why) or blocked (by the check that failed first, or by --max-time).
+    A line per check as it starts and ends (plain lines when not on a terminal, as in CI).
+    Exit: 0 every check passed or was skipped; 1 a check failed or was blocked; 2 usage error or
+    unreachable receiver.
     """
     if list_checks:
         _list_checks()
         return
     from rich.console import Console
 
+    from flipdish_sim.conformance import Route, SuiteConfig, run_suite
+    from flipdish_sim.conformance.checks import select_checks
+    from flipdish_sim.conformance.probe import http_probe
+    from flipdish_sim.conformance.progress import progress_printer
+    from flipdish_sim.conformance.report import render_table
+    from flipdish_sim.conformance.target import Target
     from flipdish_sim.contracts.catalogue import Family
-    from flipdish_sim.plugin.conformance import SuiteConfig, run_suite
-    from flipdish_sim.plugin.conformance.checks import select_checks
-    from flipdish_sim.plugin.conformance.probe import http_probe
-    from flipdish_sim.plugin.conformance.report import render_table
-    from flipdish_sim.plugin.target import Target
     from flipdish_sim.simulator.request import RequestOptions
 
     selected = _split(events + names)
@@ -145,16 +163,27 @@ def conformance(
         secrets=tuple(secrets),
         events=selected,
         deadline=deadline,
+        max_time=max_time,
+        valid_deliveries=valid_deliveries,
+        route=Route.cli(),
         fuzz_examples=fuzz_examples,
         fuzz_seed=seed or 0,
         seed=seed,
         options=RequestOptions(signed=signed),
     )
     probe = http_probe(target, probe_url) if probe_url else None
+    console = Console(soft_wrap=False)
     report = asyncio.run(
-        run_suite(target, config, checks=checks, probe=probe, reproducer_dir=Path(reproducer_dir))
+        run_suite(
+            target,
+            config,
+            checks=checks,
+            probe=probe,
+            reproducer_dir=Path(reproducer_dir),
+            progress=progress_printer(console),
+        )
     )
-    render_table(report, Console(soft_wrap=False))
+    render_table(report, console)
     if report_json:
         report.write_json(Path(report_json))
     if junitxml:

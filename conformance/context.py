@@ -14,20 +14,30 @@ from datetime import datetime
 
 import httpx
 
+from flipdish_sim.conformance.model import Credential, Exchange, SuiteConfig
+from flipdish_sim.conformance.target import Target
+from flipdish_sim.conformance.verdict import blamed_elsewhere
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.contracts.examples import example
-from flipdish_sim.plugin.conformance.model import Credential, Exchange, SuiteConfig
-from flipdish_sim.plugin.target import Target
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.delivery import attempt
 from flipdish_sim.simulator.request import OutgoingRequest, legacy_request, v3_request
 from flipdish_sim.simulator.signing import format_timestamp, signature_header
 
-__all__ = ["CheckContext", "Payload", "Probe"]
+__all__ = ["Blocked", "CheckContext", "Payload", "Probe"]
 
 Payload = dict[str, object]
 Probe = Callable[[], Awaitable[int]]
 """Reads how many side effects the receiver has applied so far."""
+
+
+class Blocked(Exception):
+    """The receiver showed it cannot meet a precondition: the check in progress stops, blocked by ``by``."""
+
+    def __init__(self, by: str, event: str | None = None) -> None:
+        super().__init__(by)
+        self.by = by
+        self.event = event
 
 
 class CheckContext:
@@ -50,6 +60,14 @@ class CheckContext:
         self.rng = rng
         self.probe = probe
         self.exchanges: list[Exchange] = []
+        self.check = ""
+        """The id of the check running now (recorded on every exchange it sends)."""
+        self.blocker: str | None = None
+        """Set once the receiver showed it cannot meet a precondition: every later send raises ``Blocked``."""
+        self.blocked_events: dict[str, str] = {}
+        """Events the receiver cannot take (always late on one type...): their sends raise ``Blocked``."""
+        self._streaks: dict[str, tuple[str, int]] = {}
+        self._run: list[tuple[str, str]] = []
 
     @property
     def family(self) -> Family:
@@ -122,25 +140,57 @@ class CheckContext:
         label: str,
         credential: Credential = "real",
         fixed_time: bool = False,
-        deadline: float | None = None,
+        valid: bool = False,
     ) -> Exchange:
-        """POST ``request`` once (never raising for transport problems) and record the exchange."""
-        result = await attempt(
-            self.client, request, at=self.clock.now(), deadline=deadline or self.config.wait
-        )
-        exchange = Exchange(label, event, request, result, credential, fixed_time)
+        """POST ``request`` once (never raising for transport problems) and record the exchange.
+
+        Raises :class:`Blocked` instead of sending once the receiver is known not to answer usefully, and
+        after the ``give_up_after``-th timeout, redirect or rejected valid delivery in a row.
+        """
+        if self.blocker is not None:
+            raise Blocked(self.blocker)
+        if event in self.blocked_events:
+            raise Blocked(self.blocked_events[event], event)
+        result = await attempt(self.client, request, at=self.clock.now(), deadline=self.config.wait)
+        exchange = Exchange(label, event, request, result, credential, fixed_time, self.check, valid)
         self.exchanges.append(exchange)
+        self._count(exchange)
         return exchange
+
+    def _count(self, exchange: Exchange) -> None:
+        """Block the receiver after ``give_up_after`` failed preconditions in a row across two or more events
+        (a receiver that never answers), or one event after as many in a row of that event."""
+        cause = blamed_elsewhere(exchange, self.config.deadline)
+        event = exchange.event
+        if cause is None:
+            self._run.clear()
+            self._streaks.pop(event, None)
+            return
+        last, count = self._streaks.get(event, (cause, 0))
+        self._streaks[event] = (cause, count + 1 if last == cause else 1)
+        if self._run and self._run[-1][0] != cause:
+            self._run.clear()
+        self._run.append((cause, event))
+        limit = self.config.give_up_after
+        spread = len({name for _, name in self._run[-limit:]})
+        if len(self._run) >= limit and spread >= min(2, len(self.config.selected_events)):
+            self.blocker = cause
+            raise Blocked(cause)
+        if self._streaks[event][1] >= limit:
+            self.blocked_events[event] = cause
+            raise Blocked(cause, event)
 
     async def deliver(
         self, event: str, payload: Mapping[str, object] | None = None, *, label: str
     ) -> Exchange:
         """A valid, correctly authenticated delivery of ``event`` (a fresh payload unless one is given)."""
         body = self.payload(event) if payload is None else payload
-        return await self.send(self.request(event, body), event=event, label=label)
+        return await self.send(self.request(event, body), event=event, label=label, valid=True)
 
     async def applied(self) -> int | None:
         """The probe's count of applied side effects, or None without a probe."""
+        if self.blocker is not None:
+            raise Blocked(self.blocker)
         return None if self.probe is None else await self.probe()
 
 

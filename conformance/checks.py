@@ -2,9 +2,11 @@
 
 | id | what the receiver must do |
 |---|---|
-| ``ack.2xx`` | answer 2xx to a valid delivery of each event type it subscribes to |
-| ``ack.deadline`` | answer within Flipdish's 10 s |
+| ``ack.2xx`` | answer 2xx to every valid delivery of each event type it subscribes to |
+| ``ack.deadline`` | answer every attempt within Flipdish's 10 s |
 | ``ack.no-redirect`` | never answer 3xx (a redirect is a failure at Flipdish) |
+
+The three ``ack`` checks judge every attempt of the run, whichever check made it (:mod:`.ack`).
 | ``auth.verify-token`` | legacy: reject a delivery with a missing or wrong ``X-Verify-Token`` |
 | ``auth.signature`` | v3: reject a missing or malformed signature, a wrong secret, a tampered body |
 | ``auth.replay`` | v3: reject a correctly signed delivery stamped an hour old, or an hour ahead |
@@ -21,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from flipdish_sim.conformance import auth, behaviour
+from flipdish_sim.conformance.context import CheckContext
+from flipdish_sim.conformance.model import CheckResult
 from flipdish_sim.errors import UsageError
-from flipdish_sim.plugin.conformance import ack, auth, behaviour
-from flipdish_sim.plugin.conformance.context import CheckContext
-from flipdish_sim.plugin.conformance.model import CheckResult
 
 __all__ = ["CHECKS", "Check", "get_check", "select_checks"]
 
@@ -34,7 +36,8 @@ SuiteCheck = Callable[[CheckContext, tuple[str, ...]], Awaitable[CheckResult]]
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One check: ``per_event`` checks run once per graded event, the others once over all of them."""
+    """One check: ``per_event`` checks run once per graded event, the others once over all of them; the
+    ``ack`` checks have no runner of their own: they judge every attempt of the run."""
 
     id: str
     summary: str
@@ -44,10 +47,9 @@ class Check:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("ack.2xx", "answer 2xx to a valid delivery of each event type", True, ack.check_2xx),
-    Check("ack.deadline", "answer within Flipdish's 10 s deadline", True, ack.check_deadline),
-    Check("ack.no-redirect", "never answer 3xx: a redirect is a failure at Flipdish", True,
-          ack.check_no_redirect),
+    Check("ack.2xx", "answer 2xx to every valid delivery (all attempts of the run judged)", False),
+    Check("ack.deadline", "answer every attempt within Flipdish's 10 s deadline", False),
+    Check("ack.no-redirect", "never answer 3xx: a redirect is a failure at Flipdish", False),
     Check("auth.verify-token", "legacy: reject a missing or wrong X-Verify-Token", True,
           auth.check_verify_token),
     Check("auth.signature", "v3: reject missing, malformed, wrongly keyed or tampered signatures", True,

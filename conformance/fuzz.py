@@ -1,23 +1,34 @@
 """Payloads for ``contract.fuzz``: contract-valid values from Hypothesis plus deterministic edge cases.
 
-Fuzzing stays inside the declared fields (:func:`~flipdish_sim.plugin.conformance.bodies.closed_schema`):
+Fuzzing stays inside the declared fields (:func:`~flipdish_sim.conformance.bodies.closed_schema`):
 unknown fields are ``compat.extra-fields``' business. Edge cases: a realistic payload with every nullable
 field null, and (for order events) one pickup and one delivery order.
+
+Hypothesis keeps no example database here (``database=None``), and what else it caches on disk (constants
+it collects from source files; 3 s saved per run) goes to the user's cache folder,
+``$XDG_CACHE_HOME/flipdish-sim/hypothesis`` (``~/.cache/...``; ``HYPOTHESIS_STORAGE_DIRECTORY`` wins if
+set), or to a temporary folder when that is not writable: grading a receiver never leaves ``.hypothesis/``
+in the user's working directory.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import cast
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
+from flipdish_sim.conformance.bodies import closed_schema, nulled
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, cached_schema, get_event
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.contracts.strategies import from_schema
-from flipdish_sim.plugin.conformance.bodies import closed_schema, nulled
 
 __all__ = ["edge_payloads", "fuzz_payloads", "fuzz_strategy"]
 
@@ -48,6 +59,32 @@ def _cohere(event: str, value: object) -> Payload | None:
     return payload
 
 
+def _cache_home() -> Path | None:
+    """Where Hypothesis may cache for us: the user's choice, else the user cache folder (None: unwritable)."""
+    explicit = os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    home = Path(explicit) if explicit else base / "flipdish-sim" / "hypothesis"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return home if os.access(home, os.W_OK) else None
+
+
+@contextmanager
+def _private_storage() -> Iterator[None]:
+    """Point Hypothesis' on-disk storage away from the working directory for the duration, then restore."""
+    from hypothesis import configuration
+
+    previous = configuration.storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="flipdish-sim-hypothesis-") as scratch:
+        configuration.set_hypothesis_home_dir(_cache_home() or scratch)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
+
+
 @lru_cache(maxsize=256)
 def fuzz_payloads(
     event: str, *, count: int, seed: int, profile: Profile = Profile.OBSERVED
@@ -71,7 +108,8 @@ def fuzz_payloads(
         if payload is not None and len(drawn) < count:
             drawn.append(payload)
 
-    collect()
+    with _private_storage():
+        collect()
     return tuple(drawn)
 
 

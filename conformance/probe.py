@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from flipdish_sim.conformance.context import Probe
+from flipdish_sim.conformance.target import Target
 from flipdish_sim.errors import FlipdishSimError
-from flipdish_sim.plugin.conformance.context import Probe
-from flipdish_sim.plugin.target import Target
 from flipdish_sim.simulator.delivery import make_client
 
 __all__ = ["ProbeError", "http_probe"]

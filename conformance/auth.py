@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
+from flipdish_sim.conformance.bodies import VARIANTS, mark_free_text, variants
+from flipdish_sim.conformance.context import CheckContext, with_headers
+from flipdish_sim.conformance.model import CheckResult, Exchange
+from flipdish_sim.conformance.verdict import accepting, blamed_elsewhere, failed, rejecting, skipped
 from flipdish_sim.contracts.catalogue import Family
-from flipdish_sim.plugin.conformance.bodies import VARIANTS, mark_free_text, variants
-from flipdish_sim.plugin.conformance.context import CheckContext, with_headers
-from flipdish_sim.plugin.conformance.model import CheckResult, Exchange
-from flipdish_sim.plugin.conformance.verdict import accepting, rejecting, skipped
+from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV
 
 __all__ = [
     "WRONG_SECRET",
@@ -30,8 +32,8 @@ def _needs_token(ctx: CheckContext, check: str, event: str) -> CheckResult | Non
     if not ctx.config.verify_token:
         return skipped(
             check,
-            "no verify token configured (--verify-token): Flipdish sends X-Verify-Token only when the "
-            "subscription has one",
+            f"no verify token configured ({ctx.config.route.token}, or env {VERIFY_TOKEN_ENV}): Flipdish "
+            "sends X-Verify-Token only when the subscription has one",
             event,
         )
     return None
@@ -43,7 +45,9 @@ def _needs_secret(ctx: CheckContext, check: str, event: str) -> CheckResult | No
             check, "v3 webhooks only: legacy deliveries carry a verify token, see auth.verify-token", event
         )
     if not ctx.config.secrets:
-        return skipped(check, "no signing secret configured (--secret)", event)
+        return skipped(
+            check, f"no signing secret configured ({ctx.config.route.secret}, or env {SECRET_ENV})", event
+        )
     return None
 
 
@@ -106,10 +110,40 @@ async def check_replay(ctx: CheckContext, event: str) -> CheckResult:
     return rejecting("auth.replay", exchanges, f"deliveries stamped {offset} old and ahead", event)
 
 
+def reserialised(body: bytes) -> bytes:
+    """``body`` parsed and written back compactly, as a receiver that re-serialises JSON would see it."""
+    return json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _reserialising_hint(ctx: CheckContext, rejected: list[Exchange], accepted: list[Exchange]) -> str:
+    """Why the rejected variants were rejected, when the bytes tell: re-serialised JSON was verified."""
+    if not rejected or any(reserialised(x.request.body) == x.request.body for x in rejected):
+        return ""
+    if any(reserialised(x.request.body) != x.request.body for x in accepted):
+        return ""
+    what = "the signature" if ctx.family is Family.V3 else "the delivery"
+    return (
+        f"; exactly the bodies whose bytes differ from a compact re-serialisation of the same JSON were "
+        f"rejected: the receiver seems to verify re-serialised JSON instead of the raw bytes it received "
+        f"(check {what} over the request body as received, before parsing it)"
+    )
+
+
 async def check_raw_body(ctx: CheckContext, event: str) -> CheckResult:
     exchanges = []
     for name in VARIANTS:
         document = mark_free_text(ctx.payload(event))  # a fresh event per variant: no duplicate suppression
         request = ctx.with_body(ctx.request(event, document), variants(document)[name])
         exchanges.append(await ctx.send(request, event=event, label=f"{event} with {name}"))
-    return accepting("auth.raw-body", exchanges, "bodies whose bytes vary", event)
+    verdict = accepting("auth.raw-body", exchanges, "bodies whose bytes vary", event)
+    if not verdict.failed:
+        return verdict
+    judged = [x for x in exchanges if blamed_elsewhere(x) is None]
+    rejected = [x for x in judged if not x.attempt.ok]
+    accepted = [x for x in judged if x.attempt.ok]
+    names = ", ".join(f"{x.label.removeprefix(event + ' with ')} ({x.attempt.status_code})" for x in rejected)
+    detail = (
+        f"{len(rejected)} of {len(judged)} correctly authenticated {event} bodies were rejected: {names}"
+        + _reserialising_hint(ctx, rejected, accepted)
+    )
+    return failed("auth.raw-body", detail, rejected[0], event)
