@@ -23,6 +23,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012, Schema
 
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, cached_schema, get_event, schema_path
+from flipdish_sim.contracts.document import JsonDocumentError, parse_json
 from flipdish_sim.errors import ContractViolationError, PayloadError
 
 __all__ = ["ValidationIssue", "check", "event_of", "parse_documents", "validate"]
@@ -192,7 +193,9 @@ def parse_documents(data: bytes, source: str = "input") -> list[tuple[int, objec
     if not text.strip():
         raise PayloadError(f"{source}: empty input; expected a JSON document or JSON Lines")
     try:
-        whole = json.loads(text)
+        whole = parse_json(text)
+    except JsonDocumentError as err:
+        raise PayloadError(f"{source}: {err}") from err
     except json.JSONDecodeError as whole_err:
         lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
         if len(lines) < 2 or not _is_json(lines[0][1]):
@@ -202,7 +205,9 @@ def parse_documents(data: bytes, source: str = "input") -> list[tuple[int, objec
         documents: list[tuple[int, object]] = []
         for number, line in lines:
             try:
-                documents.append((number, json.loads(line)))
+                documents.append((number, parse_json(line)))
+            except JsonDocumentError as err:
+                raise PayloadError(f"{source}: line {number}: {err}") from err
             except json.JSONDecodeError as err:
                 raise PayloadError(f"{source}: line {number}: not JSON ({err.msg})") from err
         return documents
@@ -212,7 +217,9 @@ def parse_documents(data: bytes, source: str = "input") -> list[tuple[int, objec
 
 def _is_json(line: str) -> bool:
     try:
-        json.loads(line)
+        parse_json(line)
+    except JsonDocumentError:
+        return True  # JSON, but not sendable: the line loop reports it
     except json.JSONDecodeError:
         return False
     return True

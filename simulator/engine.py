@@ -72,6 +72,7 @@ from flipdish_sim.simulator.subscription import (
     from_us,
     to_us,
 )
+from flipdish_sim.simulator.subscription_rules import check_callback_url, check_subscription
 from flipdish_sim.simulator.template import RequestTemplates
 
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # what uuid.UUID(version=4) clears and sets
@@ -154,12 +155,14 @@ class Sender:
         """Subscribe ``callback_url`` to ``event_names`` (checked against the catalogue and the family)."""
         names = tuple(event_names)
         keys = tuple(secrets)
-        check_url(callback_url)
-        if family not in ("legacy", "v3"):
-            raise UsageError(f"family must be legacy or v3, got {family!r}")
-        _check_names(names, family)
-        if family == "v3" and not keys:
-            raise UsageError("a v3 subscription needs at least one signing secret")
+        check_subscription(
+            callback_url=callback_url,
+            family=family,
+            event_names=names,
+            verify_token=verify_token,
+            secrets=keys,
+            version=version,
+        )
         sub = self.store.add_subscription(
             callback_url=callback_url,
             family=family,
@@ -191,11 +194,15 @@ class Sender:
         names = sub.event_names if event_names is None else tuple(event_names)
         keys = sub.secrets if secrets is None else tuple(secrets)
         url = sub.callback_url if callback_url is None else callback_url
-        check_url(url)
-        _check_names(names, sub.family)
-        if sub.family == "v3" and not keys:
-            raise UsageError("a v3 subscription needs at least one signing secret")
         token = sub.verify_token if verify_token is None else (verify_token or None)
+        check_subscription(
+            callback_url=url,
+            family=sub.family,
+            event_names=names,
+            verify_token=token,
+            secrets=keys,
+            version=version,
+        )
         updated = replace(
             sub,
             callback_url=url,
@@ -713,27 +720,10 @@ def _event_id(payload: Mapping[str, object]) -> str | None:
     return next((c for c in candidates if isinstance(c, str) and c), None)
 
 
-def _check_names(names: tuple[str, ...], family: str) -> None:
-    """Every name in the catalogue and of the subscription's family. None at all is allowed: Flipdish's
-    API creates a subscription first and adds its event names one by one."""
-    for name in names:
-        spec = get_event(name)
-        if spec.family.value != family:
-            raise UsageError(f"{name!r} is a {spec.family.value} event; this subscription is {family}")
-
-
 def _waiting(delivery: Delivery) -> bool:
     return delivery.state is DeliveryState.PENDING
 
 
 def check_url(url: str) -> None:
-    """UsageError unless ``url`` is an http(s) URL with a host and, if it names one, a port in 1-65535."""
-    try:
-        parsed = httpx.URL(url)
-        port = parsed.port
-    except (httpx.InvalidURL, TypeError) as err:
-        raise UsageError(f"invalid callback URL {url!r}: {err}") from err
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise UsageError(f"invalid callback URL {url!r}: use http:// or https:// with a host")
-    if port is not None and not 0 < port < 65536:
-        raise UsageError(f"invalid callback URL {url!r}: port {port} is not in 1-65535")
+    """UsageError unless the sender can POST to ``url`` (the one rule: :mod:`.subscription_rules`)."""
+    check_callback_url(url)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from http import HTTPStatus
 from typing import TextIO
@@ -31,6 +32,7 @@ from flipdish_sim.simulator.subscription import Subscription
 __all__ = [
     "SIM_FIELDS",
     "WEBHOOK_LOG_FIELDS",
+    "Masker",
     "export_logs",
     "format_duration",
     "status_text",
@@ -105,8 +107,9 @@ def _header_text(headers: Iterable[tuple[str, str]]) -> str:
     return "\r\n".join(f"{name}: {value}" for name, value in headers)
 
 
-class _Masker:
-    """Replaces each subscription's verify token and secrets in text by ``***``."""
+class Masker:
+    """Replaces each subscription's verify token and secrets in text by ``***`` (the export, the logs API
+    and the dashboard all mask through this one class)."""
 
     def __init__(self, subscriptions: Iterable[Subscription]) -> None:
         self._secrets: dict[int, tuple[str, ...]] = {}
@@ -119,8 +122,30 @@ class _Masker:
             text = text.replace(secret, MASK)
         return text
 
+    def _bytes(self, subscription_id: int, body: bytes) -> bytes:
+        text = body.decode("utf-8", "replace")
+        masked = self(subscription_id, text)
+        return body if masked == text else masked.encode("utf-8")
 
-def webhook_log(row: AttemptRow, mask: _Masker | None = None) -> dict[str, object]:
+    def row(self, row: AttemptRow) -> AttemptRow:
+        """``row`` with every echo of its subscription's token or secrets masked: request and response
+        headers (stored request headers are masked already) and bodies, and the error text."""
+        sub = row.subscription_id
+
+        def headers(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+            return tuple((name, self(sub, value)) for name, value in mask_headers(pairs))
+
+        return replace(
+            row,
+            request_headers=headers(row.request_headers),
+            request_body=self._bytes(sub, row.request_body),
+            response_headers=headers(row.response_headers),
+            response_body=self._bytes(sub, row.response_body),
+            error=self(sub, row.error) if row.error else row.error,
+        )
+
+
+def webhook_log(row: AttemptRow, mask: Masker | None = None) -> dict[str, object]:
     """One attempt as a ``WebhookLog`` dict plus the ``FlipdishSim`` key."""
 
     def clean(text: str) -> str:
@@ -166,7 +191,7 @@ def webhook_logs(
     limit: int | None = None,
 ) -> Iterator[dict[str, object]]:
     """``WebhookLog`` dicts of the stored attempts in time order (``end`` exclusive), streamed."""
-    mask = _Masker(store.subscriptions())
+    mask = Masker(store.subscriptions())
     for row in store.attempts(
         subscription_id=subscription_id, start=start, end=end, offset=offset, limit=limit
     ):

@@ -39,6 +39,7 @@ from flipdish_sim.simulator.scenario_fields import (
     policy,
     published_names,
     start_time,
+    subscription_value,
 )
 from flipdish_sim.simulator.scenario_model import (
     MAX_PAYLOAD_BYTES,
@@ -58,6 +59,7 @@ from flipdish_sim.simulator.scenario_model import (
 from flipdish_sim.simulator.scenario_plan import plan
 from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks, read_document
 from flipdish_sim.simulator.subscription import FamilyName
+from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token, check_version
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -101,16 +103,24 @@ def builtin_scenarios() -> list[tuple[str, str]]:
 def builtin_text(name: str) -> str:
     """The YAML of a built-in scenario; ScenarioError (listing the names) when there is none."""
     entry = _builtin_dir().joinpath(f"{name}.yaml")
-    if not re.fullmatch(r"[a-z0-9-]+", name) or not entry.is_file():
+    if not re.fullmatch(r"[a-z0-9-]{1,100}", name) or not entry.is_file():
         names = ", ".join(n for n, _ in builtin_scenarios())
         raise ScenarioError(f"no built-in scenario {name!r}; built-ins: {names}")
     return str(entry.read_text(encoding="utf-8"))
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name no file system takes (too long, NUL, surrogate) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load_scenario(name_or_path: str | Path, *, env: Mapping[str, str] | None = None) -> Scenario:
     """A built-in scenario by name, or a YAML file by path; every problem is one ScenarioError line."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if path.suffix in (".yaml", ".yml") or _exists(path):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -180,14 +190,22 @@ def _build(doc: dict[str, Any], ctx: Marks, base_dir: Path | None, env: Mapping[
         raise ctx.error(
             ("subscription",), "a v3 subscription needs secrets_env (the signing secret's variable)"
         )
+    default_version = "2.0" if family == "legacy" else "v3"
+    verify = env_value(ctx, env, ("subscription", "verify_token_env"), token) if token else None
+    secrets = split_secrets(env_value(ctx, env, ("subscription", "secrets_env"), n) for n in secret_names)
     spec_sub = SubscriptionSpec(
         callback_url=callback_url(ctx, sub.get("callback_url")),
         family=family,
         event_names=names,
-        version=str(sub.get("version", "2.0" if family == "legacy" else "v3")),
+        version=subscription_value(
+            ctx, ("subscription", "version"), check_version, str(sub.get("version", default_version))
+        )
+        or default_version,
         owner_user_id=int(sub.get("owner_user_id", 1)),
-        verify_token=env_value(ctx, env, ("subscription", "verify_token_env"), token) if token else None,
-        secrets=split_secrets(env_value(ctx, env, ("subscription", "secrets_env"), n) for n in secret_names),
+        verify_token=subscription_value(
+            ctx, ("subscription", "verify_token_env"), check_verify_token, verify
+        ),
+        secrets=subscription_value(ctx, ("subscription", "secrets_env"), check_secrets, secrets),
     )
     start = doc.get("start")
     faults = doc.get("faults", {})

@@ -6,11 +6,10 @@ Each function raises the :class:`~flipdish_sim.errors.ScenarioError` line naming
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 from flipdish_sim.simulator.scenario_model import (
     MAX_PAYLOAD_BYTES,
@@ -24,8 +23,20 @@ from flipdish_sim.simulator.scenario_model import (
 )
 from flipdish_sim.simulator.scenario_plan import lifecycle_names
 from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks
+from flipdish_sim.simulator.subscription_rules import InvalidSubscriptionError, check_callback_url
 
-__all__ = ["callback_url", "duration", "env_value", "event_source", "policy", "published_names", "start_time"]
+_T = TypeVar("_T")
+
+__all__ = [
+    "callback_url",
+    "duration",
+    "env_value",
+    "event_source",
+    "policy",
+    "published_names",
+    "start_time",
+    "subscription_value",
+]
 
 Path_ = FieldPath
 _Context = Marks
@@ -52,14 +63,15 @@ def _optional_duration(ctx: _Context, doc: Mapping[str, Any], path: Path_, key: 
 def callback_url(ctx: _Context, url: str | None) -> str | None:
     if url is None:
         return None
+    return subscription_value(ctx, ("subscription", "callback_url"), check_callback_url, url)
+
+
+def subscription_value(ctx: _Context, path: Path_, rule: Callable[[Any], _T], value: Any) -> _T:
+    """``value`` checked by the subscription rule (the one every entry point uses), refused at ``path``."""
     try:
-        parts = urlsplit(url)
-        valid = bool(parts.hostname) and (parts.port is None or parts.port > 0)
-    except ValueError:
-        valid = False
-    if not valid:
-        raise ctx.error(("subscription", "callback_url"), f"{url!r} is not an http(s) URL with a host")
-    return url
+        return rule(value)
+    except InvalidSubscriptionError as err:
+        raise ctx.error(path, str(err)) from err
 
 
 def start_time(ctx: _Context, value: str | None) -> datetime | None:

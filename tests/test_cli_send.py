@@ -161,3 +161,30 @@ def test_a_kept_log_has_the_attempts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["logs", "export", "--db", str(tmp_path / "send.db")])
     record = json.loads(result.stdout.splitlines()[0])
     assert record["HttpResponseStatusCode"] == "200"
+
+
+def test_a_url_argument_that_is_not_utf8_is_one_error_line_in_a_real_process(tmp_path: Path) -> None:
+    """argv bytes that are not UTF-8 reach Python as lone surrogates: refused, never a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    script = "from flipdish_sim.simulator.cli import main; main()"
+    argv = [
+        sys.executable,
+        "-c",
+        script,
+        "send",
+        "order.created",
+        "--url",
+        b"http://a\xff.test/".decode("utf-8", "surrogateescape"),
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in (VERIFY_TOKEN_ENV, SECRET_ENV)}
+    result = subprocess.run(
+        [os.fsencode(a) for a in argv], capture_output=True, cwd=tmp_path, env=env, timeout=60, check=False
+    )
+    stderr = result.stderr.decode("utf-8", "backslashreplace")
+    assert result.returncode == 2, stderr
+    assert stderr.startswith("Error: invalid callback URL")
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert list(tmp_path.iterdir()) == []

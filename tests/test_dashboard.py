@@ -458,3 +458,35 @@ def test_assets_are_served_from_the_package_and_nothing_else(site: _Site) -> Non
     assert site.http.get("/static/__init__.py").status_code == 404
     page = site.http.get("/dashboard?token=" + TOKEN, follow_redirects=True).text
     assert re.findall(r'(?:src|href)="(https?:)?//', page) == []  # no external assets
+
+
+# -- bad input on the dashboard (issue 10): a 4xx or a flash, never a 500 -----------------------------
+
+HUGE = str(2**63)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/dashboard/subscriptions/{HUGE}"),
+        ("GET", f"/dashboard/subscriptions/1/attempts/{HUGE}"),
+        ("GET", f"/dashboard/subscriptions/{HUGE}/attempts/1"),
+        ("POST", f"/dashboard/subscriptions/{HUGE}/enable"),
+        ("GET", "/dashboard/subscriptions/" + "9" * 40),
+    ],
+)
+def test_an_id_beyond_the_log_s_range_is_a_404(site: _Site, method: str, path: str) -> None:
+    site.sign_in()
+    response = site.http.request(method, path, data={"csrf": site.csrf()} if method == "POST" else None)
+    assert response.status_code == 404, response.text
+
+
+@pytest.mark.parametrize("count", ["²", "٣", "1e3", "-1", "101", "9" * 5000])
+def test_a_count_that_is_not_a_plain_number_is_refused_with_a_flash(site: _Site, count: str) -> None:
+    site.sign_in()
+    response = site.http.post(
+        "/dashboard/trigger", data={"event": "order.created", "count": count, "csrf": site.csrf()}
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].endswith("?flash=bad-event")
+    assert site.receiver.hits == 0

@@ -81,6 +81,14 @@ def _bad(port: int) -> dict[str, tuple[str, str | None]]:
 BAD = list(_bad(0))
 
 
+def _plant(store: Store, url: str, token: str | None) -> int:
+    """Write a subscription straight into the log, as a version before the subscription rule did: the
+    rule refuses these values at every entry point now, so only an older log can still hold them."""
+    return store.add_subscription(
+        callback_url=url, family="legacy", event_names=("order.created",), created_at=T0, verify_token=token
+    ).id
+
+
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[receivers.Receiver]:
     with receivers.ok(200) as running:
@@ -105,15 +113,15 @@ def test_a_bad_subscription_fails_alone_through_the_engine(
     async def go(store: Store) -> Sender:
         async with loopback_client() as client:
             sender = Sender(store, clock=VirtualClock(T0), client=client, policy=POLICY)
-            broken = sender.add_subscription(url, event_names=["order.created"], verify_token=token)
             good = sender.add_subscription(_good_url(receiver), event_names=["order.created"])
             for seed in range(3):
                 sender.publish("order.created", seed=seed)
             await sender.run_until_idle()  # all three due together: one batch holds both subscriptions
-            assert (broken.id, good.id) == (1, 2)
+            assert good.id == 2
             return sender
 
     with Store(tmp_path / "log.db") as store:
+        assert _plant(store, url, token) == 1
         asyncio.run(go(store))
         assert _outcomes(store, 2) == ["acknowledged"] * 3  # received AND logged
         assert _outcomes(store, 1) == ["invalid-request"] * 6  # two tries each, then expired
@@ -133,8 +141,8 @@ def test_a_log_holding_a_bad_subscription_keeps_serving_the_good_one(
     receiver.requests.clear()
     store = ServerStore(tmp_path / "server.db")
     client = loopback_client()
+    _plant(store, url, token)  # an older log
     sender = Sender(store, clock=VirtualClock(T0), client=client, policy=POLICY)
-    sender.add_subscription(url, event_names=["order.created"], verify_token=token)  # e.g. an older log
     sender.add_subscription(_good_url(receiver), event_names=["order.created"])
     backend = Backend(sender, store)
     with ServerThread(create_app(backend, api_token=TOKEN)) as live, httpx.Client(base_url=live.url) as http:
@@ -286,9 +294,9 @@ def test_a_wall_clock_server_keeps_delivering_to_the_good_subscription(tmp_path:
 
     with receivers.Receiver(answer) as receiver:
         store = ServerStore(tmp_path / "server.db")
-        sender = Sender(store, clock=WallClock(), client=loopback_client(), policy=POLICY)
         for url, token in _bad(receiver.port).values():
-            sender.add_subscription(url, event_names=["order.created"], verify_token=token)
+            _plant(store, url, token)  # an older log
+        sender = Sender(store, clock=WallClock(), client=loopback_client(), policy=POLICY)
         good = sender.add_subscription(_good_url(receiver), event_names=["order.created"])
         backend = Backend(sender, store)
         app = create_app(backend, api_token=TOKEN)

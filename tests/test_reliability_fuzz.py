@@ -7,12 +7,17 @@ names no event) or issues / ``ContractViolationError``; ``flipdish_sim.verify`` 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import os
 import string
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -345,3 +350,237 @@ def test_server_answers_any_query_and_path_with_a_4xx_json_error_or_success(
     _check_answer(api.post(SUBS + f"/1/events/{segment}", headers=AUTH))
     _check_answer(api.get(SUBS + f"/1/events/{segment}/test", headers=AUTH))
     _check_answer(api.post(f"/_sim/scenarios/{segment}", headers=AUTH))
+
+
+# -- issue 10: hostile JSON text, path ids, query strings, subscription fields -------------------------
+
+#: JSON *text* Python's json module would read but no receiver could be sent: the strict reader's targets.
+HOSTILE_SCALARS = [
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e999999",
+    "-1e999999",
+    "1" * 5000,
+    '"\\ud800"',
+    '"a\\udfffb"',
+    '"\\u0000"',
+    '"caf\\u00e9\\r\\nX: 1"',
+]
+SUB_KEYS = ["CallbackUrl", "VerifyToken", "Version", "EventNames", "Enabled", "Id"]
+SIM_KEYS = ["event", "payload", "seed", "count", "seconds", "to"]
+json_text = st.recursive(
+    st.sampled_from(HOSTILE_SCALARS) | json_scalars.map(json.dumps),
+    lambda inner: (
+        st.lists(inner, max_size=4).map(lambda items: "[" + ",".join(items) + "]")
+        | st.lists(
+            st.tuples(st.sampled_from(SUB_KEYS + SIM_KEYS).map(json.dumps) | st.just('"\\ud800"'), inner),
+            max_size=5,
+        ).map(lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}")
+        | st.builds(lambda depth, item: "[" * depth + item + "]" * depth, st.integers(60, 3000), inner)
+    ),
+    max_leaves=12,
+)
+# a trigger body that reaches the payload check: {"event": "order.created", "payload": <hostile>}
+trigger_text = json_text.map(lambda payload: '{"event": "order.created", "payload": ' + payload + "}")
+ID_PATHS = [
+    "PUT {SUBS}/{id}",
+    "DELETE {SUBS}/{id}/events/order.created",
+    "GET {SUBS}/{id}/events",
+    "GET {SUBS}/{id}/events/order.created/test",
+    "GET {SUBS}/{id}/logs?start=2026-01-01&end=2026-01-02",
+    "GET /_sim/subscriptions/{id}/disable-rule",
+    "GET /dashboard/subscriptions/{id}",
+    "GET /dashboard/subscriptions/1/attempts/{id}",
+    "POST /dashboard/subscriptions/{id}/enable",
+]
+ids = st.integers(min_value=0, max_value=2**64).map(str) | st.sampled_from(
+    [str(2**63 - 1), str(2**63), "9" * 4301, "0" * 30 + "1", "²", "١"]
+)
+
+
+@fuzz_settings
+@given(st.sampled_from(ENDPOINTS), json_text | trigger_text)
+def test_server_answers_hostile_json_text_with_a_4xx_json_error_or_success(
+    api: httpx.Client, endpoint: tuple[str, str], text: str
+) -> None:
+    method, path = endpoint
+    if path == "/_sim/clock/advance":
+        text = '{"seconds": 60, "x": ' + text + "}"  # keep virtual time short
+    headers = AUTH | {"content-type": "application/json"}
+    _check_answer(api.request(method, path, content=text.encode("utf-8"), headers=headers))
+
+
+@fuzz_settings
+@given(st.sampled_from(ID_PATHS), ids)
+def test_server_answers_any_path_id_with_a_4xx_json_error_or_success(
+    api: httpx.Client, template: str, value: str
+) -> None:
+    method, _, path = template.partition(" ")
+    if path.startswith("/dashboard"):
+        api.get("/dashboard", params={"token": TOKEN})  # the session cookie
+    response = api.request(method, path.format(SUBS=SUBS, id=value), headers=AUTH, json={})
+    assert response.status_code < 500, (method, path, value, response.text[:300])
+
+
+@fuzz_settings
+@given(
+    st.dictionaries(
+        st.sampled_from([*QUERY_KEYS, "version", "token"]),
+        st.text(max_size=30).filter(lambda s: not any(0xD800 <= ord(c) <= 0xDFFF for c in s))
+        | st.sampled_from(["%ED%A0%80", "%00", "9" * 5000, "1e999999", "NaN", "²", "0001-01-01T00:00+14:00"]),
+        max_size=4,
+    )
+)
+def test_server_answers_any_query_string_with_a_4xx_json_error_or_success(
+    api: httpx.Client, query: dict[str, str]
+) -> None:
+    # percent-encoded by hand, keeping the given escapes: %ED%A0%80 reaches the server as it is
+    raw = "&".join(f"{k}={quote(v, safe='%')}" for k, v in query.items())
+    for path in (SUBS, SUBS + "/1/logs", SUBS + "/1/events/order.created/test", "/_sim/clock"):
+        _check_answer(api.get(f"{path}?{raw}", headers=AUTH))
+
+
+subscription_fields = st.fixed_dictionaries(
+    {"EventNames": st.just(["order.created"])},
+    optional={
+        "CallbackUrl": st.text(max_size=20).map(lambda s: "http://r.test/hook" + s)
+        | st.text(max_size=30).map(lambda s: "http://" + s + ".test/hook"),
+        "VerifyToken": st.text(max_size=20),
+        "Version": st.text(max_size=20),
+    },
+)
+
+
+@fuzz_settings
+@given(subscription_fields)
+def test_any_subscription_the_api_accepts_leaves_the_sender_delivering(
+    api: httpx.Client, fields: dict[str, Any]
+) -> None:
+    """Whatever the API accepts, publishing to it answers 202 and the good subscription still receives."""
+    body = {"CallbackUrl": "http://r.test/hook", **fields}
+    created = api.post(SUBS, content=json.dumps(body), headers=AUTH | {"content-type": "application/json"})
+    _check_answer(created)
+    if created.status_code != 200:
+        return
+    sub_id = created.json()["Data"]
+    try:
+        assert api.post("/_sim/events", json={"event": "order.created"}, headers=AUTH).status_code == 202
+        logs = api.get(
+            SUBS + "/1/logs", params={"start": "2000-01-01", "end": "2100-01-01", "limit": 1}, headers=AUTH
+        )
+        assert logs.status_code == 200
+    finally:
+        api.delete(f"{SUBS}/{sub_id}", headers=AUTH)
+
+
+# -- issue 10: every command-line option that takes text ---------------------------------------------
+
+LOOPBACK = "http://127.0.0.1:9/hook"  # nothing listens on the discard port: refused at once
+# what argv can hold on POSIX: any bytes but NUL, decoded as Python does (undecodable bytes become
+# \udc80-\udcff surrogates), so also any text without NUL or other surrogates
+argv_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+)
+cli_text = (
+    argv_text
+    | st.binary(max_size=30).filter(lambda b: b"\x00" not in b).map(os.fsdecode)
+    | st.sampled_from(["\udcff", "café", "a\r\nb", "\x85", " ", "", "-", "--help", "é" * 300, "9" * 5000])
+    | st.text(alphabet=string.printable, max_size=30)
+)
+cli_ids = st.integers(-1, 2**70).map(str)
+# URLs that are refused or name only the loopback discard port (tests never reach another host)
+cli_urls = cli_text.filter(lambda s: not s.lower().startswith(("http", "//"))) | cli_text.map(
+    lambda s: LOOPBACK + s
+)
+CLI_TEXT_OPTIONS: list[tuple[list[str], st.SearchStrategy[str]]] = [
+    (["send", "{}", "--url", LOOPBACK], cli_text),
+    (["send", "order.created", "--url", "{}"], cli_urls),
+    (["send", "order.created", "--url", LOOPBACK, "--verify-token", "{}"], cli_text),
+    (["send", "sale.created.v1", "--url", LOOPBACK, "--secret", "{}"], cli_text),
+    (["send", "order.created", "--url", LOOPBACK, "--seed", "{}"], cli_text),
+    (["send", "order.created", "--url", LOOPBACK, "--family", "{}"], cli_text),
+    (["send", "order.created", "--url", LOOPBACK, "--payload", "{}"], cli_text),
+    (["run", "{}", "--url", "ftp://refused", "--db", "run.db"], cli_text),
+    (
+        ["run", "order-lifecycle", "--url", "{}", "--db", "run.db"],
+        cli_urls.filter(lambda s: LOOPBACK not in s),
+    ),
+    (["events", "show", "{}"], cli_text),
+    (["events", "example", "{}"], cli_text),
+    (["events", "example", "order.created", "--seed", "{}"], cli_text),
+    (["scenarios", "show", "{}"], cli_text),
+    (["contracts", "validate", "--event", "{}", "payload.json"], cli_text),
+    (["contracts", "validate", "--profile", "{}", "payload.json"], cli_text),
+    (["logs", "export", "--db", "{}"], cli_text),
+    (
+        ["logs", "export", "--db", "log.db", "--subscription", "{}"],
+        cli_text | st.integers(-1, 2**70).map(str),
+    ),
+    (["subscriptions", "enable", "{}", "--db", "log.db"], cli_text | st.integers(-1, 2**70).map(str)),
+    (["subscriptions", "disable", "{}", "--db", "log.db"], st.integers(-1, 2**70).map(str)),
+    (["conformance", "--url", "{}"], cli_urls.filter(lambda s: LOOPBACK not in s)),
+    (["conformance", "--url", LOOPBACK, "--verify-token", "{}"], cli_text),
+    (["conformance", "--url", LOOPBACK, "--events", "{}"], cli_text),
+    (["load", "--url", LOOPBACK, "--duration", "{}"], cli_text),
+    (["load", "--url", LOOPBACK, "--verify-token", "{}"], cli_text.filter(lambda s: not s.isprintable())),
+]
+
+
+@functools.cache
+def _a_real_log() -> bytes:
+    """The bytes of a log ``send`` wrote (one subscription, one attempt): ids in it resolve."""
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "log.db"
+        CliRunner().invoke(main, ["send", "order.created", "--url", LOOPBACK, "--db", str(db)])
+        return db.read_bytes()
+
+
+@st.composite
+def cli_invocations(draw: st.DrawFn) -> list[str]:
+    template, values = draw(st.sampled_from(CLI_TEXT_OPTIONS))
+    value = draw(values)
+    return [value if arg == "{}" else arg for arg in template]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cli_invocations())
+def test_any_text_option_gets_a_result_or_one_error_line_never_a_traceback(argv: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+    from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV
+
+    runner = CliRunner()
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        Path("payload.json").write_text('{"Type": "order.created", "Body": {}}', encoding="utf-8")
+        Path("log.db").write_bytes(_a_real_log())
+        result = runner.invoke(main, argv, env={VERIFY_TOKEN_ENV: None, SECRET_ENV: None})
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        argv,
+        result.exception,
+    )
+    assert result.exit_code in (0, 1, 2), (argv, result.output)
+    if result.exit_code == 2:
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, (argv, result.stderr)
+        assert lines[0].startswith("Error: "), (argv, result.stderr)
+
+
+@fuzz_settings
+@given(
+    st.fixed_dictionaries({"seconds": st.integers() | st.floats(allow_nan=False)})
+    | st.fixed_dictionaries(
+        {
+            "to": st.text(max_size=40)
+            | st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+        }
+    )
+)
+def test_any_clock_advance_is_a_4xx_or_leaves_the_sender_publishing(api: httpx.Client, body: Any) -> None:
+    _check_answer(api.post("/_sim/clock/advance", content=json.dumps(body), headers=AUTH))
+    _check_answer(api.post("/_sim/events", json={"event": "order.created"}, headers=AUTH))

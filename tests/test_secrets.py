@@ -8,6 +8,7 @@ curl reproducers, the server's API responses and the dashboard's HTML.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -209,6 +210,7 @@ SUBS = "/api/v1.0/store/webhooks/app/subscriptions"
 def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Path]:
     """Every response a client and a dashboard user get after a few deliveries; and the server's log."""
     from starlette.applications import Starlette
+    from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
 
@@ -220,8 +222,11 @@ def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Pa
     from flipdish_sim.simulator.server.registry import ServerStore
     from flipdish_sim.simulator.server.runner import ServerThread
 
-    async def hook(_: object) -> Response:
-        return Response(b'{"echo": "ok"}', media_type="application/json")
+    async def hook(request: Request) -> Response:
+        # a receiver that echoes what it got: the token in a response header and in its body
+        token = request.headers.get("x-verify-token", "")
+        body = b'{"echo": "ok", "got": "' + token.encode() + b'", "raw": ' + await request.body() + b"}"
+        return Response(body, media_type="application/json", headers={"X-Echo-Token": token})
 
     hooks = Starlette(routes=[Route("/hook", hook, methods=["POST"])])  # in-process: no sockets left behind
     db = tmp_path / "server.db"
@@ -275,6 +280,13 @@ def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Pa
             response = http.get(path, follow_redirects=True)
             assert response.status_code == 200, (path, response.status_code)
             pages[name] = response.content
+        links = re.findall(r'class="open-attempt" href="([^"]+)"', pages["details"].decode())
+        assert len(links) >= 3
+        for link in links:  # every attempt page: request and response, headers and bodies
+            response = http.get(link)
+            assert response.status_code == 200, link
+            assert b"x-echo-token" in response.content.lower()
+            pages[link] = response.content
     store.close()
     return pages, db
 
@@ -297,3 +309,28 @@ def test_by_default_the_server_reveals_the_token_only_where_flipdish_does(
     for name, content in pages.items():
         if name != "list":
             assert_masked(content, f"server response {name!r}")
+
+
+def test_serve_never_prints_a_chosen_api_token(tmp_path: Path) -> None:
+    """A user-chosen --api-token stays off the terminal (a generated one is printed: it is new)."""
+    chosen = "CHOSEN-api-token-recognisable-5151"
+    process = subprocess.Popen(
+        [*CLI, "serve", "--db", str(tmp_path / "s.db"), "--port", "0", "--api-token", chosen],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:  # ends at "Press Ctrl+C", printed once the server listens
+            lines.append(line)
+            if line.startswith("Press Ctrl+C"):
+                break
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    output = "".join(lines) + err
+    assert "dashboard:" in output
+    assert "?token=<your API token>" in output
+    assert chosen not in output

@@ -307,6 +307,21 @@ def test_logs_need_start_and_end(server: Server, params: dict[str, str]) -> None
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "0001-01-01T00:00+14:00", "end": "2030-01-01"},
+        {"start": "2020-01-01", "end": "9999-12-31T23:59-14:00"},
+        {"start": "0001-01-01000+0001", "end": "2030-01-01"},
+    ],
+)
+def test_log_dates_beyond_the_calendar_are_a_400(server: Server, params: dict[str, str]) -> None:
+    sub_id = server.create()
+    response = check(server.http.get(f"{SUBS}/{sub_id}/logs", params=params, headers=AUTH))
+    assert response.status_code == 400, response.text
+    assert "out of the range of dates" in response.json()["error"]["errorMessage"]
+
+
 def test_unknown_subscription_is_a_404_with_an_error_body(server: Server) -> None:
     response = server.http.get(f"{SUBS}/999/events", headers=AUTH)
     assert response.status_code == 404
@@ -340,6 +355,101 @@ def test_bad_subscription_bodies_are_flipdish_style_400s(server: Server, body: b
     assert response.status_code == 400
     assert response.json()["error"]["errorCode"] == code
     assert "Traceback" not in response.text
+
+
+#: Subscription fields the sender cannot use (issue 10): refused at creation and at update, never stored.
+BAD_FIELDS = [
+    ({"VerifyToken": "café"}, "invalid_verify_token"),
+    ({"VerifyToken": "a\r\nX-Injected: 1"}, "invalid_verify_token"),
+    ({"VerifyToken": "\ud800"}, "invalid_json"),  # the strict JSON reader refuses lone surrogates
+    ({"Version": "\ud800"}, "invalid_json"),
+    ({"Version": "v" * 65}, "invalid_version"),
+    ({"CallbackUrl": "http://user:s3cr3t@receiver.test/hook"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://" + "a" * 64 + ".test/hook"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://xn--/x"}, "invalid_callback_url"),
+    ({"CallbackUrl": "http://receiver.test/\ud800"}, "invalid_json"),
+    ({"CallbackUrl": "http://receiver.test/hook\r\n"}, "invalid_callback_url"),
+]
+
+
+@pytest.mark.parametrize(("fields", "code"), BAD_FIELDS)
+def test_a_subscription_the_sender_cannot_use_is_refused_at_creation_and_update(
+    server: Server, fields: dict[str, str], code: str
+) -> None:
+    good = {"CallbackUrl": HOOK, "EventNames": ["order.created"]}
+    raw = json.dumps({**good, **fields})  # ensure_ascii: lone surrogates travel as \ud800 escapes
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = check(server.http.post(SUBS, content=raw, headers=headers))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["errorCode"] == code
+    assert "s3cr3t" not in response.text
+    assert check(server.http.get(SUBS, headers=AUTH)).json()["TotalRecordCount"] == 0
+    sub_id = server.create()
+    response = check(server.http.put(f"{SUBS}/{sub_id}", content=json.dumps(fields), headers=headers))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["errorCode"] == code
+    assert server.trigger().status_code == 202
+    assert len(server.receiver.seen) == 1  # the subscription is unchanged and still delivers
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "words"),
+    [
+        (SUBS, "[" * 1000 + "]" * 1000, "nested deeper than 64"),
+        (SUBS, '{"CallbackUrl": ' + "[" * 100 + "]" * 100 + "}", "nested deeper than 64"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": "\\ud800"}}', "lone surrogate"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"\\udfff": 1}}', "lone surrogate"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": 1e999999}}', "out of range"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": -1e999999}}', "out of range"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": NaN}}', "NaN"),
+        ("/_sim/events", '{"event": "order.created", "payload": {"a": -Infinity}}', "Infinity"),
+        (
+            "/_sim/events",
+            '{"event": "order.created", "payload": ' + '{"a":' * 1000 + "1" + "}" * 1001,
+            "nested",
+        ),
+        ("/_sim/clock/advance", '{"seconds": NaN}', "NaN"),
+        ("/_sim/clock/advance", '{"seconds": 1e999999}', "out of range"),
+    ],
+)
+def test_json_the_sender_could_not_send_back_is_a_400(
+    server: Server, path: str, raw: str, words: str
+) -> None:
+    server.create()
+    response = server.http.post(path, content=raw, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["errorCode"] == "invalid_json"
+    assert words in response.json()["error"]["errorMessage"]
+    assert server.receiver.seen == []
+
+
+HUGE = str(2**63)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", f"{SUBS}/{HUGE}"),
+        ("DELETE", f"{SUBS}/{HUGE}"),
+        ("GET", f"{SUBS}/{HUGE}/events"),
+        ("POST", f"{SUBS}/{HUGE}/events/order.created"),
+        ("DELETE", f"{SUBS}/{HUGE}/events/order.created"),
+        ("GET", f"{SUBS}/{HUGE}/events/order.created/test"),
+        ("GET", f"{SUBS}/{HUGE}/logs?start=2026-01-01&end=2026-01-02"),
+        ("GET", f"/_sim/subscriptions/{HUGE}/disable-rule"),
+        ("GET", f"{SUBS}/{'9' * 5000}/events"),
+    ],
+)
+def test_an_id_beyond_the_log_s_range_is_a_404(server: Server, method: str, path: str) -> None:
+    response = server.http.request(method, path, json={}, headers=AUTH)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["errorCode"] == "not_found"
+
+
+def test_a_sample_with_a_non_ascii_digit_id_is_a_400(server: Server) -> None:
+    response = server.http.get(f"{SUBS}/²/events/order.created/test", headers=AUTH)
+    assert response.status_code == 400
+    assert response.json()["error"]["errorCode"] == "invalid_parameter"
 
 
 def test_oversized_bodies_are_refused_with_413(server: Server) -> None:
@@ -461,6 +571,22 @@ def test_the_clock_only_moves_forward(server: Server, body: dict[str, object]) -
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"seconds": 1e300}, {"seconds": 10**30}, {"to": "9999-12-31T23:50:00Z"}, {"to": "9000-01-01T00:00Z"}],
+)
+def test_the_clock_stops_short_of_the_end_of_time_and_the_sender_keeps_working(
+    server: Server, body: dict[str, object]
+) -> None:
+    """An advance to year 9999 was accepted, and the next publish answered 500 (its retries overflowed)."""
+    server.create()
+    response = server.http.post("/_sim/clock/advance", json=body, headers=AUTH)
+    assert response.status_code == 400, response.text
+    assert "stops short of 9000-01-01" in response.json()["error"]["errorMessage"]
+    assert server.trigger().status_code == 202
+    assert len(server.receiver.seen) == 1
+
+
 def test_a_built_in_scenario_publishes_to_the_subscriptions(server: Server) -> None:
     server.create(EventNames=["order.created", "order.accepted", "order.dispatched", "order.rejected"])
     names = server.http.get("/_sim/scenarios", headers=AUTH).json()["Data"]
@@ -561,3 +687,31 @@ def test_serve_refuses_a_taken_port_and_an_empty_token_in_one_line(tmp_path: Pat
     assert "Traceback" not in result.output
     empty = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--api-token", " "])
     assert empty.exit_code == 2
+
+
+@pytest.mark.parametrize("token", ["café", "two words", "tab\there", "\udcff"])
+def test_serve_refuses_an_api_token_that_cannot_be_a_header(tmp_path: Path, token: str) -> None:
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--api-token", token])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_serve_on_a_file_that_is_not_a_log_is_one_line_exit_2(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flipdish_sim.simulator.cli import main
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not sqlite at all " * 10)
+    result = CliRunner().invoke(main, ["serve", "--db", str(garbage), "--port", "0"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {garbage} is not a flipdish-sim log (not an SQLite file); use a new --db file"
+    ]
+    assert garbage.read_bytes() == b"not sqlite at all " * 10

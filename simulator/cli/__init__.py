@@ -17,7 +17,10 @@ import click
 
 from flipdish_sim.errors import FlipdishSimError, UsageError
 
-__all__ = ["main"]
+__all__ = ["LOG_ID", "main"]
+
+#: A subscription (or other log) id on the command line: the log's ids are SQLite integers, 1..2**63-1.
+LOG_ID = click.IntRange(1, 2**63 - 1)
 
 #: name -> "module:attribute" of each subcommand, imported on first use.
 SUBCOMMANDS: dict[str, str] = {
@@ -61,12 +64,27 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as err:
-            raise BadInput(str(err)) from err
+            raise BadInput(one_line(str(err))) from err
         except click.UsageError as err:  # click's own: a bad option or argument of a subcommand
             where = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
-            raise BadInput(f"{err.format_message()}{where}") from err
+            raise BadInput(one_line(f"{err.format_message()}{where}")) from err
         except FlipdishSimError as err:
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(one_line(str(err))) from err
+        except click.ClickException as err:  # raised by a command itself: one line as well
+            if err.message.isprintable():
+                raise
+            kind = BadInput if err.exit_code == BadInput.exit_code else click.ClickException
+            raise kind(one_line(err.message)) from err
+
+
+def one_line(message: str) -> str:
+    """``message`` on one printable line: a line break, control character or lone surrogate taken from
+    user input (a file name, an option value) is shown escaped (``\\n``, ``\\x85``, ``\\ud800``)."""
+    if message.isprintable():
+        return message
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in message
+    )
 
 
 class BadInput(click.ClickException):

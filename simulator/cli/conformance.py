@@ -143,6 +143,10 @@ def conformance(
         raise UsageError("--secret signs v3 deliveries; a legacy receiver takes --verify-token")
     if chosen is Family.V3 and verify_token and not secrets:
         raise UsageError("--verify-token is for legacy receivers; a v3 receiver takes --secret")
+    from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token
+
+    check_verify_token(verify_token)  # the subscription rule, as for every entry point
+    check_secrets(secrets)
     if app_spec:
         target = Target.from_spec(app_spec, url=url)
     elif url:

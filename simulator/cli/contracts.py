@@ -123,7 +123,11 @@ def _read_spec(path: Path) -> object:
         raise PayloadError(f"{path}: cannot read ({err.strerror})") from err
     except UnicodeDecodeError as err:
         raise PayloadError(f"{path}: not UTF-8 text") from err
+    from flipdish_sim.contracts.document import JsonDocumentError, parse_json
+
     try:
-        return json.loads(text)
+        return parse_json(text)
     except json.JSONDecodeError as err:
         raise PayloadError(f"{path}: line {err.lineno}: not JSON ({err.msg})") from err
+    except JsonDocumentError as err:
+        raise PayloadError(f"{path}: {err}") from err

@@ -22,6 +22,7 @@ import click
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.engine import check_url
+from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token
 
 __all__ = ["load"]
 
@@ -210,6 +211,8 @@ def load(
 ) -> None:
     """Send Flipdish deliveries at a target rate with Locust (headless, this machine)."""
     check_url(url)
+    check_verify_token(verify_token)  # the subscription rule, as for every entry point
+    check_secrets(secrets)
     if not _DURATION.match(duration) or duration in {"", "0"}:
         raise UsageError(f"--duration must look like 45s, 10m or 1h30m, got {duration!r}")
     if family == "v3" and not secrets:

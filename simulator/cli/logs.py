@@ -10,6 +10,8 @@ from typing import TextIO
 
 import click
 
+from flipdish_sim.simulator.cli import LOG_ID
+
 __all__ = ["logs"]
 
 
@@ -20,7 +22,7 @@ def logs() -> None:
 
 @logs.command()
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True), help="The log.")
-@click.option("--subscription", "subscription_id", type=int, help="Only this subscription's attempts.")
+@click.option("--subscription", "subscription_id", type=LOG_ID, help="Only this subscription's attempts.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option(
     "--output", type=click.Path(dir_okay=False, writable=True), help="Write here (default: stdout)."

@@ -24,11 +24,21 @@ _UNREACHABLE = {"connection-refused", "connection-error"}
 
 
 def _read_payload(path: str) -> dict[str, object]:
+    from flipdish_sim.contracts.document import JsonDocumentError, parse_json
+
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise PayloadError(f"cannot read payload {path}: {err.strerror or err}") from err
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except UnicodeDecodeError as err:
+        raise PayloadError(f"payload {path} is not JSON: {err}") from err
+    except ValueError as err:  # a name no file system takes: a NUL or a lone surrogate
+        raise PayloadError(f"cannot read payload {path}: not a usable file name") from err
+    try:
+        document = parse_json(text)
+    except JsonDocumentError as err:
+        raise PayloadError(f"payload {path} cannot be sent: {err}") from err
+    except json.JSONDecodeError as err:
         raise PayloadError(f"payload {path} is not JSON: {err}") from err
     if not isinstance(document, dict):
         raise PayloadError(f"payload {path} holds a JSON {type(document).__name__}, not an object")
@@ -123,18 +133,20 @@ def send(
     event, unreadable payload, invalid or unreachable URL, missing secret).
     """
     from flipdish_sim.contracts.catalogue import get_event
-    from flipdish_sim.simulator.engine import check_url
+    from flipdish_sim.simulator.subscription_rules import check_subscription
 
     spec = get_event(event)
     chosen = family or spec.family.value
     if chosen != spec.family.value:
         raise UsageError(f"{event!r} is a {spec.family.value} event, not {chosen}")
-    check_url(url)
     secrets = split_secrets(secrets)
     if chosen == "v3" and not secrets:
         raise UsageError(f"a v3 event is signed: pass --secret S (or set {SECRET_ENV})")
     if chosen == "legacy" and secrets:
         raise UsageError("--secret signs v3 events; a legacy subscription uses --verify-token")
+    check_subscription(  # the rule every entry point uses: refused here, before a log is opened
+        callback_url=url, family=chosen, event_names=[event], verify_token=verify_token, secrets=secrets
+    )
     payload = _read_payload(payload_file) if payload_file else None
     if payload is not None:
         _check_payload(event, payload, strict)

@@ -31,6 +31,17 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_api_token(token: str) -> None:
+    """A chosen token travels as ``Authorization: Bearer <token>`` and in ``?token=``: printable ASCII."""
+    if not token.strip():
+        raise click.BadParameter("must not be empty", param_hint="--api-token")
+    if not all("!" <= char <= "~" for char in token):
+        raise click.BadParameter(
+            "use printable ASCII without spaces (it is sent as an Authorization header)",
+            param_hint="--api-token",
+        )
+
+
 async def _serve(
     db: Path,
     host: str,
@@ -52,8 +63,12 @@ async def _serve(
         click.echo(f"flipdish-sim serve: {running.url} ({clock} clock{scale}), log {db}")
         click.echo(f"  Flipdish API:  {running.url}/api/v1.0/{{appId}}/webhooks/...")
         click.echo(f"  simulator API: {running.url}/_sim/...")
-        click.echo(f"  API token:     {token if generated else '(the one given with --api-token)'}")
-        click.echo(f"  dashboard:     {running.url}/dashboard?token={token}")
+        if generated:
+            click.echo(f"  API token:     {token}")
+            click.echo(f"  dashboard:     {running.url}/dashboard?token={token}")
+        else:  # the user chose it (--api-token or FLIPDISH_SIM_API_TOKEN): never echo it to a terminal
+            click.echo("  API token:     the one you gave (--api-token or FLIPDISH_SIM_API_TOKEN)")
+            click.echo(f"  dashboard:     {running.url}/dashboard?token=<your API token>")
         if recovery.resumed or recovery.interrupted:
             click.echo(
                 f"  resumed {recovery.resumed} pending deliveries ({recovery.interrupted} interrupted)"
@@ -111,8 +126,11 @@ def serve(
     mask_verify_tokens: bool,
 ) -> None:
     """Serve Flipdish's v1.0 webhook API, the simulator's API and the Webhook details dashboard."""
-    if api_token is not None and not api_token.strip():
-        raise click.BadParameter("must not be empty", param_hint="--api-token")
+    if api_token is not None:
+        _check_api_token(api_token)
+    from flipdish_sim.simulator.logfile import check_log_file
+
+    check_log_file(db)  # before anything listens: another file is refused in one line, exit 2
     token = api_token or new_token()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from flipdish_sim.simulator.cli import LOG_ID
+
 __all__ = ["subscriptions"]
 
 _DB = click.option(
@@ -40,7 +42,7 @@ def list_(db_path: str) -> None:
 
 
 @subscriptions.command()
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=LOG_ID)
 @_DB
 def enable(subscription_id: int, db_path: str) -> None:
     """Re-enable a subscription: suspended retries resume inside their 24 h window, or expire."""
@@ -56,7 +58,7 @@ def enable(subscription_id: int, db_path: str) -> None:
 
 
 @subscriptions.command()
-@click.argument("subscription_id", type=int)
+@click.argument("subscription_id", type=LOG_ID)
 @click.option("--reason", default="disabled by hand", show_default=True)
 @_DB
 def disable(subscription_id: int, reason: str, db_path: str) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.logexport import webhook_logs
+from flipdish_sim.simulator.logexport import Masker, webhook_logs
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.registry import Registry, ServerStore
@@ -260,12 +260,23 @@ class Backend:
         sub = self.registry.get(sub_id)
         return readmodel.disable_state(self.store, sub, self.now(), self.sender.policy.disable)
 
+    def _masker(self) -> Masker:
+        """What pages show of a receiver's answer, with any echo of a token or secret masked."""
+        return Masker(self.store.subscriptions())
+
+    def _masked_card(self, card: Card, mask: Masker) -> Card:
+        return card if card.latest is None else replace(card, latest=mask.row(card.latest))
+
     def cards(self) -> list[Card]:
-        now, policy = self.now(), self.sender.policy.disable
-        return [readmodel.card(self.store, sub, now, policy) for sub in self.registry.all()]
+        now, policy, mask = self.now(), self.sender.policy.disable, self._masker()
+        return [
+            self._masked_card(readmodel.card(self.store, sub, now, policy), mask)
+            for sub in self.registry.all()
+        ]
 
     def card(self, sub_id: int) -> Card:
-        return readmodel.card(self.store, self.registry.get(sub_id), self.now(), self.sender.policy.disable)
+        card = readmodel.card(self.store, self.registry.get(sub_id), self.now(), self.sender.policy.disable)
+        return self._masked_card(card, self._masker())
 
     def event_summaries(self, sub_id: int) -> list[EventSummary]:
         return readmodel.event_summaries(self.store, sub_id)
@@ -274,7 +285,8 @@ class Backend:
         found = readmodel.attempt(self.store, self.registry.get(sub_id).id, attempt_id)
         if found is None:
             raise UnknownSubscriptionError(f"subscription {sub_id} has no attempt {attempt_id}")
-        return found
+        return self._masker().row(found)
 
     def latest_attempts(self, sub_id: int) -> list[AttemptRow]:
-        return readmodel.latest_attempts(self.store, sub_id)
+        mask = self._masker()
+        return [mask.row(row) for row in readmodel.latest_attempts(self.store, sub_id)]

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flipdish_sim.errors import FlipdishSimError, UsageError
 from flipdish_sim.simulator.store import UnknownSubscriptionError
+from flipdish_sim.simulator.subscription_rules import InvalidSubscriptionError
 
 __all__ = ["ApiError", "CatchAll", "error_response", "exception_handlers"]
 
@@ -70,6 +71,11 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
 
 
+async def _invalid_subscription(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidSubscriptionError)
+    return error_response(400, exc.code, str(exc))
+
+
 async def _usage_error(request: Request, exc: Exception) -> Response:
     return error_response(400, "bad_request", str(exc))
 
@@ -84,10 +90,12 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 def exception_handlers() -> dict[type[Exception] | int, Callable[[Request, Exception], Awaitable[Response]]]:
-    """Starlette ``exception_handlers``: ApiError, unknown ids, other usage errors, HTTP errors -> JSON."""
+    """Starlette ``exception_handlers``: ApiError, unknown ids, refused subscription fields (the
+    subscription rule, 400 with the field's code), other usage errors, HTTP errors -> JSON."""
     return {
         ApiError: _api_error,
         UnknownSubscriptionError: _not_found,
+        InvalidSubscriptionError: _invalid_subscription,
         UsageError: _usage_error,
         FlipdishSimError: _sim_error,
         HTTPException: _http_exception,

@@ -29,6 +29,7 @@ from flipdish_sim.simulator.server.validation import (
     parse_page,
     parse_subscription,
     parse_timestamp,
+    path_id,
     read_json,
 )
 from flipdish_sim.simulator.subscription import Subscription, mask_secret
@@ -37,12 +38,16 @@ __all__ = ["routes", "subscription_json"]
 
 BASE = "/api/v1.0/{appId}/webhooks"
 SUBS = BASE + "/{oauthAppId}/subscriptions"
-ONE = SUBS + "/{webhookSubscriptionId:int}"
+ONE = SUBS + "/{webhookSubscriptionId:digits}"
 
 
 def _backend(request: Request) -> Backend:
     backend: Backend = request.app.state.backend
     return backend
+
+
+def _id(request: Request) -> int:
+    return path_id(request, "webhookSubscriptionId")
 
 
 def subscription_json(sub: Subscription, *, reveal_token: bool) -> dict[str, object]:
@@ -83,7 +88,7 @@ async def create_subscription(request: Request) -> Response:
 
 async def update_subscription(request: Request) -> Response:
     backend = _backend(request)
-    sub_id = int(request.path_params["webhookSubscriptionId"])
+    sub_id = _id(request)
     backend.subscription(sub_id)  # 404 before reading the body
     spec = parse_subscription(await read_json(request), known_events=backend.event_names(), create=False)
     await backend.update_subscription(sub_id, spec)
@@ -91,12 +96,12 @@ async def update_subscription(request: Request) -> Response:
 
 
 async def delete_subscription(request: Request) -> Response:
-    _backend(request).delete_subscription(int(request.path_params["webhookSubscriptionId"]))
+    _backend(request).delete_subscription(_id(request))
     return _ok()
 
 
 async def subscription_events(request: Request) -> Response:
-    sub = _backend(request).subscription(int(request.path_params["webhookSubscriptionId"]))
+    sub = _backend(request).subscription(_id(request))
     return JSONResponse({"Data": list(sub.event_names)})
 
 
@@ -108,7 +113,7 @@ def _known_event(backend: Backend, name: str) -> str:
 
 async def add_event_name(request: Request) -> Response:
     backend = _backend(request)
-    sub = backend.subscription(int(request.path_params["webhookSubscriptionId"]))
+    sub = backend.subscription(_id(request))
     name = _known_event(backend, request.path_params["eventName"])
     if name in sub.event_names:
         raise ApiError(409, "conflict", f"subscription {sub.id} already receives {name!r}")
@@ -118,7 +123,7 @@ async def add_event_name(request: Request) -> Response:
 
 async def remove_event_name(request: Request) -> Response:
     backend = _backend(request)
-    sub = backend.subscription(int(request.path_params["webhookSubscriptionId"]))
+    sub = backend.subscription(_id(request))
     name = request.path_params["eventName"]
     if name not in sub.event_names:
         raise ApiError(404, "not_found", f"subscription {sub.id} does not receive {name!r}")
@@ -128,10 +133,7 @@ async def remove_event_name(request: Request) -> Response:
 
 async def event_sample(request: Request) -> Response:
     backend = _backend(request)
-    raw_id = request.path_params["webhookSubscriptionId"]
-    if not raw_id.isdigit():
-        raise ApiError(400, "invalid_parameter", f"webhookSubscriptionId must be an integer, not {raw_id!r}")
-    sub = backend.subscription(int(raw_id))
+    sub = backend.subscription(_id(request))
     name = _known_event(backend, request.path_params["eventName"])
     version = request.query_params.get("version") or sub.version
     return JSONResponse(backend.sample(name, version=version))
@@ -139,7 +141,7 @@ async def event_sample(request: Request) -> Response:
 
 async def logs(request: Request) -> Response:
     backend = _backend(request)
-    sub = backend.subscription(int(request.path_params["webhookSubscriptionId"]))
+    sub = backend.subscription(_id(request))
     query = request.query_params
     start, end = parse_timestamp(query, "start"), parse_timestamp(query, "end")
     if end < start:

@@ -13,7 +13,7 @@ from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.dashboard import render_overview, render_page, render_subscription
-from flipdish_sim.simulator.server.validation import read_body
+from flipdish_sim.simulator.server.validation import path_id, read_body
 
 __all__ = ["routes"]
 
@@ -81,7 +81,7 @@ async def details(request: Request) -> Response:
     if not _keys(request).session_ok(request):
         return _locked()
     backend = _backend(request)
-    sub_id = int(request.path_params["id"])
+    sub_id = path_id(request, "id")
     message, error = _flash(request)
     card = backend.card(sub_id)
     page = render_subscription(
@@ -100,7 +100,7 @@ async def attempt(request: Request) -> Response:
     if not _keys(request).session_ok(request):
         return _locked()
     backend = _backend(request)
-    row = backend.attempt(int(request.path_params["id"]), int(request.path_params["attempt"]))
+    row = backend.attempt(path_id(request, "id"), path_id(request, "attempt", "attempt"))
     return HTMLResponse(render_attempt(row, clock=backend.clock_label()))
 
 
@@ -111,7 +111,7 @@ async def _form(request: Request) -> dict[str, str] | None:
 
 
 async def enable(request: Request) -> Response:
-    sub_id = int(request.path_params["id"])
+    sub_id = path_id(request, "id")
     back = f"/dashboard/subscriptions/{sub_id}"
     if await _form(request) is None:
         return RedirectResponse(back + "?flash=refused", status_code=303)
@@ -123,7 +123,8 @@ def _small_int(text: str, default: int | None, high: int) -> int | None:
     text = text.strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) > high:
+    digits = text.isascii() and text.isdigit()  # "²".isdigit() is True, and int("²") fails
+    if not digits or len(text.lstrip("0")) > len(str(high)) or int(text) > high:
         raise UsageError(f"expected an integer up to {high}, not {text!r}")
     return int(text)
 
@@ -153,8 +154,8 @@ def routes() -> list[Route]:
     return [
         Route("/", home, methods=["GET"]),
         Route("/dashboard", overview, methods=["GET"]),
-        Route("/dashboard/subscriptions/{id:int}", details, methods=["GET"]),
-        Route("/dashboard/subscriptions/{id:int}/attempts/{attempt:int}", attempt, methods=["GET"]),
-        Route("/dashboard/subscriptions/{id:int}/enable", enable, methods=["POST"]),
+        Route("/dashboard/subscriptions/{id:digits}", details, methods=["GET"]),
+        Route("/dashboard/subscriptions/{id:digits}/attempts/{attempt:digits}", attempt, methods=["GET"]),
+        Route("/dashboard/subscriptions/{id:digits}/enable", enable, methods=["POST"]),
         Route("/dashboard/trigger", trigger, methods=["POST"]),
     ]

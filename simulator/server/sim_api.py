@@ -22,12 +22,16 @@ from starlette.routing import Route
 
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
-from flipdish_sim.simulator.server.validation import read_json
+from flipdish_sim.simulator.server.validation import path_id, read_json
 from flipdish_sim.simulator.signing import format_timestamp
 
-__all__ = ["routes"]
+__all__ = ["CLOCK_LIMIT", "routes"]
 
 MAX_COUNT = 1000
+#: The virtual clock never goes this far: every retry, disable window and planned event after it must
+#: still fit in a datetime (year 9999), so an advance to 9999-12-31 would break the next publish.
+CLOCK_LIMIT = datetime(9000, 1, 1, tzinfo=UTC)
+_PAST_THE_LIMIT = "the virtual clock stops short of 9000-01-01T00:00:00Z"
 MAX_WARNINGS = 20
 
 
@@ -61,9 +65,14 @@ def _target(doc: object, now: datetime) -> datetime:
         seconds = doc.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             raise ApiError(400, "invalid_parameter", "seconds must be a number")
-        target = now + timedelta(seconds=seconds)
+        try:
+            target = now + timedelta(seconds=seconds)
+        except OverflowError as err:
+            raise ApiError(400, "invalid_parameter", _PAST_THE_LIMIT) from err
     if target < now:
         raise ApiError(400, "invalid_parameter", "the virtual clock only moves forward")
+    if target >= CLOCK_LIMIT:
+        raise ApiError(400, "invalid_parameter", _PAST_THE_LIMIT)
     return target
 
 
@@ -137,7 +146,7 @@ async def run_scenario(request: Request) -> Response:
 
 
 async def disable_rule(request: Request) -> Response:
-    state = _backend(request).disable_state(int(request.path_params["id"]))
+    state = _backend(request).disable_state(path_id(request, "id"))
     return JSONResponse(state.as_json())
 
 
@@ -149,5 +158,5 @@ def routes() -> list[Route]:
         Route("/_sim/events", trigger, methods=["POST"]),
         Route("/_sim/scenarios", scenarios, methods=["GET"]),
         Route("/_sim/scenarios/{name}", run_scenario, methods=["POST"]),
-        Route("/_sim/subscriptions/{id:int}/disable-rule", disable_rule, methods=["GET"]),
+        Route("/_sim/subscriptions/{id:digits}/disable-rule", disable_rule, methods=["GET"]),
     ]

@@ -6,26 +6,35 @@ anything else for bad input.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 
+from flipdish_sim.contracts.document import JsonDocumentError, parse_json
 from flipdish_sim.simulator.server.errors import ApiError
 from flipdish_sim.simulator.server.querydates import parse_query_date
+from flipdish_sim.simulator.subscription_rules import (
+    InvalidSubscriptionError,
+    check_callback_url,
+    check_verify_token,
+    check_version,
+)
 
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_BODY_BYTES",
+    "MAX_ID",
     "MAX_LIMIT",
+    "DigitsConvertor",
     "SubscriptionInput",
     "page_of",
     "parse_page",
     "parse_subscription",
     "parse_timestamp",
+    "path_id",
     "read_body",
     "read_json",
     "validate_callback_url",
@@ -36,6 +45,8 @@ MAX_BODY_BYTES = 1_000_000
 #: Page size when ``limit`` is not given, and the largest accepted (Flipdish publishes neither: assumed).
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
+#: Largest id in a path: the log stores ids as SQLite integers (signed 64-bit).
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,32 +76,23 @@ async def read_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 async def read_json(request: Request, *, limit: int = MAX_BODY_BYTES) -> object:
-    """The request body parsed as JSON (400 ``invalid_json`` when it is not)."""
+    """The request body parsed as strict JSON (400 ``invalid_json`` when it is not; see
+    :mod:`flipdish_sim.contracts.document`)."""
     raw = await read_body(request, limit=limit)
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return parse_json(raw.decode("utf-8-sig"))
+    except JsonDocumentError as err:  # NaN, 1e999999, a lone surrogate, nesting over MAX_DEPTH
+        raise ApiError(400, "invalid_json", f"request body cannot be used: {err}") from err
     except (UnicodeDecodeError, ValueError) as err:
         raise ApiError(400, "invalid_json", f"request body is not valid JSON: {err}") from err
 
 
 def validate_callback_url(url: object) -> str:
-    """``url`` when it is an absolute http(s) URL with a host; else 400 ``invalid_callback_url``."""
-    if not isinstance(url, str) or not url.strip():
-        raise ApiError(400, "invalid_callback_url", "CallbackUrl must be a non-empty string")
+    """``url`` when the sender can POST to it (the subscription rule); else 400 ``invalid_callback_url``."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as err:
-        raise ApiError(400, "invalid_callback_url", f"CallbackUrl is not a valid URL: {err}") from err
-    if parts.scheme not in ("http", "https"):
-        raise ApiError(
-            400, "invalid_callback_url", f"CallbackUrl must use http or https, not {parts.scheme!r}"
-        )
-    if not parts.hostname:
-        raise ApiError(400, "invalid_callback_url", "CallbackUrl has no host")
-    if port == 0:
-        raise ApiError(400, "invalid_callback_url", "CallbackUrl has port 0")
-    return url.strip()
+        return check_callback_url(url)
+    except InvalidSubscriptionError as err:
+        raise ApiError(400, err.code, str(err)) from err
 
 
 def _event_names(value: object, known: Collection[str]) -> tuple[str, ...]:
@@ -102,11 +104,14 @@ def _event_names(value: object, known: Collection[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
-def _optional_str(doc: Mapping[str, object], key: str) -> str | None:
+def _optional_str(doc: Mapping[str, object], key: str, rule: Callable[[object], str | None]) -> str | None:
     value = doc.get(key)
     if value is not None and not isinstance(value, str):
         raise ApiError(400, "invalid_subscription", f"{key} must be a string")
-    return value
+    try:
+        return rule(value)
+    except InvalidSubscriptionError as err:
+        raise ApiError(400, err.code, str(err)) from err
 
 
 def parse_subscription(doc: object, *, known_events: Collection[str], create: bool) -> SubscriptionInput:
@@ -124,9 +129,39 @@ def parse_subscription(doc: object, *, known_events: Collection[str], create: bo
         callback_url=None if url is None else validate_callback_url(url),
         event_names=None if names is None else _event_names(names, known_events),
         enabled=enabled,
-        verify_token=_optional_str(doc, "VerifyToken"),
-        version=_optional_str(doc, "Version"),
+        verify_token=_optional_str(doc, "VerifyToken", check_verify_token),
+        version=_optional_str(doc, "Version", check_version),
     )
+
+
+class DigitsConvertor(Convertor[str]):
+    """``{name:digits}`` in a route: ASCII digits, kept as text (Starlette's ``int`` converts while routing,
+    and a 5,000-digit id fails there, before any handler could answer); :func:`path_id` converts."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("digits", DigitsConvertor())
+
+
+def path_id(request: Request, name: str, what: str = "subscription") -> int:
+    """The path parameter ``name`` as a log id: ASCII digits up to 2**63 - 1 (SQLite's integer range).
+
+    A larger number names nothing in the log: 404 ``not_found``, as an unknown id; anything but ASCII
+    digits is a 400 ``invalid_parameter``.
+    """
+    text = str(request.path_params[name])
+    if not (text.isascii() and text.isdigit()):
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer, not {text[:40]!r}")
+    if len(text.lstrip("0")) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        raise ApiError(404, "not_found", f"no {what} {text[:40]}: ids go up to {MAX_ID}")
+    return int(text)
 
 
 def _int_param(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -167,3 +202,7 @@ def parse_timestamp(query: Mapping[str, str], name: str) -> datetime:
         return parse_query_date(text)  # ISO-8601, RFC 1123 or JavaScript's Date.toString(), as clients send
     except ValueError as err:
         raise ApiError(400, "invalid_parameter", f"{name}: {err}") from err
+    except OverflowError as err:  # 0001-01-01T00:00+14:00 is before the first representable instant
+        raise ApiError(
+            400, "invalid_parameter", f"{name}: {text[:60]!r} is out of the range of dates"
+        ) from err
