@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import httpx
@@ -83,12 +83,19 @@ class _Body(httpx.AsyncByteStream):
 class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
     """One aiohttp session per transport, created on first use inside the running event loop."""
 
-    def __init__(self, *, verify_tls: bool | ssl.SSLContext = True, max_connections: int = 200) -> None:
+    def __init__(
+        self,
+        *,
+        verify_tls: bool | ssl.SSLContext = True,
+        proxy: Callable[[str], str | None] | None = None,
+        max_connections: int = 200,
+    ) -> None:
         if isinstance(verify_tls, ssl.SSLContext):
             self._ssl: ssl.SSLContext | bool = verify_tls
         else:
             self._ssl = ssl.create_default_context() if verify_tls else False
         self._max_connections = max_connections
+        self._proxy = proxy  # the proxy for a URL (None: direct), see simulator/network.py
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -113,6 +120,7 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
                 headers=headers,
                 data=await request.aread(),
                 allow_redirects=False,
+                proxy=self._proxy(str(request.url)) if self._proxy else None,
             )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             error = translate(exc, request)
