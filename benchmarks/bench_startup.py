@@ -3,17 +3,18 @@
     python -m benchmarks.bench_startup                # about 2 minutes: three fresh venvs, 15 runs each
     python -m benchmarks.bench_startup --max-added 0.3   # exit 1 when the median added time is larger
 
-Three fresh virtualenvs from this interpreter, each with the same pytest version as the running one:
+Four fresh virtualenvs from this interpreter, each with the same pytest version as the running one:
 
 * ``bare``: pytest alone;
+* ``httpx``: pytest and httpx (so anyio and its pytest plugin), as in any FastAPI/Starlette/httpx project;
 * ``sim``: pytest and flipdish-sim (a wheel of this checkout, with its default dependencies);
 * ``verify``: flipdish-sim-verify alone (``verify-dist/``), what a production receiver installs.
 
 A one-test project (``def test_one(): pass``, no configuration) is run with ``python -m pytest -q`` in
-``bare`` and ``sim`` alternately; the figure is the difference of the medians (wall time of the whole
-process, so interpreter start-up cancels out). Then, in ``sim``, each third-party ``pytest11`` plugin is
-blocked in turn (``-p no:NAME``) to show what each one costs. Both venvs run on the same machine in the
-same minutes, so the difference, not the absolute time, is the figure to read.
+``bare``, ``httpx`` and ``sim`` in turn; the figure is the difference of the medians (wall time of the
+whole process, so interpreter start-up cancels out). Then, in ``sim``, each third-party ``pytest11``
+plugin is blocked in turn (``-p no:NAME``) to show what each one costs. The venvs run on the same machine
+in the same minutes, so the differences, not the absolute times, are the figures to read.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def run(runs: int = 15) -> dict[str, object]:
         (verify_wheel,) = wheels.glob("flipdish_sim_verify-*.whl")
         pytest_req = f"pytest=={pytest_version}"
         bare = _venv(root, "bare", pytest_req)
+        with_httpx = _venv(root, "httpx", pytest_req, "httpx")
         sim = _venv(root, "sim", pytest_req, sim_wheel)
         verify = _venv(root, "verify", verify_wheel)
         project = root / "project"
@@ -97,7 +99,11 @@ def run(runs: int = 15) -> dict[str, object]:
         (project / "test_one.py").write_text(TEST, encoding="utf-8")
 
         foreign = [(name, dist) for name, dist in _plugins(sim) if (name, dist) not in _plugins(bare)]
-        variants: dict[str, tuple[Path, tuple[str, ...]]] = {"bare": (bare, ()), "sim": (sim, ())}
+        variants: dict[str, tuple[Path, tuple[str, ...]]] = {
+            "bare": (bare, ()),
+            "httpx": (with_httpx, ()),
+            "sim": (sim, ()),
+        }
         for name, _dist in foreign:
             variants[f"sim -p no:{name}"] = (sim, ("-p", f"no:{name}"))
         blocked = tuple(option for name, _ in foreign for option in ("-p", f"no:{name}"))
@@ -112,6 +118,7 @@ def run(runs: int = 15) -> dict[str, object]:
         "runs": runs,
         "median_s": {name: round(value, 3) for name, value in medians.items()},
         "added_s": round(added, 3),
+        "added_to_an_httpx_project_s": round(medians["sim"] - medians["httpx"], 3),
         "plugin_cost_s": {
             f"{name} ({dist})": round(medians["sim"] - medians[f"sim -p no:{name}"], 3)
             for name, dist in foreign
