@@ -24,10 +24,18 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-import respx
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.contracts.examples import example
+from flipdish_sim.errors import UsageError
+
+# respx is optional (the flipdish-api extra): its pytest plugin would slow every pytest run of every user
+try:
+    import respx
+except ImportError as err:
+    raise UsageError(
+        "the flipdish_api fixture needs respx: pip install 'flipdish-sim[flipdish-api]'"
+    ) from err
 
 __all__ = ["API_HOST", "REJECT_REASONS", "FlipdishApi"]
 

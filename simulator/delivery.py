@@ -31,6 +31,8 @@ import httpx
 
 from flipdish_sim.simulator import stopwatch
 from flipdish_sim.simulator.attempt import Attempt, Outcome
+from flipdish_sim.simulator.network import Network
+from flipdish_sim.simulator.network import current as current_network
 from flipdish_sim.simulator.request import OutgoingRequest
 from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
 
@@ -60,23 +62,30 @@ _HTTPX_DEFAULT_HEADERS = ("Accept", "Accept-Encoding", "Connection", "User-Agent
 def make_client(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-    verify_tls: bool | ssl.SSLContext = True,
+    verify_tls: bool | ssl.SSLContext | None = None,
+    network: Network | None = None,
     max_connections: int = 200,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` for deliveries: no redirects, no httpx default headers, pooled connections.
 
     The pool waits count against each attempt's deadline, so keep the sender's concurrency at or below
     ``max_connections``. httpx's own timeouts are off: :func:`attempt` enforces one deadline over everything.
-    ``verify_tls``: True checks certificates against the system's trust store, as Flipdish's sender would;
-    False accepts any certificate (staging); an ``ssl.SSLContext`` trusts what it was given (a private CA).
-    Proxy and CA variables of the environment are ignored: Flipdish's sender knows nothing of your network.
+    ``network`` (default: :func:`.network.current`, which is Flipdish's behaviour unless a command's
+    ``--ca-bundle``/``--trust-env``/``--insecure``/``--proxy`` say otherwise) decides the trusted certificates
+    and the proxy; by default the system's trust store, no proxy, and the environment's CA and proxy
+    variables ignored: Flipdish's sender knows nothing of your network. ``verify_tls`` overrides its trust:
+    True the system's store, False any certificate, an ``ssl.SSLContext`` what it was given.
     No cookie jar: a ``Set-Cookie`` from one receiver is never stored nor sent to any delivery.
     With no ``transport``, real URLs go through :class:`.transport.AiohttpDeliveryTransport` (httpx's API
     over aiohttp's engine, which keeps its rate at 10 and 100 deliveries in flight); to mock
     the network with respx, pass ``transport=httpx.AsyncHTTPTransport()``, which respx patches.
     """
     if transport is None:
-        transport = AiohttpDeliveryTransport(verify_tls=verify_tls, max_connections=max_connections)
+        network = network or current_network()
+        trust = network.ssl_context() if verify_tls is None else verify_tls
+        transport = AiohttpDeliveryTransport(
+            verify_tls=trust, proxy=network.proxy_for, max_connections=max_connections
+        )
     client = httpx.AsyncClient(
         transport=transport,
         follow_redirects=False,

@@ -32,6 +32,7 @@ from pathlib import Path
 import click
 import httpx
 
+from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.engine import AttemptReport, SenderPolicy
 from flipdish_sim.simulator.faults import DuplicatePolicy
 from flipdish_sim.simulator.server.app import create_app
@@ -193,7 +194,10 @@ def _open_browser(url: str) -> None:
 async def _bind_server(backend: Backend, token: str, port: int | None) -> RunningServer:
     app = create_app(backend, api_token=token)
     if port is not None:
-        return await start_server(app, port=port)
+        try:
+            return await start_server(app, port=port)
+        except OSError as err:
+            raise UsageError(f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from err
     try:
         return await start_server(app, port=8080)
     except OSError:
@@ -206,8 +210,14 @@ async def run_demo(*, duration: float, port: int | None, browser: bool, keep_ser
     receiver = ExampleReceiver(verify_token=new_token(), hang_seconds=0.8)
     with tempfile.TemporaryDirectory(prefix="flipdish-sim-demo-") as tmp:
         async with open_backend(Path(tmp) / "demo.db", clock="virtual", policy=DEMO_POLICY) as backend:
-            hook_server = await start_server(receiver.app(), port=0)
+            # the simulator's port first: a taken --port stops the demo before any server (and its
+            # lifespan, which uvicorn would report with a traceback when cancelled) has started
             server = await _bind_server(backend, token, port)
+            try:
+                hook_server = await start_server(receiver.app(), port=0)
+            except BaseException:
+                await server.stop()
+                raise
             try:
                 click.echo(f"flipdish-sim demo: simulator {server.url}, example receiver {hook_server.url}")
                 click.echo(f"  dashboard: {server.url}/dashboard?token={token}")

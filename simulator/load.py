@@ -30,6 +30,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from locust import FastHttpUser, events, task
 from locust.env import Environment
@@ -46,6 +47,7 @@ from flipdish_sim.simulator.loadplan import (
     classify_status,
     example_payloads,
 )
+from flipdish_sim.simulator.network import Network
 
 __all__ = ["FlipdishWebhookUser", "LoadTally"]
 
@@ -130,6 +132,14 @@ def _add_arguments(parser: Any) -> None:
         help="environment variable holding the legacy verify token",
     )
     group.add_argument("--flipdish-summary", default="", help="write a JSON summary here when the run ends")
+    group.add_argument(
+        "--flipdish-ca-bundle", default="", help="also trust the CA certificates in this PEM file"
+    )
+    group.add_argument(
+        "--flipdish-trust-env", action="store_true", help="honour SSL_CERT_* and *_PROXY variables"
+    )
+    group.add_argument("--flipdish-insecure", action="store_true", help="do not check receiver certificates")
+    group.add_argument("--flipdish-proxy", default="", help="send every delivery through this HTTP proxy")
 
 
 def _report(client_id: str, data: dict[str, Any]) -> None:
@@ -172,6 +182,16 @@ def _raw(body: bytes) -> Any:
     return body
 
 
+def _network_from(options: object) -> Network:
+    ca_bundle = str(getattr(options, "flipdish_ca_bundle", "") or "")
+    return Network(
+        ca_bundle=Path(ca_bundle) if ca_bundle else None,
+        trust_env=bool(getattr(options, "flipdish_trust_env", False)),
+        insecure=bool(getattr(options, "flipdish_insecure", False)),
+        proxy=str(getattr(options, "flipdish_proxy", "") or "") or None,
+    )
+
+
 class FlipdishWebhookUser(FastHttpUser):
     """One simulated Flipdish sender: posts each event of its lifecycles to ``--host`` (the callback URL)."""
 
@@ -182,6 +202,7 @@ class FlipdishWebhookUser(FastHttpUser):
         deadline = float(getattr(options, "flipdish_deadline", 10.0))
         self.network_timeout = deadline
         self.connection_timeout = deadline
+        self._use_network(_network_from(options), str(environment.host))
         super().__init__(environment)
         self.family = Family(getattr(options, "flipdish_family", Family.LEGACY.value))
         names = tuple(n.strip() for n in str(getattr(options, "flipdish_events", "")).split(",") if n.strip())
@@ -203,6 +224,16 @@ class FlipdishWebhookUser(FastHttpUser):
             raise ValueError(f"v3 load needs a secret: set the environment variable {secret_env}")
         self.rate = float(getattr(options, "flipdish_user_rate", 1.0))
         self._next_due = 0.0
+
+    def _use_network(self, network: Network, url: str) -> None:
+        """Trust and proxy as the command's network options say (Locust's own default checks nothing)."""
+        self.insecure = network.insecure
+        if not network.insecure:
+            self.ssl_context_factory = network.ssl_context
+        proxy = network.proxy_for(url)
+        if proxy is not None:
+            parts = urlsplit(proxy)
+            self.proxy_host, self.proxy_port = parts.hostname, parts.port or 80
 
     def wait_time(self) -> float:
         """Pace each user at ``--flipdish-user-rate`` deliveries per second (Locust's constant throughput)."""

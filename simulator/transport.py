@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import aiohttp.abc
@@ -88,6 +88,7 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
         self,
         *,
         verify_tls: bool | ssl.SSLContext = True,
+        proxy: Callable[[str], str | None] | None = None,
         max_connections: int = 200,
         resolver: aiohttp.abc.AbstractResolver | None = None,
     ) -> None:
@@ -99,6 +100,7 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
             self._ssl = ssl.create_default_context() if verify_tls else False
         self._max_connections = max_connections
         self._resolver = resolver
+        self._proxy = proxy  # the proxy for a URL (None: direct), see simulator/network.py
         self._session: aiohttp.ClientSession | None = None
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -126,6 +128,7 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
                 headers=headers,
                 data=await request.aread(),
                 allow_redirects=False,
+                proxy=self._proxy(str(request.url)) if self._proxy else None,
             )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             error = translate(exc, request)

@@ -8,6 +8,7 @@ are not flipdish-sim logs are left byte for byte as they were.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -41,9 +42,11 @@ def files(tmp_path: Path) -> Path:
         "subscription: {}\nevents: [{event: order.created, rate: 0/second}]\n"
     )
     (tmp_path / "random.db").write_bytes(b"\xff\xfe not sqlite at all" * 10)
-    with sqlite3.connect(tmp_path / "foreign.db") as db:
+    # closing(): a sqlite3 connection used as a context manager commits but does not close (3.13 warns)
+    with closing(sqlite3.connect(tmp_path / "foreign.db")) as db:
         db.execute("CREATE TABLE notes (body TEXT)")
-    with sqlite3.connect(tmp_path / "future.db") as db:  # a flipdish-sim log of a later schema version
+    # a flipdish-sim log of a later schema version
+    with closing(sqlite3.connect(tmp_path / "future.db")) as db:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute("PRAGMA user_version = 99")
         db.execute("CREATE TABLE t (a)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 
@@ -24,3 +25,16 @@ def test_demo_runs_unattended_and_shows_retries_duplicates_disable_and_re_enable
     assert re.search(r"acknowledged [1-9]\d*, failed attempts [1-9]\d*", out)
     not_sent = r"not sent: \d+ deliver(y|ies) \(\d+ dropped\) of subscription 1 while it was disabled"
     assert re.search(not_sent, out), out
+
+
+def test_a_taken_port_is_one_error_line_and_exit_2() -> None:
+    command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["demo", "--no-browser", "--duration", "1", "--port", str(port)]
+        done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+    assert done.stdout == ""

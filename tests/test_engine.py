@@ -62,8 +62,25 @@ class Receiver:
         await send({"type": "http.response.body", "body": b""})
 
 
+_OPEN_LOGS: list[Store] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_logs() -> Iterator[None]:
+    """Close every log a test opened (Python 3.13 warns about a sqlite3 connection left to the GC)."""
+    yield
+    while _OPEN_LOGS:
+        _OPEN_LOGS.pop().close()
+
+
+def _log(directory: Path) -> Store:
+    store = Store(directory / "log.db")
+    _OPEN_LOGS.append(store)
+    return store
+
+
 def _sender(tmp_path: Path, receiver: Any, identity: RunIdentity | None = None, **policy: object) -> Sender:
-    store = Store(tmp_path / "log.db")
+    store = _log(tmp_path)
     client = make_client(transport=asgi_transport(receiver))
     policy_ = SenderPolicy(**policy)  # type: ignore[arg-type]
     return Sender(store, clock=VirtualClock(T0), client=client, policy=policy_, identity=identity)
@@ -338,7 +355,7 @@ def test_attempts_due_together_run_concurrently_and_are_recorded_in_order(tmp_pa
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    store = Store(tmp_path / "log.db")
+    store = _log(tmp_path)
     client = make_client(transport=asgi_transport(app))
     sender = Sender(store, clock=VirtualClock(T0), client=client, policy=SenderPolicy(concurrency=4))
     sender.add_subscription(URL, event_names=["order.created"])
@@ -487,7 +504,7 @@ def test_the_compact_window_regressions(steps: list[tuple[int, bool]]) -> None:
 
 def test_serve_on_the_wall_clock_delivers_what_is_published_meanwhile(tmp_path: Path) -> None:
     receiver = Receiver(lambda n: 500 if n == 1 else 200)
-    store = Store(tmp_path / "log.db")
+    store = _log(tmp_path)
     client = make_client(transport=asgi_transport(receiver))
     sender = Sender(store, clock=WallClock(time_scale=1e6), client=client)  # 5 s retry = 5 real microseconds
     sender.add_subscription(URL, event_names=["order.created"])

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def _echo_app(statuses: list[int]) -> Any:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(tmp_path / "log.db")
     client = make_client(transport=asgi_transport(_echo_app([302, 500])))
     sender = Sender(
@@ -60,7 +61,8 @@ def store(tmp_path: Path) -> Store:
     sender.publish("order.created", seed=1)
     sender.publish("sale.created.v1", seed=2, at=T0 + timedelta(minutes=1))
     asyncio.run(sender.run_until_idle())
-    return store
+    with store:
+        yield store
 
 
 def test_every_record_has_exactly_the_webhook_log_fields_and_one_own_key(store: Store) -> None:

@@ -23,6 +23,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -204,7 +205,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(
     assert kills >= KILLS
     assert switch.bad_signatures == 0
 
-    with sqlite3.connect(db) as con:
+    with closing(sqlite3.connect(db)) as con:
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
         states = Counter(s for (s,) in con.execute("SELECT state FROM deliveries"))
         in_flight = con.execute("SELECT count(*) FROM deliveries WHERE in_flight_us IS NOT NULL").fetchone()[

@@ -285,6 +285,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         )
         assert response.status_code == 200
         yield http
+    store.close()  # Python 3.13 warns about a sqlite3 connection left to the GC
 
 
 ENDPOINTS = [

@@ -53,7 +53,9 @@ def _start(scenario: Path, url: str, db: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(tmp_path: Path) -> None:
+def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     scenario = tmp_path / "resume.yaml"
     scenario.write_text(SCENARIO)
     db = tmp_path / "run.db"
@@ -80,6 +82,7 @@ def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(tmp_path: Path) -
 
     assert b"resumed: " in out
     log = sqlite3.connect(db)
+    request.addfinalizer(log.close)
     states = Counter(state for (state,) in log.execute("SELECT state FROM deliveries"))
     assert states == {"acknowledged": 12}, "every event reached a final state"
     assert log.execute("SELECT count(*) FROM deliveries WHERE in_flight_us IS NOT NULL").fetchone() == (0,)

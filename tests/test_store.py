@@ -44,9 +44,9 @@ def _add(store: Store, delivery: Delivery) -> None:
 
 def test_a_new_file_is_a_wal_log_with_the_schema_version(tmp_path: Path) -> None:
     Store(tmp_path / "log.db").close()
-    db = sqlite3.connect(tmp_path / "log.db")
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    with closing(sqlite3.connect(tmp_path / "log.db")) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
 
 
 def test_a_log_of_another_schema_version_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -112,11 +112,10 @@ def test_an_attempt_and_the_next_state_are_one_transaction(tmp_path: Path) -> No
         attempt = Attempt(T0, Outcome.HTTP_ERROR, 500, 0.01, (("Server", "x"),), b"oops", "boom")
         store.record_attempt(delivery, attempt, (("X-Verify-Token", "***"),))
         # a second writer (another process) sees the committed attempt and the delivery's new state
-        other = sqlite3.connect(tmp_path / "log.db")
-        assert other.execute("SELECT attempt_no, outcome, status_code FROM attempts").fetchall() == [
-            (1, "http-error", 500)
-        ]
-        state = other.execute("SELECT state, attempts_made, in_flight_us FROM deliveries").fetchone()
+        with closing(sqlite3.connect(tmp_path / "log.db")) as other:
+            attempts = other.execute("SELECT attempt_no, outcome, status_code FROM attempts").fetchall()
+            state = other.execute("SELECT state, attempts_made, in_flight_us FROM deliveries").fetchone()
+        assert attempts == [(1, "http-error", 500)]
         assert state == ("pending", 1, None)
         rows = list(store.attempts())
     assert rows[0].response_body == b"oops"
@@ -183,13 +182,16 @@ def test_microsecond_timestamps_round_trip_examples(at: datetime) -> None:
     assert from_us(to_us(at)) == at
 
 
-def test_staged_writes_are_seen_by_every_read_and_committed_by_close(tmp_path: Path) -> None:
+def test_staged_writes_are_seen_by_every_read_and_committed_by_close(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     store = _store(tmp_path)
     sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
     delivery = _delivery(sub.id)
     delivery.id = 1
     seq = store.stage_event(delivery.event_id, delivery.event_name, delivery.body, T0, [delivery])
     other = sqlite3.connect(tmp_path / "log.db")
+    request.addfinalizer(other.close)
     assert other.execute("SELECT count(*) FROM events").fetchone() == (0,), "not written before a commit"
     assert [d.id for d, _ in store.open_deliveries()] == [1], "a read commits what is staged first"
     assert other.execute("SELECT seq FROM events").fetchall() == [(seq,)]
@@ -215,12 +217,15 @@ def test_a_staged_batch_is_one_transaction(tmp_path: Path) -> None:
     store.close()
 
 
-def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(tmp_path: Path) -> None:
+def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     from flipdish_sim.simulator.store import STAGED_EVENTS
 
     store = _store(tmp_path)
     sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
     other = sqlite3.connect(tmp_path / "log.db")
+    request.addfinalizer(other.close)
     for n in range(STAGED_EVENTS + 1):
         delivery = _delivery(sub.id)
         delivery.id = n + 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -327,7 +328,8 @@ def test_parse_documents_reads_a_pretty_printed_document() -> None:
         (b"\xef\xbb\xbf", "x: empty input"),
         (b"not json", "x: line 1: not JSON"),
         (b'{"a": 1}\n{"b": \n', "x: line 2: not JSON"),
-        (b'{\n "a": 1,\n}\n', "x: line 3: not JSON"),
+        # Python 3.13 reports a trailing comma on its own line, earlier versions on the next token's
+        (b'{\n "a": 1,\n}\n', f"x: line {2 if sys.version_info >= (3, 13) else 3}: not JSON"),
         (b"\xff\xfe{}", "x: not UTF-8"),
     ],
 )

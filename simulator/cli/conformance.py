@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 __all__ = ["conformance"]
@@ -92,6 +93,7 @@ def _list_checks() -> None:
     help="v3: what the signature covers (Flipdish does not publish it).",
 )  # fmt: skip
 @click.option("--list-checks", is_flag=True, help="List the check ids and exit.")
+@network_options
 def conformance(
     names: tuple[str, ...],
     url: str | None,

@@ -21,7 +21,10 @@ from pathlib import Path
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.engine import check_url
+from flipdish_sim.simulator.network import Network
+from flipdish_sim.simulator.network import current as current_network
 from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token
 
 __all__ = ["load"]
@@ -91,6 +94,14 @@ def locust_arguments(
     if seed is not None:
         arguments += ["--flipdish-seed", str(seed)]
     return arguments
+
+
+def network_arguments(network: Network) -> list[str]:
+    """The command's --ca-bundle/--trust-env/--insecure/--proxy, as the locustfile's options."""
+    arguments = ["--flipdish-ca-bundle", str(network.ca_bundle)] if network.ca_bundle else []
+    arguments += ["--flipdish-trust-env"] if network.trust_env else []
+    arguments += ["--flipdish-insecure"] if network.insecure else []
+    return arguments + (["--flipdish-proxy", network.proxy] if network.proxy else [])
 
 
 def _run(base: list[str], arguments: list[str], workers: int, env: dict[str, str]) -> int:
@@ -193,6 +204,7 @@ def _run(base: list[str], arguments: list[str], workers: int, env: dict[str, str
     default=None,
     help="also write the JSON summary here",
 )
+@network_options
 def load(
     url: str,
     rate: float,
@@ -236,6 +248,7 @@ def load(
             seed=seed,
             summary=summary,
         )
+        arguments += network_arguments(current_network())
         code = _run(base, arguments, workers, env)
         if Path(summary).exists():
             total = json.loads(Path(summary).read_text(encoding="utf-8"))["total"]

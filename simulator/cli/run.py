@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flipdish_sim.simulator.cli.network import network_options
+
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
     from flipdish_sim.simulator.session import ScenarioRun
@@ -50,6 +52,7 @@ RUNS_FOLDER = "flipdish-sim-runs"
 @click.option(
     "--progress/--no-progress", default=None, help="A progress bar (default: when stdout is a terminal)."
 )
+@network_options
 def run(
     scenario: str,
     url: str | None,

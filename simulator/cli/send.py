@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flipdish_sim.errors import ContractViolationError, PayloadError, UsageError
+from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None
 @click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), help="Keep the log here (default: a temporary file)."
 )
+@network_options
 def send(
     event: str,
     url: str,

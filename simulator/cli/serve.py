@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.auth import new_token
 from flipdish_sim.simulator.server.launch import ClockKind, open_backend
@@ -116,6 +117,7 @@ async def _serve(
     is_flag=True,
     help="Mask verify tokens in GET .../subscriptions too (Flipdish returns them to their owner).",
 )
+@network_options
 def serve(
     db: Path,
     host: str,
