@@ -1,4 +1,5 @@
-"""The project's metadata tells the truth: README links work on a package index, classifiers match tox."""
+"""The project's metadata tells the truth: README and docs links work on a package index, classifiers match
+tox."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = {
+    path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+    for path in [*sorted(ROOT.glob("docs/*.md")), ROOT / "CONTRIBUTING.md"]
+}
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -18,15 +25,27 @@ def test_readme_links_are_absolute_so_they_work_on_a_package_index() -> None:
     assert relative == []
 
 
-def test_readme_links_into_the_repository_name_files_that_exist() -> None:
+def _check_repository_links(text: str) -> int:
     source = PROJECT["urls"]["Source"]
-    ours = [link for link in LINK.findall(README) if link.startswith(source + "/")]
-    assert ours, "the README links to docs/ and examples/"
+    ours = [link for link in LINK.findall(text) if link.startswith(source + "/")]
     for link in ours:
         kind, branch, path = link.removeprefix(source + "/").split("/", 2)
         assert (kind, branch) in {("blob", "main"), ("tree", "main")}, link
-        target = ROOT / path
+        target = ROOT / path.split("#", 1)[0]
         assert target.is_file() if kind == "blob" else target.is_dir(), link
+    return len(ours)
+
+
+def test_readme_links_into_the_repository_name_files_that_exist() -> None:
+    assert _check_repository_links(README), "the README links to docs/ and examples/"
+
+
+@pytest.mark.parametrize("name", sorted(DOCS))
+def test_docs_links_are_absolute_or_anchors_and_name_files_that_exist(name: str) -> None:
+    links = LINK.findall(DOCS[name])
+    relative = [link for link in links if not link.startswith(("https://", "http://", "#"))]
+    assert relative == []
+    _check_repository_links(DOCS[name])
 
 
 def test_the_classifiers_name_exactly_the_pythons_tox_tests() -> None:

@@ -24,7 +24,7 @@ from flipdish_sim.verify import InvalidSignature, verify_signature, verify_token
 DOCUMENT: dict[str, Any] = vectors.load()
 V3_CASES = DOCUMENT["v3"]["cases"]
 LEGACY_CASES = DOCUMENT["legacy"]["cases"]
-README = Path(__file__).resolve().parents[1] / "README.md"
+VECTORS_DOC = Path(__file__).resolve().parents[1] / "docs" / "vectors.md"
 
 
 def _expected(case: dict[str, Any]) -> tuple[str, str | None]:
@@ -117,11 +117,11 @@ def test_every_accepted_body_is_a_valid_v3_event(case: dict[str, Any]) -> None:
     assert validate(json.loads(_raw(case)), event_type, shape=V3Shape.PROPERTIES) == []
 
 
-# -- the Node.js receiver in the README, run over the file the command prints
+# -- the Node.js receiver in docs/vectors.md, run over the file the command prints
 
 
-def _readme_node_snippet() -> str:
-    section = README.read_text("utf-8").split("<!-- vectors:node -->", 1)[1]
+def _documented_node_snippet() -> str:
+    section = VECTORS_DOC.read_text("utf-8").split("<!-- vectors:node -->", 1)[1]
     return section.split("```js\n", 1)[1].split("```", 1)[0]
 
 
@@ -130,7 +130,7 @@ def node_verifier(tmp_path: Path) -> Path:
     if shutil.which("node") is None:
         pytest.skip("Node.js is not installed")
     script = tmp_path / "verify-vectors.mjs"
-    script.write_text(_readme_node_snippet(), "utf-8")
+    script.write_text(_documented_node_snippet(), "utf-8")
     return script
 
 
@@ -142,7 +142,7 @@ def _run_node(script: Path, vectors_path: Path) -> subprocess.CompletedProcess[s
     )
 
 
-def test_the_readme_node_verifier_agrees_with_every_verdict(node_verifier: Path, tmp_path: Path) -> None:
+def test_the_documented_node_verifier_agrees_with_every_verdict(node_verifier: Path, tmp_path: Path) -> None:
     command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()", "vectors"]
     printed = subprocess.run(command, capture_output=True, check=True, timeout=60).stdout
     path = tmp_path / "webhook-vectors.v1.json"
