@@ -26,6 +26,7 @@ import copy
 from collections.abc import Mapping
 from typing import cast
 
+from flipdish_sim.contracts._schema_walk import RefError, non_null_branches
 from flipdish_sim.contracts.vendored import JSON, BuildError
 
 __all__ = ["COUNTRY_CODE", "DATE_TIME", "GENERATOR_ONLY", "LEGACY", "TIME_OF_DAY", "V3", "refine"]
@@ -117,28 +118,12 @@ GENERATOR_ONLY: dict[str, tuple[str, ...]] = dict.fromkeys(
 delivers): not expressible without ``if``/``then``, so only the hand-built sale example carries them."""
 
 
-def _resolve(root: JSON, node: JSON) -> JSON:
-    """Follow local ``$ref`` chains (``#/a/b/0``) inside ``root``."""
-    for _ in range(32):
-        ref = node.get("$ref")
-        if not isinstance(ref, str):
-            return node
-        target: object = root
-        pointer = ref.removeprefix("#").strip("/")
-        for part in pointer.split("/") if pointer else []:
-            key = part.replace("~1", "/").replace("~0", "~")
-            target = target[int(key)] if isinstance(target, list) else cast(JSON, target)[key]
-        node = cast(JSON, target)
-    raise BuildError("a $ref chain longer than 32 links")
-
-
 def _branches(root: JSON, node: JSON) -> list[JSON]:
-    """The non-null alternatives of ``node`` (zod's ``.nullable()`` is ``anyOf: [X, {type: null}]``)."""
-    node = _resolve(root, node)
-    if "anyOf" not in node:
-        return [node]
-    options = [_resolve(root, cast(JSON, option)) for option in cast(list[object], node["anyOf"])]
-    return [option for option in options if option.get("type") != "null"]
+    """The non-null alternatives of ``node``, ``$ref``s followed: the very objects, to refine in place."""
+    try:
+        return cast(list[JSON], non_null_branches(node, root))
+    except RefError as err:
+        raise BuildError(str(err)) from err
 
 
 def _targets(root: JSON, node: JSON, parts: list[str], where: str) -> list[JSON]:
