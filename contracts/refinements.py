@@ -15,7 +15,7 @@ event schema in the package (found by walking the Zod schemas; the optional test
   codes) becomes :data:`COUNTRY_CODE` (``menu.published.v1``, ``sale.*.v1`` delivery locations).
 * ``rms/sales/schemas/sale.v1.2.ts``: ``deliveredBy: "Client"`` needs ``location``, ``dispatchType:
   "Delivery"`` needs ``delivery``. The contracts' keyword set has no ``if``/``then``; the hand-built sale
-  example (``examples/sale.py``) always satisfies both, and the Zod test proves it.
+  example (``examples/_sale.py``) always satisfies both, and the Zod test proves it.
 
 Pure: :func:`refine` copies a schema document and adds keywords at JSON paths, following local ``$ref``s.
 """
@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from flipdish_sim.contracts._schema_walk import RefError, non_null_branches
-from flipdish_sim.contracts.vendored import JSON, BuildError
+from flipdish_sim.contracts._vendored import JSON, BuildError
 
 __all__ = ["COUNTRY_CODE", "DATE_TIME", "GENERATOR_ONLY", "LEGACY", "TIME_OF_DAY", "V3", "refine"]
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Protocol
 
 from ..refinements import DATE_TIME, TIME_OF_DAY
-from .plan import Scalar
-from .timestamps import iso
-from .world import Person, Scene
+from ._plan import Scalar
+from ._timestamps import iso
+from ._world import Person, Scene
 
 __all__ = ["Inventor", "guess_bool", "guess_number", "guess_string"]
 

@@ -31,7 +31,7 @@ from .._schema_walk import (
     merge_all_of,
     resolve,
 )
-from .scalars import CHECKED_ELSEWHERE, any_json, floats, integers, strings
+from ._scalars import CHECKED_ELSEWHERE, any_json, floats, integers, strings
 
 __all__ = ["UnsupportedSchemaError", "from_schema"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from .rng import Rng
+from ._rng import Rng
 
 __all__ = ["MENUS", "PEOPLE", "STORES", "Dish", "Person", "Scene", "StoreFacts", "make_scene"]
 
