@@ -1,7 +1,9 @@
 """JSON-schema contracts of every Flipdish webhook event: catalogue, validation, examples, strategies.
 
-``payloads`` and ``from_schema`` (the Hypothesis strategies) load on first use, so importing the
-contracts never imports Hypothesis.
+``payloads``, ``from_schema`` and ``UnsupportedSchemaError`` (the Hypothesis strategies) load on first
+use, so importing the contracts never imports Hypothesis. Internal modules are private (``_name``); the
+public modules are ``catalogue``, ``validate``, ``examples``, ``strategies``, ``diff``, ``build``,
+``refinements`` and ``vectors``.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from flipdish_sim.contracts.examples import example, examples, order_lifecycle, 
 from flipdish_sim.contracts.validate import ValidationIssue, check, validate
 
 if TYPE_CHECKING:
-    from flipdish_sim.contracts.strategies import from_schema, payloads
+    from flipdish_sim.contracts.strategies import UnsupportedSchemaError, from_schema, payloads
 
 __all__ = [
     "EventSpec",
     "Family",
     "Profile",
     "Provenance",
+    "UnsupportedSchemaError",
     "V3Shape",
     "ValidationIssue",
     "catalogue",
@@ -44,7 +47,7 @@ __all__ = [
     "validate",
 ]
 
-_LAZY = {"from_schema", "payloads"}
+_LAZY = {"UnsupportedSchemaError", "from_schema", "payloads"}
 
 
 def __getattr__(name: str) -> object:

@@ -3,8 +3,8 @@
 Pure functions turn the upstream documents into schema documents (``build_files``); the two edges
 write them (``write_files``) or compare them with what is committed (``drift``). Output is
 deterministic: sorted keys, indent 1, a trailing newline. This module assembles the catalogue and the
-files; the profiles live in ``openapi_models`` (documented), ``observed`` (observed and v3), the shared
-constants and upstream reading in ``vendored``. Every public name stays importable from here.
+files; the profiles live in ``_openapi_models`` (documented), ``_observed`` (observed and v3), the shared
+constants and upstream reading in ``_vendored``. Every public name stays importable from here.
 
 Three sources (see ``contracts/upstream/ORIGIN.md``):
 
@@ -27,9 +27,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
-from flipdish_sim.contracts.observed import V3_DESCRIPTIONS, observed_body, observed_schema, v3_schemas
-from flipdish_sim.contracts.openapi_models import documented_schema, openapi_components
-from flipdish_sim.contracts.vendored import (
+from flipdish_sim.contracts._observed import V3_DESCRIPTIONS, observed_body, observed_schema, v3_schemas
+from flipdish_sim.contracts._openapi_models import documented_schema, openapi_components
+from flipdish_sim.contracts._vendored import (
     ALLOWED_FORMATS,
     ALLOWED_KEYWORDS,
     DRAFT,

@@ -20,6 +20,8 @@ from typing import cast
 
 from flipdish_sim.errors import UnknownEventError
 
+from ._schema_walk import MAX_REF_CHAIN, non_null_branches, resolve
+
 __all__ = [
     "EventSpec",
     "Family",
@@ -199,19 +201,12 @@ def _properties(node: dict[str, object]) -> dict[str, dict[str, object]]:
 
 def _deref(root: dict[str, object], node: dict[str, object]) -> dict[str, object]:
     """Follow local ``$ref``s and a nullable ``anyOf`` to the schema that describes the value."""
-    for _ in range(32):
-        if "$ref" in node:
-            target: object = root
-            for part in filter(None, str(node["$ref"]).removeprefix("#/").split("/")):
-                target = cast(dict[str, object], target)[part.replace("~1", "/").replace("~0", "~")]
-            node = cast(dict[str, object], target)
-        elif "anyOf" in node:
-            branches = [b for b in cast(list[dict[str, object]], node["anyOf"]) if b != {"type": "null"}]
-            if len(branches) != 1:
-                return node
-            node = branches[0]
-        else:
+    for _ in range(MAX_REF_CHAIN):
+        node = cast(dict[str, object], resolve(node, root))
+        branches = non_null_branches(node, root) if "anyOf" in node else []
+        if len(branches) != 1:
             return node
+        node = cast(dict[str, object], branches[0])
     return node
 
 

@@ -15,7 +15,7 @@ event schema in the package (found by walking the Zod schemas; the optional test
   codes) becomes :data:`COUNTRY_CODE` (``menu.published.v1``, ``sale.*.v1`` delivery locations).
 * ``rms/sales/schemas/sale.v1.2.ts``: ``deliveredBy: "Client"`` needs ``location``, ``dispatchType:
   "Delivery"`` needs ``delivery``. The contracts' keyword set has no ``if``/``then``; the hand-built sale
-  example (``examples/sale.py``) always satisfies both, and the Zod test proves it.
+  example (``examples/_sale.py``) always satisfies both, and the Zod test proves it.
 
 Pure: :func:`refine` copies a schema document and adds keywords at JSON paths, following local ``$ref``s.
 """
@@ -26,7 +26,8 @@ import copy
 from collections.abc import Mapping
 from typing import cast
 
-from flipdish_sim.contracts.vendored import JSON, BuildError
+from flipdish_sim.contracts._schema_walk import RefError, non_null_branches
+from flipdish_sim.contracts._vendored import JSON, BuildError
 
 __all__ = ["COUNTRY_CODE", "DATE_TIME", "GENERATOR_ONLY", "LEGACY", "TIME_OF_DAY", "V3", "refine"]
 
@@ -117,28 +118,12 @@ GENERATOR_ONLY: dict[str, tuple[str, ...]] = dict.fromkeys(
 delivers): not expressible without ``if``/``then``, so only the hand-built sale example carries them."""
 
 
-def _resolve(root: JSON, node: JSON) -> JSON:
-    """Follow local ``$ref`` chains (``#/a/b/0``) inside ``root``."""
-    for _ in range(32):
-        ref = node.get("$ref")
-        if not isinstance(ref, str):
-            return node
-        target: object = root
-        pointer = ref.removeprefix("#").strip("/")
-        for part in pointer.split("/") if pointer else []:
-            key = part.replace("~1", "/").replace("~0", "~")
-            target = target[int(key)] if isinstance(target, list) else cast(JSON, target)[key]
-        node = cast(JSON, target)
-    raise BuildError("a $ref chain longer than 32 links")
-
-
 def _branches(root: JSON, node: JSON) -> list[JSON]:
-    """The non-null alternatives of ``node`` (zod's ``.nullable()`` is ``anyOf: [X, {type: null}]``)."""
-    node = _resolve(root, node)
-    if "anyOf" not in node:
-        return [node]
-    options = [_resolve(root, cast(JSON, option)) for option in cast(list[object], node["anyOf"])]
-    return [option for option in options if option.get("type") != "null"]
+    """The non-null alternatives of ``node``, ``$ref``s followed: the very objects, to refine in place."""
+    try:
+        return cast(list[JSON], non_null_branches(node, root))
+    except RefError as err:
+        raise BuildError(str(err)) from err
 
 
 def _targets(root: JSON, node: JSON, parts: list[str], where: str) -> list[JSON]:

@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012, Schema
 
+from flipdish_sim.contracts._schema_walk import json_type
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, cached_schema, get_event, schema_path
 from flipdish_sim.contracts.document import JsonDocumentError, parse_json
 from flipdish_sim.errors import ContractViolationError, PayloadError
@@ -226,12 +227,6 @@ def _is_json(line: str) -> bool:
 
 
 def _json_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+    """The JSON type a message names: integers are numbers, anything not JSON reads as an object."""
+    kind = json_type(value)
+    return {"integer": "number", "unknown": "object"}.get(kind, kind)

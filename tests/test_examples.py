@@ -17,20 +17,20 @@ from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, catalogue
 from flipdish_sim.contracts.examples import (
     EPOCH,
     OUTCOMES,
-    _plan,
+    _plan_for,
     _scene,
     example,
     examples,
     order_lifecycle,
     profile_conflicts,
 )
-from flipdish_sim.contracts.examples.bodies import legacy_hint, v3_hint
-from flipdish_sim.contracts.examples.decisions import decisions, fits_shallow
-from flipdish_sim.contracts.examples.fill import MISSING, Exact, Filler
-from flipdish_sim.contracts.examples.ids import uuid4_text, uuid5_url, uuid_text
-from flipdish_sim.contracts.examples.plan import Node
-from flipdish_sim.contracts.examples.rng import Rng
-from flipdish_sim.contracts.examples.timestamps import iso
+from flipdish_sim.contracts.examples._bodies import legacy_hint, v3_hint
+from flipdish_sim.contracts.examples._decisions import decisions, fits_shallow
+from flipdish_sim.contracts.examples._fill import MISSING, Exact, Filler
+from flipdish_sim.contracts.examples._ids import uuid4_text, uuid5_url, uuid_text
+from flipdish_sim.contracts.examples._plan import Node
+from flipdish_sim.contracts.examples._rng import Rng
+from flipdish_sim.contracts.examples._timestamps import iso
 from flipdish_sim.contracts.validate import validate
 from flipdish_sim.errors import UnknownEventError
 
@@ -349,7 +349,7 @@ def _plan_nodes() -> list[Node]:
     for spec in catalogue():
         for profile in Profile:
             for shape in V3Shape if spec.family is Family.V3 else (V3Shape.PROPERTIES,):
-                stack = [_plan(spec.name, profile, shape)]
+                stack = [_plan_for(spec.name, profile, shape)]
                 while stack:
                     node = stack.pop()
                     if id(node) not in seen:
@@ -453,7 +453,7 @@ def _perturb(value: object, rng: random.Random) -> object:
 @pytest.mark.parametrize("profile", list(Profile))
 def test_filler_fills_any_hint_as_the_walking_filler_did(name: str, profile: Profile) -> None:
     spec = get_event(name)
-    plan = _plan(name, profile, V3Shape.PROPERTIES)
+    plan = _plan_for(name, profile, V3Shape.PROPERTIES)
     for seed in range(30):
         scene = _scene(seed, None)
         builder = Filler(Rng(f"{seed}:hint"), scene)

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from flipdish_sim.contracts import Profile, example, validate
+from flipdish_sim.contracts.build import BuildError
 from flipdish_sim.contracts.refinements import COUNTRY_CODE, DATE_TIME, TIME_OF_DAY, refine
-from flipdish_sim.contracts.vendored import BuildError
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,12 @@ from functools import cache
 from typing import cast
 
 from ..catalogue import Family, Profile, V3Shape, cached_schema, get_event
-from .bodies import legacy_hint, v3_hint
-from .fill import Filler
-from .order import draft_order
-from .plan import Node, build_plan, conflict_paths
-from .rng import Rng
-from .world import Scene, make_scene
+from ._bodies import legacy_hint, v3_hint
+from ._fill import Filler
+from ._order import draft_order
+from ._plan import Node, build_plan, conflict_paths
+from ._rng import Rng
+from ._world import Scene, make_scene
 
 __all__ = ["EPOCH", "OUTCOMES", "example", "examples", "order_lifecycle", "profile_conflicts"]
 
@@ -56,7 +56,7 @@ def example(
     profile, shape = Profile(profile), V3Shape(shape)
     filler = Filler(Rng(f"{seed}:{name}"), _scene(seed, at))
     hint = legacy_hint(spec, filler) if spec.family is Family.LEGACY else v3_hint(spec, filler, shape)
-    return cast(Payload, filler.value(_plan(name, profile, shape), "", hint))
+    return cast(Payload, filler.value(_plan_for(name, profile, shape), "", hint))
 
 
 def examples(
@@ -96,9 +96,8 @@ def order_lifecycle(
     for name in OUTCOMES[outcome]:
         filler = Filler(rng, _with_time(scene, moment))
         hint = legacy_hint(get_event(name), filler, order)
-        events.append(
-            (name, cast(Payload, filler.value(_plan(name, Profile(profile), V3Shape.PROPERTIES), "", hint)))
-        )
+        plan = _plan_for(name, Profile(profile), V3Shape.PROPERTIES)
+        events.append((name, cast(Payload, filler.value(plan, "", hint))))
         moment += timedelta(seconds=rng.randint(45, 600))
     return events
 
@@ -112,7 +111,7 @@ def profile_conflicts(
     as numbers. Everywhere else an example is valid under both profiles.
     """
     get_event(name)
-    return tuple(conflict_paths(_plan(name, Profile(profile), V3Shape(shape))))
+    return tuple(conflict_paths(_plan_for(name, Profile(profile), V3Shape(shape))))
 
 
 def _scene(seed: int, at: datetime | None) -> Scene:
@@ -129,6 +128,6 @@ def _with_time(scene: Scene, moment: datetime) -> Scene:
 
 
 @cache
-def _plan(name: str, profile: Profile, shape: V3Shape) -> Node:
+def _plan_for(name: str, profile: Profile, shape: V3Shape) -> Node:
     other = Profile.DOCUMENTED if profile is Profile.OBSERVED else Profile.OBSERVED
     return build_plan([cached_schema(name, profile, shape), cached_schema(name, other, shape)])

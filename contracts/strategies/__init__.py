@@ -19,7 +19,7 @@ from hypothesis.strategies import SearchStrategy
 
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, cached_schema, get_event
 
-from .compiler import UnsupportedSchemaError, from_schema
+from ._compiler import UnsupportedSchemaError, from_schema
 
 __all__ = ["UnsupportedSchemaError", "from_schema", "payloads"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import cast
 
-from flipdish_sim.contracts.vendored import ALLOWED_FORMATS, DRAFT, ID_BASE, JSON, BuildError, Upstream
+from flipdish_sim.contracts._vendored import ALLOWED_FORMATS, DRAFT, ID_BASE, JSON, BuildError, Upstream
 
 __all__ = ["documented_schema", "envelope", "openapi_components", "refs"]
 

@@ -11,12 +11,12 @@ import random
 import re
 from datetime import timedelta
 
-from .decisions import decisions, fits_shallow, string_fits
-from .heuristics import guess_bool, guess_number, guess_string
-from .ids import uuid4_text
-from .plan import Node, Scalar
-from .timestamps import iso
-from .world import Scene
+from ._decisions import decisions, fits_shallow, string_fits
+from ._heuristics import guess_bool, guess_number, guess_string
+from ._ids import uuid4_text
+from ._plan import Node, Scalar
+from ._timestamps import iso
+from ._world import Scene
 
 __all__ = ["MISSING", "Exact", "Filler", "fits_shallow"]
 

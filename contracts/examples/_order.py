@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
-from .fill import Filler
-from .ids import uuid5_url
-from .world import MENUS, Scene
+from ._dishes import MENUS
+from ._fill import Filler
+from ._ids import uuid5_url
+from ._world import Scene
 
 __all__ = ["Address", "Line", "OrderFacts", "Voucher", "draft_order", "money", "stable_uuid"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from flipdish_sim.contracts.openapi_models import documented_schema, envelope
+from flipdish_sim.contracts._openapi_models import documented_schema, envelope
+from flipdish_sim.contracts._vendored import DRAFT, ID_BASE, JSON, BuildError, Upstream
 from flipdish_sim.contracts.refinements import LEGACY, V3, refine
-from flipdish_sim.contracts.vendored import DRAFT, ID_BASE, JSON, BuildError, Upstream
 
 __all__ = ["V3_DESCRIPTIONS", "observed_body", "observed_schema", "v3_schemas"]
 

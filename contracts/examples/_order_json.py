@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .fill import Filler
-from .order import Line, OrderFacts, money, stable_uuid
-from .timestamps import iso
-from .world import Scene
+from ._fill import Filler
+from ._order import Line, OrderFacts, money, stable_uuid
+from ._timestamps import iso
+from ._world import Scene
 
 __all__ = ["STATES", "describe", "order_body", "order_json", "user_info"]
 

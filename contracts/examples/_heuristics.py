@@ -8,18 +8,31 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..refinements import DATE_TIME, TIME_OF_DAY
-from .plan import Scalar
-from .world import Person
+from ._plan import Scalar
+from ._timestamps import iso
+from ._world import Person, Scene
 
-if TYPE_CHECKING:
-    from .fill import Filler
+__all__ = ["Inventor", "guess_bool", "guess_number", "guess_string"]
 
-from .timestamps import iso
 
-__all__ = ["guess_bool", "guess_number", "guess_string"]
+class Inventor(Protocol):
+    """What a guess draws on: the example's seeded RNG and scene, and its id and time helpers (the filler)."""
+
+    @property
+    def rng(self) -> random.Random: ...
+
+    @property
+    def scene(self) -> Scene: ...
+
+    def uuid(self) -> str: ...
+
+    def time(self, before: timedelta = ...) -> str: ...
+
+    def id_for(self, key: str) -> int: ...
+
 
 _TIMESPANS = frozenset(
     {"starttime", "endtime", "starttimeearly", "period", "periodearly", "fromtime", "totime"}
@@ -29,7 +42,7 @@ _TRUE = ("available", "enabled", "published", "active", "success", "isenabled", 
 _FALSE = ("deleted", "archived", "fraud", "unusual", "locked", "hidden", "disabled", "test", "ispreorder")
 
 
-def guess_string(f: Filler, sc: Scalar, name: str, parent: str) -> str:
+def guess_string(f: Inventor, sc: Scalar, name: str, parent: str) -> str:
     n = name.lower()
     for guess in (_formatted, _identity, _contact, _place, _text):
         found = guess(f, sc, n, parent.lower())
@@ -38,7 +51,7 @@ def guess_string(f: Filler, sc: Scalar, name: str, parent: str) -> str:
     return f.rng.choice(_WORDS)
 
 
-def _formatted(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
+def _formatted(f: Inventor, sc: Scalar, n: str, parent: str) -> str | None:
     if "uuid" in sc.formats or n.endswith(("publicid", "guid")) or n in ("flipdisheventid", "menupublishid"):
         return f.uuid()
     refined = {pattern.pattern for pattern in sc.patterns}  # Zod checks carried by contracts.refinements
@@ -63,7 +76,7 @@ def _formatted(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     return None
 
 
-def _identity(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
+def _identity(f: Inventor, sc: Scalar, n: str, parent: str) -> str | None:
     scene = f.scene
     fixed = {
         "appid": scene.app_id,
@@ -94,7 +107,7 @@ def _identity(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     return None
 
 
-def _contact(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
+def _contact(f: Inventor, sc: Scalar, n: str, parent: str) -> str | None:
     if "phone" in n:
         e164, local = f.scene.customer_phone if "customer" in parent else f.scene.staff_phone
         return local if "local" in n else e164
@@ -113,7 +126,7 @@ def _contact(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     return None
 
 
-def _place(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
+def _place(f: Inventor, sc: Scalar, n: str, parent: str) -> str | None:
     store = f.scene.store
     table = {
         "street": store.street,
@@ -135,7 +148,7 @@ def _place(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     return table.get(n)
 
 
-def _text(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
+def _text(f: Inventor, sc: Scalar, n: str, parent: str) -> str | None:
     scene = f.scene
     if n in (
         "name",
@@ -166,7 +179,7 @@ def _text(f: Filler, sc: Scalar, n: str, parent: str) -> str | None:
     return table.get(n)
 
 
-def guess_number(f: Filler, name: str, parent: str) -> float | int:
+def guess_number(f: Inventor, name: str, parent: str) -> float | int:
     n, p, scene = name.lower(), parent.lower(), f.scene
     fixed = {
         "storeid": scene.store_id,
@@ -213,7 +226,7 @@ def guess_bool(name: str, rng: random.Random) -> bool:
     return rng.random() < 0.5
 
 
-def _person(f: Filler, parent: str) -> Person:
+def _person(f: Inventor, parent: str) -> Person:
     return f.scene.customer if "customer" in parent else f.scene.staff
 
 

@@ -12,14 +12,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from urllib.parse import unquote
+
+from .. import _schema_walk as walk
 
 __all__ = ["INT32", "Node", "Scalar", "build_plan", "conflict_paths"]
 
-Schema = Mapping[str, object]
 INT32 = (-(2**31), 2**31 - 1)
-TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
 @dataclass(slots=True)
@@ -58,11 +56,11 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class _Ref:
-    schema: Schema
-    root: Schema
+    schema: walk.Schema
+    root: walk.Schema
 
 
-def build_plan(schemas: Sequence[Schema]) -> Node:
+def build_plan(schemas: Sequence[walk.Schema]) -> Node:
     """Compile the schemas (each the root of its own ``$ref``s) into one plan; the first wins conflicts."""
     return _Builder().node([_Ref(s, s) for s in schemas])
 
@@ -79,13 +77,13 @@ class _Builder:
         node = Node()
         self._memo[key] = (node, refs)  # keeps merged schemas alive so their ids stay unique
         per_schema = [_alternatives(r) for r in refs]
-        shared = [t for t in TYPES if all(any(_accepts(a, t) for a in alts) for alts in per_schema)]
+        shared = [t for t in walk.TYPES if all(any(_accepts(a, t) for a in alts) for alts in per_schema)]
         if not shared:  # the profiles disagree: the first (requested) profile wins
             node.scalar.foreign_enum = tuple(
-                v for alts in per_schema[1:] for a in alts for v in _list(a.schema.get("enum"))
+                v for alts in per_schema[1:] for a in alts for v in walk.as_list(a.schema.get("enum"))
             )
             per_schema, node.conflict = per_schema[:1], len(per_schema) > 1
-            shared = [t for t in TYPES if any(_accepts(a, t) for a in per_schema[0])]
+            shared = [t for t in walk.TYPES if any(_accepts(a, t) for a in per_schema[0])]
         node.types = tuple(shared)
         first_objects = [a for a in per_schema[0] if _accepts(a, "object") and "properties" in a.schema]
         if len(first_objects) > 1:  # e.g. a discriminated anyOf: one plan per branch
@@ -102,10 +100,10 @@ class _Builder:
         if t == "object":
             self._object(node, refs)
         elif t == "array":
-            item_refs = [_Ref(_mapping(r.schema.get("items")), r.root) for r in refs]
+            item_refs = [_Ref(walk.as_mapping(r.schema.get("items")), r.root) for r in refs]
             node.items = self.node(item_refs)
-            node.min_items = max(_int(r.schema.get("minItems"), 0) for r in refs)
-            highs = [_int(r.schema.get("maxItems"), -1) for r in refs if "maxItems" in r.schema]
+            node.min_items = max(walk.as_int(r.schema.get("minItems"), 0) for r in refs)
+            highs = [walk.as_int(r.schema.get("maxItems"), -1) for r in refs if "maxItems" in r.schema]
             node.max_items = min(highs) if highs else None
         elif t in ("string", "integer", "number", "boolean"):
             node.conflict |= _scalar(node.scalar, t, [r.schema for r in refs])
@@ -113,16 +111,16 @@ class _Builder:
     def _object(self, node: Node, refs: list[_Ref]) -> None:
         names: dict[str, None] = {}
         for r in refs:
-            names.update(dict.fromkeys(_mapping(r.schema.get("properties"))))
-        required = {n for r in refs for n in _strings(r.schema.get("required"))}
+            names.update(dict.fromkeys(walk.as_mapping(r.schema.get("properties"))))
+        required = {n for r in refs for n in walk.as_strings(r.schema.get("required"))}
         for name in names:
             subs: list[_Ref] = []
             allowed = True
             for r in refs:
-                props = _mapping(r.schema.get("properties"))
+                props = walk.as_mapping(r.schema.get("properties"))
                 extra = r.schema.get("additionalProperties", True)
                 if name in props:
-                    subs.append(_Ref(_mapping(props[name]), r.root))
+                    subs.append(_Ref(walk.as_mapping(props[name]), r.root))
                 elif extra is False:
                     allowed = False
                 elif isinstance(extra, Mapping):
@@ -131,7 +129,8 @@ class _Builder:
                 node.props[name] = (self.node(subs), name in required)
         extras = [r for r in refs if isinstance(r.schema.get("additionalProperties"), Mapping)]
         if extras and not any(r.schema.get("additionalProperties") is False for r in refs):
-            node.extra = self.node([_Ref(_mapping(r.schema["additionalProperties"]), r.root) for r in extras])
+            extra_refs = [_Ref(walk.as_mapping(r.schema["additionalProperties"]), r.root) for r in extras]
+            node.extra = self.node(extra_refs)
 
 
 def conflict_paths(node: Node, path: str = "$", depth: int = 0) -> list[str]:
@@ -156,7 +155,7 @@ def _same_branch(alts: list[_Ref], index: int) -> _Ref:
     return objects[index] if index < len(objects) else objects[0]
 
 
-def _scalar(sc: Scalar, t: str, schemas: list[Schema]) -> bool:
+def _scalar(sc: Scalar, t: str, schemas: list[walk.Schema]) -> bool:
     """Intersect the scalar keywords into ``sc``; True when the enums are disjoint."""
     disjoint = False
     for s in schemas:
@@ -175,9 +174,9 @@ def _scalar(sc: Scalar, t: str, schemas: list[Schema]) -> bool:
         pattern = s.get("pattern")
         if isinstance(pattern, str):
             sc.patterns += (re.compile(pattern),)
-        sc.min_length = max(sc.min_length, _int(s.get("minLength"), 0))
+        sc.min_length = max(sc.min_length, walk.as_int(s.get("minLength"), 0))
         if "maxLength" in s:
-            high = _int(s.get("maxLength"), 0)
+            high = walk.as_int(s.get("maxLength"), 0)
             sc.max_length = high if sc.max_length is None else min(sc.max_length, high)
         _bounds(sc, s)
     if t == "integer" or "int32" in sc.formats:
@@ -186,7 +185,7 @@ def _scalar(sc: Scalar, t: str, schemas: list[Schema]) -> bool:
     return disjoint
 
 
-def _bounds(sc: Scalar, s: Schema) -> None:
+def _bounds(sc: Scalar, s: walk.Schema) -> None:
     for key, exclusive in (("minimum", False), ("exclusiveMinimum", True)):
         v = s.get(key)
         if isinstance(v, int | float) and not isinstance(v, bool) and (sc.low is None or v >= sc.low):
@@ -202,69 +201,22 @@ def _alternatives(ref: _Ref) -> list[_Ref]:
     ref = _resolve(ref)
     s = ref.schema
     if isinstance(s.get("allOf"), list):
-        merged: dict[str, object] = {k: v for k, v in s.items() if k != "allOf"}
-        for part in s["allOf"]:  # type: ignore[attr-defined]
-            merged = _merge(merged, _resolve(_Ref(_mapping(part), ref.root)).schema)
-        return _alternatives(_Ref(merged, ref.root))
+        return _alternatives(_Ref(walk.merge_all_of(s, ref.root), ref.root))
     if isinstance(s.get("anyOf"), list):
-        siblings = {k: v for k, v in s.items() if k != "anyOf"}
-        out: list[_Ref] = []
-        for branch in s["anyOf"]:  # type: ignore[attr-defined]
-            b = _resolve(_Ref(_mapping(branch), ref.root))
-            out.extend(
-                _alternatives(_Ref(_merge(siblings, b.schema), ref.root)) if siblings else _alternatives(b)
-            )
-        return out
+        return [a for b in walk.any_of_branches(s, ref.root) for a in _alternatives(_Ref(b, ref.root))]
     return [ref]
 
 
-def _merge(a: Schema, b: Schema) -> dict[str, object]:
-    merged = {**a, **b}
-    if "properties" in a and "properties" in b:
-        merged["properties"] = {**_mapping(a["properties"]), **_mapping(b["properties"])}
-    if "required" in a and "required" in b:
-        merged["required"] = sorted({*_strings(a["required"]), *_strings(b["required"])})
-    return merged
-
-
 def _accepts(ref: _Ref, t: str) -> bool:
-    declared = ref.schema.get("type")
+    declared = walk.declared_types(ref.schema)
     if declared is None:
         values = ref.schema.get("enum", [ref.schema["const"]] if "const" in ref.schema else None)
-        return values is None or any(_json_type(v) == t for v in values)  # type: ignore[attr-defined]
-    declared_types = [declared] if isinstance(declared, str) else list(declared)  # type: ignore[call-overload]
-    return t in declared_types or (t == "integer" and "number" in declared_types)
-
-
-def _json_type(v: object) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    return {float: "number", str: "string", list: "array", dict: "object"}.get(type(v), "unknown")
+        return values is None or any(walk.json_type(v) == t for v in walk.as_list(values))
+    return walk.accepts_type(declared, t)
 
 
 def _resolve(ref: _Ref) -> _Ref:
-    seen = 0
-    while isinstance(ref.schema.get("$ref"), str) and seen < 64:
-        pointer = str(ref.schema["$ref"])
-        if not pointer.startswith("#"):
-            raise ValueError(f"only local $refs are supported, found {pointer!r}")
-        target: object = ref.root
-        for part in (p for p in unquote(pointer[1:]).split("/") if p):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target[int(part)] if isinstance(target, list) else _mapping(target)[part]
-        siblings = {k: v for k, v in ref.schema.items() if k != "$ref"}
-        target_map = _mapping(target)
-        ref = _Ref(_merge(siblings, target_map) if _asserting(siblings) else target_map, ref.root)
-        seen += 1
-    return ref
-
-
-def _asserting(siblings: Mapping[str, object]) -> bool:
-    return any(k not in ("description", "title", "$comment", "default", "examples") for k in siblings)
+    return _Ref(walk.resolve(ref.schema, ref.root), ref.root)
 
 
 def _dedupe(refs: list[_Ref]) -> list[_Ref]:
@@ -276,22 +228,3 @@ def _dedupe(refs: list[_Ref]) -> list[_Ref]:
             keys.add(key)
             out.append(r)
     return out or [_Ref({}, {})]
-
-
-_ANY: Mapping[str, object] = MappingProxyType({})  # one shared "any value" schema, so the memo sees a cycle
-
-
-def _mapping(v: object) -> Mapping[str, object]:
-    return v if isinstance(v, Mapping) else _ANY
-
-
-def _strings(v: object) -> list[str]:
-    return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
-
-
-def _list(v: object) -> list[object]:
-    return list(v) if isinstance(v, list) else []
-
-
-def _int(v: object, default: int) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else default

@@ -9,12 +9,12 @@ import re
 from functools import cache
 
 from ..catalogue import EventSpec, V3Shape
-from .fill import Filler
-from .menu import menu_json, menu_v3, service_charge
-from .order import OrderFacts, draft_order, stable_uuid
-from .order_json import order_body, user_info
-from .sale import sale_properties
-from .timestamps import iso
+from ._fill import Filler
+from ._menu import menu_json, menu_v3, service_charge
+from ._order import OrderFacts, draft_order, stable_uuid
+from ._order_json import order_body, user_info
+from ._sale import sale_properties
+from ._timestamps import iso
 
 __all__ = ["legacy_hint", "v3_hint"]
 

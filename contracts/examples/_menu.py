@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .fill import Exact, Filler
-from .order import money, stable_uuid
-from .timestamps import iso
-from .world import MENUS, Dish, Scene
+from ._dishes import MENUS, Dish
+from ._fill import Exact, Filler
+from ._order import money, stable_uuid
+from ._timestamps import iso
+from ._world import Scene
 
 __all__ = ["menu_json", "menu_v3", "service_charge"]
 

@@ -9,20 +9,32 @@ rather than risk invalid data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import cast
-from urllib.parse import unquote
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from flipdish_sim.errors import FlipdishSimError
 
-from .scalars import CHECKED_ELSEWHERE, any_json, floats, integers, strings
+from .._schema_walk import (
+    RefError,
+    Schema,
+    accepts_type,
+    any_of_branches,
+    as_int,
+    as_list,
+    as_mapping,
+    declared_types,
+    json_type,
+    merge,
+    merge_all_of,
+    resolve,
+)
+from ._scalars import CHECKED_ELSEWHERE, any_json, floats, integers, strings
 
 __all__ = ["UnsupportedSchemaError", "from_schema"]
 
-Schema = Mapping[str, object]
 _ANNOTATIONS = frozenset(
     {
         "$schema",
@@ -89,6 +101,12 @@ class _Compiler:
         self.refs: dict[str, SearchStrategy[object]] = {}
 
     def compile(self, schema: Schema | bool) -> SearchStrategy[object]:
+        try:
+            return self._compile(schema)
+        except RefError as err:
+            raise UnsupportedSchemaError(str(err)) from err
+
+    def _compile(self, schema: Schema | bool) -> SearchStrategy[object]:
         if isinstance(schema, bool):
             return any_json() if schema else st.nothing()
         unknown = sorted(
@@ -99,18 +117,15 @@ class _Compiler:
         if "$ref" in schema:
             return self._ref(schema)
         if "allOf" in schema:
-            return self.compile(
-                _merge_all(schema, [self._resolve_ref(_map(s)) for s in _list(schema["allOf"])])
-            )
+            return self.compile(merge_all_of(schema, self.root))
         if "anyOf" in schema:
-            rest = {k: v for k, v in schema.items() if k != "anyOf"}
-            branches = [_merge(rest, self._resolve_ref(_map(b))) for b in _list(schema["anyOf"])]
-            return st.one_of([self.compile(b) for b in branches])
+            return st.one_of([self.compile(b) for b in any_of_branches(schema, self.root)])
         if "const" in schema or "enum" in schema:
-            values = [schema["const"]] if "const" in schema else _list(schema["enum"])
-            allowed = [v for v in values if _type_allows(_declared(schema), v)]
+            values = [schema["const"]] if "const" in schema else as_list(schema["enum"])
+            declared = declared_types(schema)
+            allowed = [v for v in values if accepts_type(declared, json_type(v))]
             return st.sampled_from(allowed) if allowed else st.nothing()
-        types = _declared(schema) or _TYPES
+        types = declared_types(schema) or _TYPES
         return st.one_of([self._typed(t, schema) for t in types if t != "integer" or "number" not in types])
 
     def _typed(self, t: str, s: Schema) -> SearchStrategy[object]:
@@ -133,15 +148,15 @@ class _Compiler:
         raise UnsupportedSchemaError(f"unknown JSON type {t!r}")
 
     def _array(self, s: Schema) -> SearchStrategy[object]:
-        low = _int(s.get("minItems"), 0)
-        high = min(_int(s.get("maxItems"), low + _MAX_EXTRA_ITEMS), low + _MAX_EXTRA_ITEMS)
+        low = as_int(s.get("minItems"), 0)
+        high = min(as_int(s.get("maxItems"), low + _MAX_EXTRA_ITEMS), low + _MAX_EXTRA_ITEMS)
         items = self.compile(cast(Schema | bool, s.get("items", True)))
         unique: Callable[[object], str] | None = _canonical if s.get("uniqueItems") is True else None
         return st.lists(items, min_size=low, max_size=high, unique_by=unique).map(lambda v: cast(object, v))
 
     def _object(self, s: Schema) -> SearchStrategy[object]:
-        props = _map(s.get("properties"))
-        required = [r for r in _list(s.get("required")) if isinstance(r, str)]
+        props = as_mapping(s.get("properties"))
+        required = [r for r in as_list(s.get("required")) if isinstance(r, str)]
         extra = s.get("additionalProperties")
         fixed = {
             k: self.compile(cast(Schema | bool, props.get(k, extra if extra is not None else True)))
@@ -159,76 +174,16 @@ class _Compiler:
         ref = str(s["$ref"])
         siblings = {k: v for k, v in s.items() if k != "$ref" and k not in _ANNOTATIONS}
         if siblings:
-            return self.compile(_merge(siblings, self._resolve_ref(s)))
+            return self.compile(merge(siblings, self._target(s)))
         if ref not in self.refs:  # deferred: a recursive $ref refers to this very strategy
-            self.refs[ref] = st.deferred(lambda: self.compile(self._resolve_ref({"$ref": ref})))
+            self.refs[ref] = st.deferred(lambda: self.compile(self._target({"$ref": ref})))
         return self.refs[ref]
 
-    def _resolve_ref(self, s: Schema) -> Schema:
-        for _ in range(64):
-            if "$ref" not in s:
-                return s
-            ref = str(s["$ref"])
-            if not ref.startswith("#"):
-                raise UnsupportedSchemaError(f"only local $refs are supported, found {ref!r}")
-            target: object = self.root
-            for part in (p for p in unquote(ref[1:]).split("/") if p):
-                part = part.replace("~1", "/").replace("~0", "~")
-                target = target[int(part)] if isinstance(target, list) else _map(target).get(part)
-                if target is None:
-                    raise UnsupportedSchemaError(f"$ref {ref!r} does not resolve")
-            s = {**{k: v for k, v in s.items() if k != "$ref"}, **_map(target)}
-        raise UnsupportedSchemaError("$ref chain too long")
-
-
-def _type_allows(declared: tuple[str, ...] | None, v: object) -> bool:
-    kind = _json_type(v)
-    return declared is None or kind in declared or (kind == "integer" and "number" in declared)
-
-
-def _declared(s: Schema) -> tuple[str, ...] | None:
-    t = s.get("type")
-    if isinstance(t, str):
-        return (t,)
-    return tuple(x for x in t if isinstance(x, str)) if isinstance(t, list) else None
-
-
-def _json_type(v: object) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    return {float: "number", str: "string", list: "array", dict: "object"}.get(type(v), "?")
-
-
-def _merge(a: Schema, b: Schema) -> dict[str, object]:
-    merged = {**a, **b}
-    if "properties" in a and "properties" in b:
-        merged["properties"] = {**_map(a["properties"]), **_map(b["properties"])}
-    if "required" in a and "required" in b:
-        merged["required"] = sorted({*map(str, _list(a["required"])), *map(str, _list(b["required"]))})
-    return merged
-
-
-def _merge_all(s: Schema, parts: list[Schema]) -> dict[str, object]:
-    merged: dict[str, object] = {k: v for k, v in s.items() if k != "allOf"}
-    for part in parts:
-        merged = _merge(merged, part)
-    return merged
-
-
-def _int(v: object, default: int) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else default
-
-
-def _map(v: object) -> Schema:
-    return v if isinstance(v, Mapping) else {}
-
-
-def _list(v: object) -> list[object]:
-    return list(v) if isinstance(v, list) else []
+    def _target(self, s: Schema) -> Schema:
+        try:
+            return resolve(s, self.root)
+        except RefError as err:
+            raise UnsupportedSchemaError(str(err)) from err
 
 
 def _canonical(v: object) -> str:

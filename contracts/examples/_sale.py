@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .fill import Exact, Filler
-from .order import Line, OrderFacts, draft_order, money, stable_uuid
-from .timestamps import iso
+from ._fill import Exact, Filler
+from ._order import Line, OrderFacts, draft_order, money, stable_uuid
+from ._timestamps import iso
 
 __all__ = ["sale_properties"]
 

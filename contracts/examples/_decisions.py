@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .plan import Node, Scalar
+from ._plan import Node, Scalar
 
 __all__ = ["Decisions", "decisions", "fits_shallow", "string_fits"]
 
