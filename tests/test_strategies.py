@@ -100,6 +100,21 @@ RECURSIVE: dict[str, object] = {
     "$ref": "#/$defs/node",
 }
 
+#: Zod's recursive ``.nullable()``: the recursion goes through an ``anyOf`` branch, not through items.
+RECURSIVE_NULLABLE: dict[str, object] = {
+    "$defs": {
+        "sale": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer", "minimum": 0},
+                "parent": {"anyOf": [{"$ref": "#/$defs/sale"}, {"type": "null"}]},
+            },
+            "required": ["id", "parent"],
+        }
+    },
+    "anyOf": [{"$ref": "#/$defs/sale"}, {"type": "null"}],
+}
+
 KEYWORDS: dict[str, dict[str, object]] = {
     "type-list": {"type": ["integer", "null"]},
     "properties-required": {
@@ -125,6 +140,7 @@ KEYWORDS: dict[str, dict[str, object]] = {
         ]
     },
     "ref-recursive": RECURSIVE,
+    "ref-recursive-nullable": RECURSIVE_NULLABLE,
     "minimum-maximum": {"type": "integer", "minimum": -3, "maximum": 7},
     "exclusive-bounds": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
     "int32": {"type": "integer", "format": "int32"},
@@ -195,6 +211,7 @@ EDGES: list[tuple[dict[str, object], Callable[[object], bool]]] = [
     ),
     ({"type": "string", "format": "date-time"}, lambda v: isinstance(v, str) and v.endswith("Z")),
     (RECURSIVE, lambda v: "[{'name'" in repr(v) and repr(v).count("children") >= 3),
+    (RECURSIVE_NULLABLE, lambda v: repr(v).count("'parent': {") >= 2),
 ]
 
 

@@ -1,7 +1,9 @@
 """Compile a JSON Schema into a Hypothesis strategy: the keywords the project's contracts use, and no others.
 
 Local ``$ref``s (recursive ones included) become ``st.deferred`` strategies; ``anyOf`` becomes ``one_of``
-with sibling keywords merged into each branch; ``allOf`` is merged. Any other assertion keyword, a
+with sibling keywords merged into each branch (a branch's ``$ref`` is expanded in place, or deferred when
+it is already being expanded: a recursive nullable reference); ``allOf`` is merged. The walking itself
+(``$ref``, ``allOf``, ``anyOf``) is ``contracts._schema_walk``'s. Any other assertion keyword, a
 non-local ``$ref`` or a checked format this module cannot generate raises ``UnsupportedSchemaError``
 rather than risk invalid data.
 """
@@ -99,6 +101,7 @@ class _Compiler:
     def __init__(self, root: Schema) -> None:
         self.root = root
         self.refs: dict[str, SearchStrategy[object]] = {}
+        self.expanding: list[str] = []  # the $refs whose targets are being compiled, outermost first
 
     def compile(self, schema: Schema | bool) -> SearchStrategy[object]:
         try:
@@ -119,7 +122,10 @@ class _Compiler:
         if "allOf" in schema:
             return self.compile(merge_all_of(schema, self.root))
         if "anyOf" in schema:
-            return st.one_of([self.compile(b) for b in any_of_branches(schema, self.root)])
+            raw = [as_mapping(b) for b in as_list(schema["anyOf"])]
+            merged = any_of_branches(schema, self.root)
+            alone = all(k == "anyOf" or k in _ANNOTATIONS for k in schema)
+            return st.one_of([self._branch(r, m, alone) for r, m in zip(raw, merged, strict=True)])
         if "const" in schema or "enum" in schema:
             values = [schema["const"]] if "const" in schema else as_list(schema["enum"])
             declared = declared_types(schema)
@@ -176,8 +182,24 @@ class _Compiler:
         if siblings:
             return self.compile(merge(siblings, self._target(s)))
         if ref not in self.refs:  # deferred: a recursive $ref refers to this very strategy
-            self.refs[ref] = st.deferred(lambda: self.compile(self._target({"$ref": ref})))
+            self.refs[ref] = st.deferred(lambda: self._expand(ref, self._target({"$ref": ref})))
         return self.refs[ref]
+
+    def _branch(self, raw: Schema, merged: Schema, alone: bool) -> SearchStrategy[object]:
+        """An ``anyOf`` branch, its ``$ref`` expanded in place, unless that ``$ref`` is being expanded."""
+        ref = raw.get("$ref")
+        if not isinstance(ref, str):
+            return self.compile(merged)
+        if alone and ref in self.expanding and all(k == "$ref" or k in _ANNOTATIONS for k in raw):
+            return self._ref({"$ref": ref})  # a recursive nullable $ref: the expansion would never end
+        return self._expand(ref, merged)
+
+    def _expand(self, ref: str, schema: Schema) -> SearchStrategy[object]:
+        self.expanding.append(ref)
+        try:
+            return self.compile(schema)
+        finally:
+            self.expanding.pop()
 
     def _target(self, s: Schema) -> Schema:
         try:
