@@ -55,7 +55,7 @@ def test_the_docs_document_contracts_names() -> None:
     documented = _documented()
     assert ("flipdish_sim.contracts", "validate") in documented
     assert ("flipdish_sim.contracts", "payloads") in documented
-    assert ("flipdish_sim.contracts.catalogue", "Family") in documented
+    assert ("flipdish_sim.contracts", "Family") in documented
 
 
 @pytest.mark.parametrize(("module", "name"), _documented())
