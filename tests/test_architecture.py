@@ -17,13 +17,13 @@ CORE = [
     "flipdish_sim.verify",
     "flipdish_sim.contracts.catalogue",
     "flipdish_sim.contracts.document",
-    "flipdish_sim.simulator.signing",
-    "flipdish_sim.simulator.request",
-    "flipdish_sim.simulator.attempt",
-    "flipdish_sim.simulator.retry",
-    "flipdish_sim.simulator.disable",
-    "flipdish_sim.simulator.faults",
-    "flipdish_sim.simulator.subscription_rules",
+    "flipdish_sim.simulator.wire._signing",
+    "flipdish_sim.simulator.wire._envelope",
+    "flipdish_sim.simulator.model._attempt",
+    "flipdish_sim.simulator.policy._retry",
+    "flipdish_sim.simulator.policy._disable",
+    "flipdish_sim.simulator.policy._faults",
+    "flipdish_sim.simulator.model._subscription_rules",
     "flipdish_sim.contracts.vectors.v3",
     "flipdish_sim.contracts.vectors.v3_rejected",
     "flipdish_sim.contracts.vectors.legacy",
@@ -71,3 +71,4 @@ def test_importing_the_package_never_imports_the_plugin_or_pytest() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flipdish_sim.simulator.delivery import make_client
-from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.http._delivery import make_client
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.launch import make_clock

@@ -20,9 +20,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
-from flipdish_sim.simulator.disable import DisablePolicy
-from flipdish_sim.simulator.engine import Sender, SenderPolicy
+from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.http._delivery import asgi_transport
+from flipdish_sim.simulator.log._store import AttemptRow
+from flipdish_sim.simulator.model._subscription import DisableRecord, Subscription
+from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.backend import Backend
@@ -31,8 +33,6 @@ from flipdish_sim.simulator.server.dashboard import Card, excerpt, render_overvi
 from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
-from flipdish_sim.simulator.store import AttemptRow
-from flipdish_sim.simulator.subscription import DisableRecord, Subscription
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 EVIL = '<script>alert("x")</script>'

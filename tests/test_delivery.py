@@ -16,9 +16,10 @@ import respx
 from fastapi import FastAPI, Request
 
 from flipdish_sim import __version__
-from flipdish_sim.simulator import delivery, stopwatch
-from flipdish_sim.simulator.attempt import Attempt, Outcome
-from flipdish_sim.simulator.request import OutgoingRequest, legacy_envelope, legacy_request, v3_request
+from flipdish_sim.simulator.http import _delivery as delivery
+from flipdish_sim.simulator.http import _stopwatch as stopwatch
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest, legacy_envelope, legacy_request, v3_request
 from flipdish_sim.verify import verify_signature, verify_token
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flipdish_sim.simulator.disable import (
+from flipdish_sim.simulator.policy._disable import (
     DISABLE_WINDOW,
     DisableDecision,
     DisablePolicy,

@@ -23,16 +23,16 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import FlipdishSimError
 from flipdish_sim.simulator.clock import VirtualClock, WallClock
-from flipdish_sim.simulator.delivery import make_client
-from flipdish_sim.simulator.disable import DisablePolicy
-from flipdish_sim.simulator.engine import Sender, SenderPolicy
-from flipdish_sim.simulator.retry import RetryPolicy
+from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.policy._disable import DisablePolicy
+from flipdish_sim.simulator.policy._retry import RetryPolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
-from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 TOKEN = "isolation-api-token"

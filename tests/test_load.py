@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.simulator.cli import main
-from flipdish_sim.simulator.loadplan import LoadOptions, LoadPlanner, build_request, classify_status
+from flipdish_sim.simulator.load._plan import LoadOptions, LoadPlanner, build_request, classify_status
 from flipdish_sim.verify import InvalidSignature, verify_signature, verify_token
 
 SECRET = "load-test-secret-9f8e"
@@ -68,7 +68,7 @@ def receiver() -> Iterator[tuple[str, Seen]]:
 
 
 def _locustfile() -> str:
-    spec = importlib.util.find_spec("flipdish_sim.simulator.load")
+    spec = importlib.util.find_spec("flipdish_sim.simulator.load.locustfile")
     assert spec is not None
     assert spec.origin is not None
     return spec.origin
@@ -265,7 +265,7 @@ def test_load_command_runs_locust_on_this_machine(receiver: tuple[str, Seen], tm
 
 
 def test_default_payloads_are_one_orders_realistic_lifecycle() -> None:
-    from flipdish_sim.simulator.loadplan import DEFAULT_LIFECYCLES, example_payloads
+    from flipdish_sim.simulator.load._plan import DEFAULT_LIFECYCLES, example_payloads
 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     lifecycle = example_payloads(DEFAULT_LIFECYCLES[Family.LEGACY], 7, at)

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from flipdish_sim.contracts.catalogue import catalogue
 from flipdish_sim.contracts.validate import check, parse_documents, validate
 from flipdish_sim.errors import ContractViolationError, ScenarioError, UsageError
-from flipdish_sim.simulator.scenario import load_scenario, parse_scenario
+from flipdish_sim.simulator.scenario._load import load_scenario, parse_scenario
 from flipdish_sim.verify import InvalidSignature, parse_signature, verify_signature, verify_token
 
 pytestmark = pytest.mark.faults
@@ -269,8 +269,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     from starlette.routing import Route
 
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.delivery import asgi_transport
-    from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.http._delivery import asgi_transport
 
     async def hook(_: object) -> Response:
         return Response(b"ok")

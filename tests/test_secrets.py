@@ -214,9 +214,9 @@ def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Pa
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from flipdish_sim.simulator import delivery
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.http import _delivery as delivery
     from flipdish_sim.simulator.server.app import create_app
     from flipdish_sim.simulator.server.backend import Backend
     from flipdish_sim.simulator.server.registry import ServerStore

@@ -27,9 +27,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
-from flipdish_sim.simulator.disable import DisablePolicy
-from flipdish_sim.simulator.engine import Sender, SenderPolicy
+from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.http._delivery import asgi_transport
+from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.launch import make_clock

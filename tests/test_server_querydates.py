@@ -27,8 +27,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
-from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.http._delivery import asgi_transport
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.querydates import parse_query_date

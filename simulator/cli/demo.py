@@ -7,7 +7,7 @@ import asyncio
 import click
 import httpx
 
-from flipdish_sim.simulator.demo import _print_summary, run_demo
+from flipdish_sim.simulator.cli._demo_stack import _print_summary, run_demo
 
 __all__ = ["demo"]
 

@@ -14,8 +14,8 @@ import click
 from flipdish_sim.simulator.cli.network import network_options
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.engine import AttemptReport
-    from flipdish_sim.simulator.session import ScenarioRun
+    from flipdish_sim.simulator.engine._sender import AttemptReport
+    from flipdish_sim.simulator.scenario._run import ScenarioRun
 
 __all__ = ["RUNS_FOLDER", "new_run_path", "run"]
 
@@ -77,12 +77,12 @@ def run(
     invalid URL, a --db file that is not a flipdish-sim log, holds a finished or another run, or is in
     use by another process); 130 interrupted (run again with the same --db to resume).
     """
-    from flipdish_sim.simulator.delivery import make_client
-    from flipdish_sim.simulator.logfile import open_log
-    from flipdish_sim.simulator.scenario import load_scenario
-    from flipdish_sim.simulator.session import callback_url, open_run, sender_policy
-    from flipdish_sim.simulator.store import Store
-    from flipdish_sim.simulator.summary import summarize
+    from flipdish_sim.simulator.http._delivery import make_client
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.log._store import Store
+    from flipdish_sim.simulator.log._summary import summarize
+    from flipdish_sim.simulator.scenario._load import load_scenario
+    from flipdish_sim.simulator.scenario._run import callback_url, open_run, sender_policy
 
     loaded = load_scenario(scenario)  # every check happens before the log is opened
     callback_url(loaded, url)

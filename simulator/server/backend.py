@@ -21,19 +21,19 @@ from typing import TYPE_CHECKING
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.simulator.clock import Clock
-from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.logexport import Masker, webhook_logs
+from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.log._export import Masker, webhook_logs
+from flipdish_sim.simulator.log._store import AttemptRow, UnknownSubscriptionError
+from flipdish_sim.simulator.model._subscription import Subscription
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.registry import Registry, ServerStore
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.server.validation import SubscriptionInput
-from flipdish_sim.simulator.signing import format_timestamp
-from flipdish_sim.simulator.store import AttemptRow, UnknownSubscriptionError
-from flipdish_sim.simulator.subscription import Subscription
+from flipdish_sim.simulator.wire._signing import format_timestamp
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.scenario import PlannedEvent
+    from flipdish_sim.simulator.scenario._load import PlannedEvent
 
 __all__ = ["MAX_SCENARIO_EVENTS", "Backend", "legacy_event_names"]
 
@@ -215,13 +215,15 @@ class Backend:
         return ids
 
     def scenario_names(self) -> tuple[str, ...]:
-        from flipdish_sim.simulator.scenario import builtin_scenarios  # imports jsonschema: slow, lazily
+        from flipdish_sim.simulator.scenario._load import (
+            builtin_scenarios,  # imports jsonschema: slow, lazily
+        )
 
         return tuple(name for name, _ in builtin_scenarios())
 
     async def run_scenario(self, name: str) -> list[str]:
         """Publish a built-in scenario's events to the existing subscriptions, each at its planned time."""
-        from flipdish_sim.simulator.scenario import load_scenario, plan
+        from flipdish_sim.simulator.scenario._load import load_scenario, plan
 
         scenario = load_scenario(name, env=_Placeholders())
         planned: list[PlannedEvent] = []

@@ -1,6 +1,6 @@
 """What the dashboard and the simulator API read from the log: cards, event summaries, the rule's numbers.
 
-Read-only queries over :class:`~flipdish_sim.simulator.store.Store` (its ``attempts`` stream and its
+Read-only queries over :class:`~flipdish_sim.simulator.log._store.Store` (its ``attempts`` stream and its
 ``query``), with "now" passed in: nothing here reads a clock.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flipdish_sim.simulator.disable import DisablePolicy, Observation
+from flipdish_sim.simulator.log._store import AttemptRow, Store
+from flipdish_sim.simulator.model._subscription import Subscription, from_us
+from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation
 from flipdish_sim.simulator.server.chart import Bucket, bucketize
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
-from flipdish_sim.simulator.store import AttemptRow, Store
-from flipdish_sim.simulator.subscription import Subscription, from_us
 
 __all__ = ["attempt", "card", "disable_state", "event_summaries", "latest_attempts", "timeline"]
 

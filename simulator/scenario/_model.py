@@ -1,7 +1,7 @@
 """A scenario as values: its subscription, event sources, faults and policy overrides; durations and rates.
 
-Parsing lives in :mod:`~flipdish_sim.simulator.scenario`, planning in
-:mod:`~flipdish_sim.simulator.scenario_plan`.
+Parsing lives in :mod:`~flipdish_sim.simulator.scenario._load`, planning in
+:mod:`~flipdish_sim.simulator.scenario._plan`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flipdish_sim.simulator.subscription import FamilyName
+from flipdish_sim.simulator.model._subscription import FamilyName
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -173,7 +173,7 @@ class Scenario:
     @property
     def event_count(self) -> int:
         """How many events :func:`plan` yields (lifecycles count every event they publish)."""
-        from flipdish_sim.simulator.scenario_plan import source_length
+        from flipdish_sim.simulator.scenario._plan import source_length
 
         return sum(source_length(s) for s in self.events)
 

@@ -10,7 +10,7 @@ to the next due time (nothing sleeps); attempts due at the same instant go out c
 ``policy.concurrency``) and their results are applied in scheduling order, so a run is deterministic for a
 seed. On the wall clock (optionally compressed) due attempts are pipelined up to ``concurrency``.
 
-Per attempt: build the request (:class:`~flipdish_sim.simulator.template.RequestTemplates`), POST, then stage
+Per attempt: build the request (:class:`~flipdish_sim.simulator.wire.RequestTemplates`), POST, then stage
 ONE INSERT recording the attempt with the delivery's next state (and a disable, if this attempt tipped the
 rolling window). The log commits once per batch, before the batch goes out: the previous batch's attempts,
 the events published since and this batch's in-flight marks (see :meth:`Store.commit`). On the wall clock
@@ -46,23 +46,16 @@ import httpx
 
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
-from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.clock import Clock, VirtualClock, utc_now
-from flipdish_sim.simulator.delivery import attempt as post
-from flipdish_sim.simulator.delivery import describe_invalid_request, make_client
-from flipdish_sim.simulator.disable import DisableDecision, Observation, RollingWindow
-from flipdish_sim.simulator.feed import Feed, Publishable
-from flipdish_sim.simulator.identity import RunIdentity, new_salt
-from flipdish_sim.simulator.policy import DEFAULT_CONCURRENCY, SenderPolicy
-from flipdish_sim.simulator.report import AttemptReport, Interrupted, Recovery
-from flipdish_sim.simulator.request import (
-    OutgoingRequest,
-    encode_json,
-    legacy_envelope,
-)
-from flipdish_sim.simulator.schedule import Agenda, AttemptWindow
-from flipdish_sim.simulator.store import INTERRUPTED, Store
-from flipdish_sim.simulator.subscription import (
+from flipdish_sim.simulator.engine._agenda import Agenda, AttemptWindow
+from flipdish_sim.simulator.engine._feed import Feed, Publishable
+from flipdish_sim.simulator.http._delivery import attempt as post
+from flipdish_sim.simulator.http._delivery import describe_invalid_request, make_client
+from flipdish_sim.simulator.log._store import INTERRUPTED, Store
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
+from flipdish_sim.simulator.model._report import AttemptReport, Interrupted, Recovery
+from flipdish_sim.simulator.model._subscription import (
     Delivery,
     DeliveryState,
     DisableRecord,
@@ -72,8 +65,15 @@ from flipdish_sim.simulator.subscription import (
     from_us,
     to_us,
 )
-from flipdish_sim.simulator.subscription_rules import check_callback_url, check_subscription
-from flipdish_sim.simulator.template import RequestTemplates
+from flipdish_sim.simulator.model._subscription_rules import check_callback_url, check_subscription
+from flipdish_sim.simulator.policy._disable import DisableDecision, Observation, RollingWindow
+from flipdish_sim.simulator.policy._policy import DEFAULT_CONCURRENCY, SenderPolicy
+from flipdish_sim.simulator.wire._envelope import (
+    OutgoingRequest,
+    encode_json,
+    legacy_envelope,
+)
+from flipdish_sim.simulator.wire._template import RequestTemplates
 
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # what uuid.UUID(version=4) clears and sets
 _UUID_V4 = (0x4000 << 64) | (0x8000 << 48)

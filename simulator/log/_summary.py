@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.subscription import DisableRecord
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._subscription import DisableRecord
 
 __all__ = ["NotSent", "RunSummary", "summarize"]
 

@@ -24,10 +24,10 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import TextIO
 
-from flipdish_sim.simulator.request import MASK, mask_headers
-from flipdish_sim.simulator.signing import format_timestamp
-from flipdish_sim.simulator.store import AttemptRow, Store
-from flipdish_sim.simulator.subscription import Subscription
+from flipdish_sim.simulator.log._store import AttemptRow, Store
+from flipdish_sim.simulator.model._subscription import Subscription
+from flipdish_sim.simulator.wire._envelope import MASK, mask_headers
+from flipdish_sim.simulator.wire._signing import format_timestamp
 
 __all__ = [
     "SIM_FIELDS",

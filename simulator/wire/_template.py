@@ -2,27 +2,28 @@
 
 A legacy request's headers depend only on the subscription (token, options), so they are built once. A v3
 request changes per attempt only in four values (event type, timestamp, signature, idempotency key): the
-template is built once by :func:`~flipdish_sim.simulator.request.v3_request` itself (so the order and names
+template is built once by :func:`~flipdish_sim.simulator.wire.v3_request` itself (so the order and names
 cannot drift from it) and each attempt fills in those four places and signs the stored body bytes once.
 
-Every request comes with the masked text the log stores (:func:`~flipdish_sim.simulator.request.mask_headers`
-then :func:`~flipdish_sim.simulator.store.headers_text`): tokens and signature digests never reach the log.
+Every request comes with the masked text the log stores (:func:`~flipdish_sim.simulator.wire.mask_headers`
+then
+:func:`~flipdish_sim.simulator.log._store.headers_text`): tokens and signature digests never reach the log.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flipdish_sim.simulator.request import (
+from flipdish_sim.simulator.log._schema import headers_text
+from flipdish_sim.simulator.model._subscription import Delivery, Subscription
+from flipdish_sim.simulator.wire._envelope import (
     OutgoingRequest,
     RequestOptions,
     legacy_request,
     mask_headers,
     v3_request,
 )
-from flipdish_sim.simulator.signing import format_timestamp
-from flipdish_sim.simulator.storeschema import headers_text
-from flipdish_sim.simulator.subscription import Delivery, Subscription
+from flipdish_sim.simulator.wire._signing import format_timestamp
 from flipdish_sim.verify import expected_signature
 
 __all__ = ["RequestTemplates"]

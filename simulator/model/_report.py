@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flipdish_sim.simulator.attempt import Attempt
-from flipdish_sim.simulator.storeschema import INTERRUPTED
-from flipdish_sim.simulator.subscription import DeliveryState, DisableRecord
+from flipdish_sim.simulator.log._schema import INTERRUPTED
+from flipdish_sim.simulator.model._attempt import Attempt
+from flipdish_sim.simulator.model._subscription import DeliveryState, DisableRecord
 
 __all__ = ["AttemptReport", "Interrupted", "Recovery"]
 

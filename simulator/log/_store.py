@@ -13,8 +13,8 @@ transaction: per batch of attempts, the previous batch's attempts, the events pu
 next batch's in-flight marks. Every other method commits what is staged first (readers always see every
 write made before them, immediate writes stay in order), and :meth:`Store.close` commits.
 
-Schema, statements and row conversions: :mod:`~flipdish_sim.simulator.storeschema`; reads:
-:mod:`~flipdish_sim.simulator.logreader`.
+Schema, statements and row conversions: :mod:`~flipdish_sim.simulator.log._schema`; reads:
+:mod:`~flipdish_sim.simulator.log._reader`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from pathlib import Path
 from types import TracebackType
 
 from flipdish_sim.errors import StoreError
-from flipdish_sim.simulator.loglock import LogLock
-from flipdish_sim.simulator.logreader import LogReader, UnknownSubscriptionError
-from flipdish_sim.simulator.storeschema import (
+from flipdish_sim.simulator.log._lock import LogLock
+from flipdish_sim.simulator.log._reader import LogReader, UnknownSubscriptionError
+from flipdish_sim.simulator.log._schema import (
     APPLICATION_ID,
     INSERT_DELIVERY,
     INSERT_EVENT,
@@ -49,7 +49,13 @@ from flipdish_sim.simulator.storeschema import (
     headers_text,
     opt_us,
 )
-from flipdish_sim.simulator.subscription import Delivery, DisableRecord, FamilyName, Subscription, to_us
+from flipdish_sim.simulator.model._subscription import (
+    Delivery,
+    DisableRecord,
+    FamilyName,
+    Subscription,
+    to_us,
+)
 
 STAGED_EVENTS = 1000
 """At most this many staged events (and their bodies) wait in memory for a commit."""
@@ -81,7 +87,7 @@ class Store(LogReader):
         """Open (or create, readable by its owner only: it holds tokens and secrets) the log at ``path``.
 
         ``owner``: this process is the log's one writer; another live process holding it raises
-        :class:`~flipdish_sim.simulator.loglock.LogInUseError` before the file is opened."""
+        :class:`~flipdish_sim.simulator.log._lock.LogInUseError` before the file is opened."""
         self.path = str(path)
         self._staged: list[tuple[str, list[tuple[object, ...]]]] = []
         self._next_seq: int | None = None

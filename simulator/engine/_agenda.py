@@ -58,8 +58,9 @@ class Agenda:
 class AttemptWindow:
     """The auto-disable window for ``unit="attempts"`` in 9 bytes per attempt (two flat arrays).
 
-    Same decision as :class:`~flipdish_sim.simulator.disable.RollingWindow` (window ``(now - window, now]``),
-    without an object per attempt: a run of a million attempts inside 72 h stays a few megabytes.
+    Same decision as :class:`~flipdish_sim.simulator.policy._disable.RollingWindow`
+    (window ``(now - window, now]``), without an object per attempt: a run of a million attempts inside
+    72 h stays a few megabytes.
     """
 
     __slots__ = ("_failed", "_head", "_times", "failures", "window_us")

@@ -29,14 +29,14 @@ import httpx
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
-from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE
-from flipdish_sim.simulator.disable import DisablePolicy
-from flipdish_sim.simulator.engine import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
-from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
-from flipdish_sim.simulator.identity import RunIdentity, new_salt
-from flipdish_sim.simulator.retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
-from flipdish_sim.simulator.scenario import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
-from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.engine._sender import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
+from flipdish_sim.simulator.http._delivery import DEFAULT_DEADLINE
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
+from flipdish_sim.simulator.policy._disable import DisablePolicy
+from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.policy._retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
+from flipdish_sim.simulator.scenario._load import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
 
 __all__ = ["ScenarioRun", "callback_url", "clock_for_log", "open_run", "sender_policy"]
 
@@ -215,7 +215,7 @@ def open_run(
     """A sender for ``scenario`` on ``store`` (a fresh run, or the resumption of an unfinished one).
 
     ``fixed_ids``: event and order ids as seeded (byte-identical reruns); by default they are unique to
-    the run (:mod:`~flipdish_sim.simulator.identity`), and a resumed run keeps its own."""
+    the run (:mod:`~flipdish_sim.simulator.model._identity`), and a resumed run keeps its own."""
     callback = callback_url(scenario, url)
     if clock not in ("virtual", "wall"):
         raise UsageError(f"clock must be virtual or wall, got {clock!r}")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flipdish_sim.errors import StoreError, UsageError
-from flipdish_sim.simulator.storeschema import (
+from flipdish_sim.simulator.log._schema import (
     SUBSCRIPTION_COLUMNS,
     AttemptRow,
     attempt_filter,
@@ -22,7 +22,7 @@ from flipdish_sim.simulator.storeschema import (
     opt_dt,
     subscription_from_row,
 )
-from flipdish_sim.simulator.subscription import Delivery, Event, Subscription, from_us, to_us
+from flipdish_sim.simulator.model._subscription import Delivery, Event, Subscription, from_us, to_us
 
 __all__ = ["LogReader", "UnknownSubscriptionError"]
 
@@ -32,7 +32,7 @@ class UnknownSubscriptionError(UsageError):
 
 
 class LogReader:
-    """The read side of the log; :class:`~flipdish_sim.simulator.store.Store` adds the writes."""
+    """The read side of the log; :class:`~flipdish_sim.simulator.log._store.Store` adds the writes."""
 
     path: str
     _db: sqlite3.Connection

@@ -33,15 +33,15 @@ import click
 import httpx
 
 from flipdish_sim.errors import UsageError
-from flipdish_sim.simulator.engine import AttemptReport, SenderPolicy
-from flipdish_sim.simulator.faults import DuplicatePolicy
+from flipdish_sim.simulator.engine._sender import AttemptReport, SenderPolicy
+from flipdish_sim.simulator.log._summary import summarize
+from flipdish_sim.simulator.policy._faults import DuplicatePolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.auth import new_token
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.example_receiver import ExampleReceiver
 from flipdish_sim.simulator.server.launch import open_backend
 from flipdish_sim.simulator.server.runner import RunningServer, start_server
-from flipdish_sim.simulator.summary import summarize
 
 __all__ = ["DEMO_POLICY", "DemoResult", "run_demo"]
 

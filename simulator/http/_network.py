@@ -9,7 +9,7 @@ endpoint behind an internal CA or a CI runner's proxy asks for more, explicitly:
     Network(proxy="http://proxy.internal:3128") # every delivery through this proxy
     Network(insecure=True)                      # no certificate check at all (Flipdish would refuse)
 
-:func:`flipdish_sim.simulator.delivery.make_client` builds its transport from :func:`current`, which
+:func:`flipdish_sim.simulator.http._delivery.make_client` builds its transport from :func:`current`, which
 the command line sets for one command with :func:`use` (``simulator/cli/network.py``).
 """
 

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flipdish_sim.simulator.scenario_model import (
+from flipdish_sim.simulator.model._subscription_rules import InvalidSubscriptionError, check_callback_url
+from flipdish_sim.simulator.scenario._model import (
     MAX_PAYLOAD_BYTES,
     MAX_SPAN,
     DisableSpec,
@@ -21,9 +22,8 @@ from flipdish_sim.simulator.scenario_model import (
     parse_duration,
     parse_rate,
 )
-from flipdish_sim.simulator.scenario_plan import lifecycle_names
-from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks
-from flipdish_sim.simulator.subscription_rules import InvalidSubscriptionError, check_callback_url
+from flipdish_sim.simulator.scenario._plan import lifecycle_names
+from flipdish_sim.simulator.scenario._yaml import FieldPath, Marks
 
 _T = TypeVar("_T")
 

@@ -6,8 +6,8 @@ TLS, send, wait, read - so a receiver that trickles its answer a byte at a time 
 The response body is streamed and at most ``max_response_bytes`` raw bytes are read; the rest is never
 downloaded.
 
-Every transport problem becomes an :class:`~flipdish_sim.simulator.attempt.Attempt` with an
-:class:`~flipdish_sim.simulator.attempt.Outcome` and a one-line ``error``; so does a request the HTTP stack
+Every transport problem becomes an :class:`~flipdish_sim.simulator.model._attempt.Attempt` with an
+:class:`~flipdish_sim.simulator.model.Outcome` and a one-line ``error``; so does a request the HTTP stack
 refuses to send as built (``invalid-request``: a non-ASCII or CR/LF header value, a host label over 63
 characters, credentials in the URL). ``attempt`` raises only for programming errors.
 
@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from flipdish_sim.simulator import stopwatch
-from flipdish_sim.simulator.attempt import Attempt, Outcome
-from flipdish_sim.simulator.network import Network
-from flipdish_sim.simulator.network import current as current_network
-from flipdish_sim.simulator.request import OutgoingRequest
-from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
+from flipdish_sim.simulator.http import _stopwatch as stopwatch
+from flipdish_sim.simulator.http._network import Network
+from flipdish_sim.simulator.http._network import current as current_network
+from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest
 
 if TYPE_CHECKING:
     import urllib.request

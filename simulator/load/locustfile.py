@@ -2,7 +2,7 @@
 
 Run it with Locust itself, on one machine or spread over many (Locust's ``--master`` / ``--worker``)::
 
-    LOCUSTFILE="$(python -c 'import flipdish_sim.simulator.load as m; print(m.__file__)')"
+    LOCUSTFILE="$(python -c 'import flipdish_sim.simulator.load.locustfile as m; print(m.__file__)')"
     FLIPDISH_SIM_SECRET=... locust -f "$LOCUSTFILE" \\
         --headless --host https://receiver.example/webhooks -u 50 -r 10 -t 1m \\
         --flipdish-family v3 --flipdish-user-rate 2 --flipdish-duplicates 0.05
@@ -37,8 +37,8 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from flipdish_sim.contracts.catalogue import Family
-from flipdish_sim.simulator.attempt import Outcome
-from flipdish_sim.simulator.loadplan import (
+from flipdish_sim.simulator.http._network import Network
+from flipdish_sim.simulator.load._plan import (
     LoadOptions,
     LoadPlanner,
     PlannedDelivery,
@@ -47,7 +47,7 @@ from flipdish_sim.simulator.loadplan import (
     classify_status,
     example_payloads,
 )
-from flipdish_sim.simulator.network import Network
+from flipdish_sim.simulator.model._attempt import Outcome
 
 __all__ = ["FlipdishWebhookUser", "LoadTally"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
-from flipdish_sim.simulator.disable import DisablePolicy
-from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
-from flipdish_sim.simulator.request import RequestOptions
-from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
+from flipdish_sim.simulator.http._delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
+from flipdish_sim.simulator.policy._disable import DisablePolicy
+from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT, RetryPolicy
+from flipdish_sim.simulator.wire._envelope import RequestOptions
 
 __all__ = ["DEFAULT_CONCURRENCY", "OnDisabled", "SenderPolicy"]
 

@@ -31,7 +31,9 @@ import yaml
 
 from flipdish_sim.errors import ScenarioError, UnknownEventError
 from flipdish_sim.simulator.environment import split_secrets
-from flipdish_sim.simulator.scenario_fields import (
+from flipdish_sim.simulator.model._subscription import FamilyName
+from flipdish_sim.simulator.model._subscription_rules import check_secrets, check_verify_token, check_version
+from flipdish_sim.simulator.scenario._fields import (
     callback_url,
     duration,
     env_value,
@@ -41,7 +43,7 @@ from flipdish_sim.simulator.scenario_fields import (
     start_time,
     subscription_value,
 )
-from flipdish_sim.simulator.scenario_model import (
+from flipdish_sim.simulator.scenario._model import (
     MAX_PAYLOAD_BYTES,
     MAX_SPAN,
     DisableSpec,
@@ -56,10 +58,8 @@ from flipdish_sim.simulator.scenario_model import (
     parse_duration,
     parse_rate,
 )
-from flipdish_sim.simulator.scenario_plan import plan
-from flipdish_sim.simulator.scenario_yaml import FieldPath, Marks, read_document
-from flipdish_sim.simulator.subscription import FamilyName
-from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token, check_version
+from flipdish_sim.simulator.scenario._plan import plan
+from flipdish_sim.simulator.scenario._yaml import FieldPath, Marks, read_document
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -82,12 +82,12 @@ __all__ = [
     "plan",
 ]
 
-_PACKAGE = "flipdish_sim.simulator"
+_PACKAGE = "flipdish_sim.simulator.scenario"
 
 
 # -- built-ins ------------------------------------------------------------------------------------------
 def _builtin_dir() -> Any:
-    return files(_PACKAGE).joinpath("scenarios")
+    return files(_PACKAGE).joinpath("builtins")
 
 
 def builtin_scenarios() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Protocol
 
-from flipdish_sim.simulator.subscription import to_us
+from flipdish_sim.simulator.model._subscription import to_us
 
 __all__ = ["Feed", "Publishable"]
 

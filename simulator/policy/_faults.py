@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from flipdish_sim.simulator.retry import seeded_fraction
+from flipdish_sim.simulator.policy._retry import seeded_fraction
 
 __all__ = ["NO_DUPLICATES", "NO_REORDER", "Duplicate", "DuplicatePolicy", "ReorderPolicy"]
 

@@ -13,8 +13,8 @@ from contextlib import closing
 from pathlib import Path
 
 from flipdish_sim.errors import StoreError, UsageError
-from flipdish_sim.simulator.store import APPLICATION_ID, SCHEMA_VERSION, Store
-from flipdish_sim.simulator.storeschema import MIGRATES_FROM
+from flipdish_sim.simulator.log._schema import MIGRATES_FROM
+from flipdish_sim.simulator.log._store import APPLICATION_ID, SCHEMA_VERSION, Store
 
 __all__ = ["check_log_file", "check_writable", "open_log"]
 

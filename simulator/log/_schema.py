@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from flipdish_sim.errors import StoreError
-from flipdish_sim.simulator.subscription import (
+from flipdish_sim.simulator.model._subscription import (
     Delivery,
     DeliveryState,
     DisableRecord,

@@ -1,8 +1,8 @@
 """What load mode sends, decided without I/O: order lifecycles, duplicates, reordering, the signed requests.
 
-``flipdish_sim.simulator.load`` (the Locust user class) asks a :class:`LoadPlanner` for the next delivery and
-turns it into an :class:`~flipdish_sim.simulator.request.OutgoingRequest` with :func:`build_request`; nothing
-here imports Locust or touches the network, so it is tested like any pure code.
+``flipdish_sim.simulator.load.locustfile`` (the Locust user class) asks a :class:`LoadPlanner` for the next
+delivery and turns it into an :class:`~flipdish_sim.simulator.wire.OutgoingRequest` with
+:func:`build_request`; nothing here imports Locust or touches the network, so it is tested like any pure code.
 
 Assumptions (Flipdish publishes none of these; each is an option):
 * a lifecycle is one order's events in their natural order (legacy ``order.created`` → ``order.accepted`` →
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flipdish_sim.contracts.catalogue import Family, get_event
-from flipdish_sim.simulator.attempt import Outcome
-from flipdish_sim.simulator.request import (
+from flipdish_sim.simulator.model._attempt import Outcome
+from flipdish_sim.simulator.wire._envelope import (
     DEFAULT_OPTIONS,
     OutgoingRequest,
     RequestOptions,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flipdish_sim import __version__
-from flipdish_sim.simulator.signing import SIGNED_TIMESTAMP_DOT_BODY, format_timestamp, signature_header
+from flipdish_sim.simulator.wire._signing import SIGNED_TIMESTAMP_DOT_BODY, format_timestamp, signature_header
 
 __all__ = [
     "DEFAULT_USER_AGENT",

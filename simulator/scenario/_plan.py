@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from functools import cache
 
-from flipdish_sim.simulator.scenario_model import EventSource, PlannedEvent, Scenario
+from flipdish_sim.simulator.scenario._model import EventSource, PlannedEvent, Scenario
 
 __all__ = ["lifecycle_names", "plan", "source_length"]
 

@@ -1,0 +1,20 @@
+"""Package exports that load on first use: a package ``__init__`` stays cheap to import."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+
+__all__ = ["exports"]
+
+
+def exports(package: str, where: Mapping[str, str]) -> Callable[[str], object]:
+    """A module ``__getattr__`` that imports ``package.<where[name]>`` when ``name`` is first read."""
+
+    def __getattr__(name: str) -> object:
+        module = where.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(f"{package}.{module}"), name)
+
+    return __getattr__
