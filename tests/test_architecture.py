@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,36 @@ def test_importing_the_package_never_imports_the_plugin_or_pytest() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
+
+#: The import lines README.md and docs/ showed when the simulator moved into subpackages (issue 11):
+#: each keeps working, whatever the docs say today.
+DOCUMENTED_IMPORTS = [
+    "from flipdish_sim.conformance import SuiteConfig, Target, run_suite_sync",
+    "from flipdish_sim.contracts import Profile, payloads",
+    "from flipdish_sim.contracts import Profile, validate",
+    "from flipdish_sim.contracts import example, examples, order_lifecycle",
+    "from flipdish_sim.contracts.catalogue import Family",
+    "from flipdish_sim.plugin.properties import every_payload",
+    "from flipdish_sim.plugin.simulator import Simulator",
+    "from flipdish_sim.plugin.target import Target",
+    "from flipdish_sim.simulator import Sender, SenderPolicy, Store, VirtualClock",
+    "from flipdish_sim.simulator.clock import VirtualClock",
+    "from flipdish_sim.simulator.delivery import asgi_transport, make_client",
+    "from flipdish_sim.simulator.engine import Sender, SenderPolicy",
+    "from flipdish_sim.simulator.store import Store",
+    "from flipdish_sim.verify import InvalidSignature, verify_signature, verify_token",
+]
+
+_IMPORT_LINE = re.compile(r"from flipdish_sim[a-z_.]* import [A-Za-z_, ]+")
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shown_in_docs() -> list[str]:
+    pages = [_ROOT / "README.md", *sorted((_ROOT / "docs").glob("*.md"))]
+    texts = [page.read_text("utf-8") for page in pages]
+    return sorted({m.group(0).strip().rstrip(",") for text in texts for m in _IMPORT_LINE.finditer(text)})
+
+
+@pytest.mark.parametrize("line", sorted(set(DOCUMENTED_IMPORTS) | set(_shown_in_docs())))
+def test_documented_import_works(line: str) -> None:
+    exec(compile(line, "<documented import>", "exec"), {})
