@@ -11,7 +11,6 @@ from flipdish_sim._lazy import exports
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.http._delivery import (
-        DEFAULT_DEADLINE,
         asgi_transport,
         attempt,
         make_client,
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
 
 __all__ = [
-    "DEFAULT_DEADLINE",
     "AiohttpDeliveryTransport",
     "Network",
     "asgi_transport",
@@ -34,7 +32,6 @@ __getattr__ = exports(
     __name__,
     {
         "AiohttpDeliveryTransport": "_transport",
-        "DEFAULT_DEADLINE": "_delivery",
         "Network": "_network",
         "asgi_transport": "_delivery",
         "attempt": "_delivery",

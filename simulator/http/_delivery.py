@@ -34,14 +34,13 @@ from flipdish_sim.simulator.http._network import Network
 from flipdish_sim.simulator.http._network import current as current_network
 from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
 from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.policy._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
 from flipdish_sim.simulator.wire._envelope import OutgoingRequest
 
 if TYPE_CHECKING:
     import urllib.request
 
 __all__ = [
-    "DEFAULT_DEADLINE",
-    "DEFAULT_MAX_RESPONSE_BYTES",
     "asgi_transport",
     "attempt",
     "classify_exception",
@@ -49,11 +48,6 @@ __all__ = [
     "make_client",
     "wsgi_transport",
 ]
-
-DEFAULT_DEADLINE = 10.0
-"""Flipdish waits at most 10 s for a response (FACTS 5)."""
-DEFAULT_MAX_RESPONSE_BYTES = 65536
-"""How much of a response body is read and kept (assumption: Flipdish logs a response body, limit unknown)."""
 
 # httpx adds these to every request unless told otherwise; Flipdish's .NET HttpClient sends none of them.
 _HTTPX_DEFAULT_HEADERS = ("Accept", "Accept-Encoding", "Connection", "User-Agent")

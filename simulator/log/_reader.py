@@ -17,12 +17,12 @@ from flipdish_sim.simulator.log._schema import (
     SUBSCRIPTION_COLUMNS,
     AttemptRow,
     attempt_filter,
-    headers_from,
     open_delivery,
     opt_dt,
     subscription_from_row,
 )
 from flipdish_sim.simulator.model._subscription import Delivery, Event, Subscription, from_us, to_us
+from flipdish_sim.simulator.wire._headers import headers_from
 
 __all__ = ["LogReader", "UnknownSubscriptionError"]
 

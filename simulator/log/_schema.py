@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
 from flipdish_sim.errors import StoreError
+from flipdish_sim.simulator.model._attempt import Outcome
 from flipdish_sim.simulator.model._subscription import (
     Delivery,
     DeliveryState,
@@ -30,6 +30,7 @@ from flipdish_sim.simulator.model._subscription import (
     from_us,
     to_us,
 )
+from flipdish_sim.simulator.wire._headers import headers_text
 
 __all__ = [
     "APPLICATION_ID",
@@ -48,7 +49,7 @@ SCHEMA_VERSION = 2
 MIGRATES_FROM = (1,)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
-INTERRUPTED = "interrupted"
+INTERRUPTED = Outcome.INTERRUPTED.value
 
 SCHEMA = """
 CREATE TABLE subscriptions (
@@ -199,17 +200,6 @@ class AttemptRow:
     """The URL this attempt was sent to (a later change of the subscription does not rewrite it)."""
     version: str
     """The subscription version this attempt was sent under."""
-
-
-def headers_text(headers: Iterable[tuple[str, str]]) -> str:
-    """The stored form of a header list: ``Name: value`` lines joined by CRLF (values never hold CRLF)."""
-    return "\r\n".join([f"{name}: {value}" for name, value in headers])
-
-
-def headers_from(text: str) -> tuple[tuple[str, str], ...]:
-    if not text:
-        return ()
-    return tuple((name, value) for name, _, value in (line.partition(": ") for line in text.split("\r\n")))
 
 
 def opt_us(at: datetime | None) -> int | None:

@@ -36,6 +36,8 @@ class Outcome(StrEnum):
     """The request could not be built or sent as the subscription defines it (a header value HTTP cannot
     carry, a host name that is not a DNS name, credentials in the URL...): nothing reached the receiver.
     The subscription needs fixing; the other subscriptions are not affected."""
+    INTERRUPTED = "interrupted"
+    """The process stopped while the attempt was in flight (a log replays it on resume): no response known."""
 
     @property
     def ok(self) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flipdish_sim.simulator.log._schema import INTERRUPTED
-from flipdish_sim.simulator.model._attempt import Attempt
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
 from flipdish_sim.simulator.model._subscription import DeliveryState, DisableRecord
 
 __all__ = ["AttemptReport", "Interrupted", "Recovery"]
@@ -44,7 +43,7 @@ class Interrupted:
     """The attempt recorded for one that was in flight when the previous process stopped."""
 
     at: datetime
-    outcome: str = INTERRUPTED
+    outcome: str = Outcome.INTERRUPTED.value
     status_code: int | None = None
     duration: float = 0.0
     response_headers: tuple[tuple[str, str], ...] = ()

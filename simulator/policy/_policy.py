@@ -5,13 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from flipdish_sim.simulator.http._delivery import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
 from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
 from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT, RetryPolicy
 from flipdish_sim.simulator.wire._envelope import RequestOptions
 
-__all__ = ["DEFAULT_CONCURRENCY", "OnDisabled", "SenderPolicy"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "OnDisabled",
+    "SenderPolicy",
+]
+
+DEFAULT_DEADLINE = 10.0
+"""Flipdish waits at most 10 s for a response (FACTS 5)."""
+DEFAULT_MAX_RESPONSE_BYTES = 65536
+"""How much of a response body is read and kept (assumption: Flipdish logs a response body, limit unknown)."""
 
 OnDisabled = Literal["drop", "hold"]
 DEFAULT_CONCURRENCY = 10

@@ -30,11 +30,11 @@ import httpx
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
 from flipdish_sim.simulator.engine._sender import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
-from flipdish_sim.simulator.http._delivery import DEFAULT_DEADLINE
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
 from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.policy._policy import DEFAULT_DEADLINE
 from flipdish_sim.simulator.policy._retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
 from flipdish_sim.simulator.scenario._load import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flipdish_sim.simulator.log._store import AttemptRow, Store
+from flipdish_sim.simulator.model._attempt import Outcome
 from flipdish_sim.simulator.model._subscription import Subscription, from_us
 from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation
 from flipdish_sim.simulator.server.chart import Bucket, bucketize
@@ -20,7 +21,7 @@ __all__ = ["attempt", "card", "disable_state", "event_summaries", "latest_attemp
 #: The one outcome that is not a failure (a 2xx).
 OK_OUTCOME = "acknowledged"
 #: Attempts recorded on recovery for a sender that died mid-attempt: not counted by the disable rule.
-INTERRUPTED = "interrupted"
+INTERRUPTED = Outcome.INTERRUPTED.value
 
 
 def _window_start(sub: Subscription, now: datetime, policy: DisablePolicy) -> datetime:

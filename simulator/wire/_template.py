@@ -7,14 +7,13 @@ cannot drift from it) and each attempt fills in those four places and signs the 
 
 Every request comes with the masked text the log stores (:func:`~flipdish_sim.simulator.wire.mask_headers`
 then
-:func:`~flipdish_sim.simulator.log._store.headers_text`): tokens and signature digests never reach the log.
+:func:`~flipdish_sim.simulator.wire._headers.headers_text`): tokens and signature digests never reach the log.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flipdish_sim.simulator.log._schema import headers_text
 from flipdish_sim.simulator.model._subscription import Delivery, Subscription
 from flipdish_sim.simulator.wire._envelope import (
     OutgoingRequest,
@@ -23,6 +22,7 @@ from flipdish_sim.simulator.wire._envelope import (
     mask_headers,
     v3_request,
 )
+from flipdish_sim.simulator.wire._headers import headers_text
 from flipdish_sim.simulator.wire._signing import format_timestamp
 from flipdish_sim.verify import expected_signature
 
