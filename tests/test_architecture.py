@@ -184,3 +184,15 @@ def test_nothing_outside_the_plugin_imports_the_plugin() -> None:
                 ):
                     offenders.append(f"{path.relative_to(_ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_sql_lives_in_the_log_package_only() -> None:
+    """The log's schema is the log package's business: no other product module imports sqlite3 or queries."""
+    sql = re.compile(r"\bimport sqlite3\b|\.query\(|\.execute\(|\bSELECT\s+\S+\s+FROM\b")
+    offenders = [
+        str(path.relative_to(_ROOT))
+        for folder in ("simulator", "contracts", "conformance", "plugin", "src")
+        for path in sorted((_ROOT / folder).rglob("*.py"))
+        if (_ROOT / "simulator" / "log") not in path.parents and sql.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -239,7 +239,7 @@ def _send(
             sent = sender.publish(event, payload, seed=seed)
             click.echo(f"event {sent.name} {sent.id} -> {url}")
             await sender.run_until_idle()
-            states = [row[0] for row in store.query("SELECT state FROM deliveries")]
+            states = store.delivery_states()
             _say_not_sent(store, db if kept else None)
         return all(state == "acknowledged" for state in states)
 

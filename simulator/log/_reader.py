@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flipdish_sim.errors import StoreError, UsageError
 from flipdish_sim.simulator.log._schema import (
@@ -29,6 +29,32 @@ __all__ = ["LogReader", "UnknownSubscriptionError"]
 
 class UnknownSubscriptionError(UsageError):
     """A subscription id that is not in the log."""
+
+
+class DeliveryLatest(NamedTuple):
+    """One delivery, its event and its latest attempt (``None`` fields: no attempt yet)."""
+
+    delivery_id: int
+    event_id: str
+    event_name: str
+    attempts_made: int
+    state: str
+    duplicate_of: int | None
+    latest_at_us: int | None
+    latest_outcome: str | None
+    latest_status: int | None
+
+
+_LATEST_BY_DELIVERY = """
+SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code
+FROM deliveries d
+JOIN events e ON e.seq = d.event_seq
+LEFT JOIN attempts a ON a.id = (
+    SELECT id FROM attempts WHERE delivery_id = d.id ORDER BY attempt_no DESC LIMIT 1)
+WHERE d.subscription_id = ?
+ORDER BY d.id DESC
+LIMIT ?
+"""
 
 
 class LogReader:
@@ -165,6 +191,36 @@ class LogReader:
         self.commit()
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def attempt_time(self, subscription_id: int, attempt_id: int) -> datetime | None:
+        """When attempt ``attempt_id`` of ``subscription_id`` started (None: no such attempt of it)."""
+        self.commit()
+        row = self._db.execute(
+            "SELECT at_us FROM attempts WHERE id = ? AND subscription_id = ?", (attempt_id, subscription_id)
+        ).fetchone()
+        return None if row is None else from_us(int(row[0]))
+
+    def latest_by_delivery(self, subscription_id: int, limit: int) -> list[DeliveryLatest]:
+        """Each delivery to ``subscription_id`` (newest first) with its event and its latest attempt."""
+        self.commit()
+        return [
+            DeliveryLatest(*row) for row in self._db.execute(_LATEST_BY_DELIVERY, (subscription_id, limit))
+        ]
+
+    def has_waiting_deliveries(self) -> bool:
+        """True while a delivery is still pending or suspended (held by a disabled subscription)."""
+        self.commit()
+        sql = "SELECT 1 FROM deliveries WHERE state IN ('pending', 'suspended') LIMIT 1"
+        return self._db.execute(sql).fetchone() is not None
+
+    def count_events(self) -> int:
+        self.commit()
+        return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def delivery_states(self) -> list[str]:
+        """The state of every delivery, in delivery order."""
+        self.commit()
+        return [str(row[0]) for row in self._db.execute("SELECT state FROM deliveries ORDER BY id")]
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """A read-only SQL query (summaries, the dashboard); never used to write."""

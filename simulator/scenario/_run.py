@@ -154,7 +154,7 @@ class ScenarioRun:
         """Mark the run finished in the log, unless deliveries still wait (suspended by a disable, or
         pending): then it stays resumable, so after a re-enable the same command sends them."""
         store = self.sender.store
-        if store.query("SELECT 1 FROM deliveries WHERE state IN ('pending', 'suspended') LIMIT 1"):
+        if store.has_waiting_deliveries():
             return False
         store.set_meta(RUN_KEY, json.dumps({**self._key, "finished": True}))
         return True
@@ -165,7 +165,7 @@ def _check_log(store: Store, meta: dict[str, object], identity: dict[str, object
     where = f"the log {store.path}"
     if not meta:
         subs = len(store.subscriptions())
-        (events,) = store.query("SELECT count(*) FROM events")[0]
+        events = store.count_events()
         if subs or events:
             raise UsageError(
                 f"{where} was not written by 'run' ({subs} subscriptions, {events} events): a run sends"
@@ -231,8 +231,7 @@ def open_run(
         salt = meta.get("ids")  # absent in logs of older versions: their ids were the seeded ones
         ids = RunIdentity(salt if isinstance(salt, str) else None)
         sender = Sender(store, clock=the_clock, client=client, policy=policy, rng_seed=seed, identity=ids)
-        (published,) = store.query("SELECT count(*) FROM events")[0]
-        skip = int(published) - int(str(meta["events_before"]))
+        skip = store.count_events() - int(str(meta["events_before"]))
         return ScenarioRun(scenario, sender, start, skip, True, seed, meta)
     start = scenario.start or (DEFAULT_START if clock == "virtual" else datetime.now(UTC))
     the_clock = VirtualClock(start) if clock == "virtual" else WallClock(time_scale, start=start)

@@ -77,12 +77,9 @@ def latest_attempts(store: Store, sub_id: int, limit: int = 200) -> list[Attempt
 
 def attempt(store: Store, sub_id: int, attempt_id: int) -> AttemptRow | None:
     """One attempt of ``sub_id`` by its id (None when there is no such attempt of that subscription)."""
-    found = store.query(
-        "SELECT at_us FROM attempts WHERE id = ? AND subscription_id = ?", (attempt_id, sub_id)
-    )
-    if not found:
+    at = store.attempt_time(sub_id, attempt_id)
+    if at is None:
         return None
-    at = from_us(int(found[0][0]))
     rows = store.attempts(subscription_id=sub_id, start=at, end=at + timedelta(microseconds=1))
     return next((row for row in rows if row.id == attempt_id), None)
 
@@ -99,34 +96,19 @@ def card(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) 
     )
 
 
-_SUMMARY_SQL = """
-SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code
-FROM deliveries d
-JOIN events e ON e.seq = d.event_seq
-LEFT JOIN attempts a ON a.id = (
-    SELECT id FROM attempts WHERE delivery_id = d.id ORDER BY attempt_no DESC LIMIT 1)
-WHERE d.subscription_id = ?
-ORDER BY d.id DESC
-LIMIT ?
-"""
-
-
 def event_summaries(store: Store, sub_id: int, limit: int = 200) -> list[EventSummary]:
     """Each delivery of an event to ``sub_id`` (newest first): attempts made and the latest response."""
-    out = []
-    for row in store.query(_SUMMARY_SQL, (sub_id, limit)):
-        delivery, event_id, name, attempts, state, dup, at_us, outcome, status = row
-        out.append(
-            EventSummary(
-                delivery_id=int(str(delivery)),
-                event_id=str(event_id),
-                event_name=str(name),
-                attempts=int(str(attempts)),
-                state=str(state),
-                duplicate=dup is not None,
-                latest_at=None if at_us is None else from_us(int(str(at_us))),
-                latest_outcome=None if outcome is None else str(outcome),
-                latest_status=None if status is None else int(str(status)),
-            )
+    return [
+        EventSummary(
+            delivery_id=row.delivery_id,
+            event_id=row.event_id,
+            event_name=row.event_name,
+            attempts=row.attempts_made,
+            state=row.state,
+            duplicate=row.duplicate_of is not None,
+            latest_at=None if row.latest_at_us is None else from_us(row.latest_at_us),
+            latest_outcome=row.latest_outcome,
+            latest_status=row.latest_status,
         )
-    return out
+        for row in store.latest_by_delivery(sub_id, limit)
+    ]
