@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from array import array
 
-__all__ = ["Agenda", "AttemptWindow"]
+__all__ = ["Agenda"]
 
 
 class Agenda:
@@ -53,44 +52,3 @@ class Agenda:
 
     def __contains__(self, delivery_id: object) -> bool:
         return delivery_id in self._live
-
-
-class AttemptWindow:
-    """The auto-disable window for ``unit="attempts"`` in 9 bytes per attempt (two flat arrays).
-
-    Same decision as :class:`~flipdish_sim.simulator.policy._disable.RollingWindow`
-    (window ``(now - window, now]``), without an object per attempt: a run of a million attempts inside
-    72 h stays a few megabytes.
-    """
-
-    __slots__ = ("_failed", "_head", "_times", "failures", "window_us")
-
-    def __init__(self, window_us: int) -> None:
-        self.window_us = window_us
-        self._times = array("q")
-        self._failed = array("b")
-        self._head = 0
-        self.failures = 0
-
-    @property
-    def total(self) -> int:
-        return len(self._times) - self._head
-
-    def add(self, at_us: int, failed: bool) -> None:
-        """Count an attempt (in time order) and forget those that left the window at ``at_us``."""
-        self._times.append(at_us)
-        self._failed.append(failed)
-        self.failures += failed
-        self.evict(at_us)
-
-    def evict(self, now_us: int) -> None:
-        start = now_us - self.window_us
-        times, failed, head = self._times, self._failed, self._head
-        while head < len(times) and times[head] <= start:
-            self.failures -= failed[head]
-            head += 1
-        if head > 4096 and head * 2 > len(times):  # compact: drop the evicted prefix
-            del times[:head]
-            del failed[:head]
-            head = 0
-        self._head = head

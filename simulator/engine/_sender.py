@@ -47,7 +47,7 @@ import httpx
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import PayloadError, UsageError
 from flipdish_sim.simulator.clock import Clock, VirtualClock, utc_now
-from flipdish_sim.simulator.engine._agenda import Agenda, AttemptWindow
+from flipdish_sim.simulator.engine._agenda import Agenda
 from flipdish_sim.simulator.engine._feed import Feed, Publishable
 from flipdish_sim.simulator.http._delivery import attempt as post
 from flipdish_sim.simulator.http._delivery import describe_invalid_request, make_client
@@ -66,7 +66,7 @@ from flipdish_sim.simulator.model._subscription import (
     to_us,
 )
 from flipdish_sim.simulator.model._subscription_rules import check_callback_url, check_subscription
-from flipdish_sim.simulator.policy._disable import DisableDecision, Observation, RollingWindow
+from flipdish_sim.simulator.policy._disable import DisableDecision, RollingWindow
 from flipdish_sim.simulator.policy._policy import DEFAULT_CONCURRENCY, SenderPolicy
 from flipdish_sim.simulator.wire._envelope import (
     OutgoingRequest,
@@ -131,7 +131,7 @@ class Sender:
         self._subs: dict[int, Subscription] = {s.id: s for s in store.subscriptions()}
         self._pending: dict[int, Delivery] = {}
         self._agenda = Agenda()
-        self._windows: dict[int, RollingWindow | AttemptWindow] = {}
+        self._windows: dict[int, RollingWindow] = {}
         self._after_ack: dict[int, list[timedelta]] = {}
         self._templates = RequestTemplates(self.policy.request)
         self._next_id = store.max_delivery_id() + 1
@@ -434,29 +434,12 @@ class Sender:
             if outcome != INTERRUPTED:
                 self._observe(sub.id, at, outcome == "acknowledged", event_id)
 
-    def _window(self, subscription_id: int) -> RollingWindow | AttemptWindow:
-        window = self._windows.get(subscription_id)
-        if window is None:
-            rule = self.policy.disable
-            if rule.unit == "attempts":
-                window = AttemptWindow(int(rule.window.total_seconds() * 1_000_000))
-            else:
-                window = RollingWindow(rule)
-            self._windows[subscription_id] = window
-        return window
-
     def _observe(self, subscription_id: int, at: datetime, ok: bool, event_id: str) -> DisableDecision | None:
         """Count one attempt in the subscription's rolling window; the decision when it says disable."""
-        window = self._window(subscription_id)
-        if isinstance(window, AttemptWindow):
-            window.add(to_us(at), not ok)
-            rule, total = self.policy.disable, window.total
-            if total < rule.min_sample or window.failures / total <= rule.threshold:
-                return None  # the common case, without building a decision
-            decision = rule.decide(window.failures, total, at)
-        else:
-            decision = window.add(Observation(at, ok, event_id))
-        return decision if decision.disable else None
+        window = self._windows.get(subscription_id)
+        if window is None:
+            window = self._windows[subscription_id] = RollingWindow(self.policy.disable)
+        return window.add(at, ok, event_id)
 
     # -- running ---------------------------------------------------------------------------------------
     async def run_until_idle(self, feed: Iterable[Publishable] | None = None) -> None:

@@ -17,15 +17,16 @@ That sentence comes from the seed documentation of this project; no public Flipd
 * ``enabled=False`` turns the rule off.
 
 :meth:`DisablePolicy.evaluate` is the reference definition over a history. :class:`RollingWindow` computes the
-same decision incrementally, O(1) amortised per attempt, for engines that evaluate on every attempt.
+same decision incrementally, O(1) amortised per attempt: the engine keeps one per subscription.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 __all__ = [
@@ -113,74 +114,132 @@ def _event_id(observation: Observation) -> str:
     return observation.event_id
 
 
-@dataclass
 class RollingWindow:
-    """The same decision as :meth:`DisablePolicy.evaluate`, maintained incrementally.
+    """The one auto-disable window: the decision of :meth:`DisablePolicy.evaluate`, maintained incrementally.
 
-    Feed observations with :meth:`add`; each call returns the decision at the latest time seen so far.
-    Observations may arrive a little out of time order, because concurrent attempts finish in any order:
-    each one is placed by its time, and one that is already older than the window is ignored. The cost is
-    O(1) amortised plus how far an observation is out of order. :meth:`decision` evaluates the window at any
-    ``now`` not earlier than the latest observation, for example to report. Memory holds one window.
+    The engine keeps one per subscription and feeds every attempt with :meth:`add`, which returns the
+    decision when the rule says disable and ``None`` otherwise (the common case builds nothing).
+    Attempts may arrive a little out of time order, because concurrent attempts finish in any order: each
+    is placed by its time, and one already older than the window is ignored. The cost is O(1) amortised
+    plus how far an attempt is out of order; memory is one window in flat arrays (9 bytes an attempt, plus
+    the event id under ``unit="events"``), so a million attempts inside 72 h stay a few megabytes.
+    :meth:`decision` evaluates the window at any ``now`` not earlier than the latest time seen, to report.
     """
 
-    policy: DisablePolicy = field(default_factory=DisablePolicy)
-    _items: deque[Observation] = field(default_factory=deque)
-    _failures: int = 0
-    _events: dict[str, list[int]] = field(default_factory=dict)  # event -> [attempts, acknowledged]
-    _failed_events: int = 0
-    _last: datetime | None = None  # the latest observation time
-    _now: datetime | None = None  # the latest time observed or evaluated
+    __slots__ = (
+        "_by_event",
+        "_events",
+        "_failed",
+        "_failed_events",
+        "_head",
+        "_ids",
+        "_now",
+        "_now_us",
+        "_times",
+        "_window_us",
+        "failures",
+        "policy",
+    )
 
-    def add(self, observation: Observation) -> DisableDecision:
-        """Record one attempt and return the decision at the latest time seen (observed or evaluated)."""
-        if self._now is not None and observation.at <= self._now - self.policy.window:
-            return self.decision(self._now)  # already outside the window: it can never count again
-        if self._last is None or observation.at >= self._last:
-            self._last = observation.at
-            self._items.append(observation)
-        else:
-            index = len(self._items)
-            while index > 0 and self._items[index - 1].at > observation.at:
-                index -= 1
-            self._items.insert(index, observation)
-        if self.policy.unit == "attempts":
-            self._failures += not observation.ok
-        else:
-            counts = self._events.setdefault(_event_id(observation), [0, 0])
-            was_failed = counts[0] > 0 and counts[1] == 0
-            counts[0] += 1
-            counts[1] += observation.ok
-            self._failed_events += (counts[1] == 0) - was_failed
-        return self.decision(observation.at if self._now is None else max(self._now, observation.at))
+    def __init__(self, policy: DisablePolicy | None = None) -> None:
+        self.policy = policy if policy is not None else DisablePolicy()
+        self._times = array("q")  # microseconds since the epoch, in time order
+        self._failed = array("b")
+        self._ids: deque[str] = deque()  # the event of each attempt in the window (unit "events" only)
+        self._head = 0  # attempts before it have left the window
+        self.failures = 0  # failed attempts in the window
+        self._events: dict[str, list[int]] = {}  # event -> [attempts, acknowledged] (unit "events")
+        self._failed_events = 0
+        self._now: datetime | None = None  # the latest time observed or evaluated
+        self._now_us = 0
+        self._window_us = _us(_EPOCH + self.policy.window)
+        self._by_event = self.policy.unit == "events"
+
+    def __len__(self) -> int:
+        """How many attempts the window holds since the last evaluation."""
+        return len(self._times) - self._head
+
+    def add(self, at: datetime, ok: bool, event_id: str | None = None) -> DisableDecision | None:
+        """Count one attempt; the decision at the latest time seen when it says disable, else None."""
+        if self._by_event and event_id is None:
+            raise ValueError("the 'events' disable unit needs an event_id on every observation")
+        at_us, now_us = _us(at), self._now_us
+        if self._now is not None and at_us <= now_us - self._window_us:
+            return self._verdict(self._now)  # already outside the window: it can never count again
+        self._insert(at_us, ok, event_id if self._by_event else None)
+        if self._now is None or at_us > now_us:
+            self._now, self._now_us = at, at_us
+        self._evict(self._now_us - self._window_us)
+        return self._verdict(self._now)
 
     def decision(self, now: datetime) -> DisableDecision:
         """The decision for the window ending at ``now`` (not earlier than any time seen before)."""
         if self._now is not None and now < self._now:
             raise ValueError("a rolling window cannot be evaluated before its last observation or evaluation")
-        self._now = now
-        self._evict(now - self.policy.window)
-        if self.policy.unit == "attempts":
-            return self.policy.decide(self._failures, len(self._items), now)
-        return self.policy.decide(self._failed_events, len(self._events), now)
+        self._now, self._now_us = now, _us(now)
+        self._evict(self._now_us - self._window_us)
+        return self.policy.decide(*self._counts(), now)
 
-    def __len__(self) -> int:
-        """How many observations the window holds since the last evaluation."""
-        return len(self._items)
+    def _counts(self) -> tuple[int, int]:
+        if self._by_event:
+            return self._failed_events, len(self._events)
+        return self.failures, len(self._times) - self._head
 
-    def _evict(self, start: datetime) -> None:
-        while self._items and self._items[0].at <= start:
-            old = self._items.popleft()
-            if self.policy.unit == "attempts":
-                self._failures -= not old.ok
-                continue
-            event = _event_id(old)
-            counts = self._events[event]
-            was_failed = counts[1] == 0
-            counts[0] -= 1
-            counts[1] -= old.ok
-            if counts[0] == 0:
-                del self._events[event]
-                self._failed_events -= was_failed
-            else:
-                self._failed_events += (counts[1] == 0) - was_failed
+    def _verdict(self, now: datetime) -> DisableDecision | None:
+        failures, total = self._counts()
+        rule = self.policy
+        if not rule.enabled or total < rule.min_sample or failures / total <= rule.threshold:
+            return None
+        return rule.decide(failures, total, now)
+
+    def _insert(self, at_us: int, ok: bool, event_id: str | None) -> None:
+        times, index = self._times, len(self._times)
+        if index == self._head or times[-1] <= at_us:
+            times.append(at_us)
+            self._failed.append(not ok)
+        else:
+            while index > self._head and times[index - 1] > at_us:
+                index -= 1
+            times.insert(index, at_us)
+            self._failed.insert(index, not ok)
+        self.failures += not ok
+        if event_id is None:
+            return
+        self._ids.insert(index - self._head, event_id)
+        counts = self._events.setdefault(event_id, [0, 0])
+        was_failed = counts[0] > 0 and counts[1] == 0
+        counts[0] += 1
+        counts[1] += ok
+        self._failed_events += (counts[1] == 0) - was_failed
+
+    def _evict(self, start_us: int) -> None:
+        times, failed, head = self._times, self._failed, self._head
+        while head < len(times) and times[head] <= start_us:
+            self.failures -= failed[head]
+            if self._ids:
+                self._forget(self._ids.popleft(), not failed[head])
+            head += 1
+        if head > 4096 and head * 2 > len(times):  # compact: drop the evicted prefix
+            del times[:head]
+            del failed[:head]
+            head = 0
+        self._head = head
+
+    def _forget(self, event: str, ok: bool) -> None:
+        counts = self._events[event]
+        was_failed = counts[1] == 0
+        counts[0] -= 1
+        counts[1] -= ok
+        if counts[0] == 0:
+            del self._events[event]
+            self._failed_events -= was_failed
+        else:
+            self._failed_events += (counts[1] == 0) - was_failed
+
+
+def _us(at: datetime) -> int:
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
