@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from receivers import free_port
 
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.simulator.cli import main
@@ -74,17 +74,10 @@ def _locustfile() -> str:
     return spec.origin
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _run_distributed(url: str, summary: Path, *, family: str, env: dict[str, str]) -> None:
     """What a user runs on several machines: one master, two workers (here all on 127.0.0.1)."""
     base = [sys.executable, "-m", "locust", "-f", _locustfile()]
-    port = _free_port()
+    port = free_port()
     master = subprocess.Popen(
         [
             *base,

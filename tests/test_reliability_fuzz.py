@@ -246,9 +246,9 @@ def test_verify_token_answers_any_header_with_a_bool(header: str | None, expecte
 # -- the server's request parsing --------------------------------------------------------------------
 
 try:
+    from flipdish_sim.simulator.log._store import Store
     from flipdish_sim.simulator.server.app import create_app
     from flipdish_sim.simulator.server.backend import Backend
-    from flipdish_sim.simulator.server.registry import ServerStore
     from flipdish_sim.simulator.server.runner import ServerThread
 
     SERVER = True
@@ -276,7 +276,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         return Response(b"ok")
 
     receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
-    store = ServerStore(tmp_path_factory.mktemp("fuzz") / "server.db")
+    store = Store(tmp_path_factory.mktemp("fuzz") / "server.db")
     client = httpx.AsyncClient(transport=asgi_transport(receiver))
     backend = Backend(Sender(store, clock=VirtualClock(), client=client), store)
     with ServerThread(create_app(backend, api_token=TOKEN)) as live, httpx.Client(base_url=live.url) as http:

@@ -43,7 +43,7 @@ from flipdish_sim.simulator.server.example_receiver import ExampleReceiver
 from flipdish_sim.simulator.server.launch import open_backend
 from flipdish_sim.simulator.server.runner import RunningServer, start_server
 
-__all__ = ["DEMO_POLICY", "DemoResult", "run_demo"]
+__all__ = ["DEMO_POLICY", "DemoResult", "print_summary", "run_demo"]
 
 DEMO_POLICY = SenderPolicy(
     deadline=0.5,
@@ -238,7 +238,7 @@ async def run_demo(*, duration: float, port: int | None, browser: bool, keep_ser
                     _receiver_line(receiver),
                 ]
                 if keep_serving:
-                    _print_summary(result)
+                    print_summary(result)
                     click.echo(f"still serving {server.url}/dashboard?token={token} - press Ctrl+C to stop")
                     await server.finished
             finally:
@@ -254,7 +254,7 @@ def _receiver_line(receiver: ExampleReceiver) -> str:
     )
 
 
-def _print_summary(result: DemoResult) -> None:
+def print_summary(result: DemoResult) -> None:
     click.echo("Summary:")
     for line in result.lines:
         click.echo(f"  {line}")

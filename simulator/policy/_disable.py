@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from flipdish_sim.errors import UsageError
+
 __all__ = [
     "DISABLE_WINDOW",
     "DisableDecision",
@@ -82,13 +84,13 @@ class DisablePolicy:
 
     def __post_init__(self) -> None:
         if self.window <= timedelta(0):
-            raise ValueError(f"the disable window must be positive, got {self.window}")
+            raise UsageError(f"the disable window must be positive, got {self.window}")
         if not 0.0 <= self.threshold < 1.0:
-            raise ValueError(f"the disable threshold must be in [0, 1), got {self.threshold}")
+            raise UsageError(f"the disable threshold must be in [0, 1), got {self.threshold}")
         if self.min_sample < 1:
-            raise ValueError(f"min_sample must be at least 1, got {self.min_sample}")
+            raise UsageError(f"min_sample must be at least 1, got {self.min_sample}")
         if self.unit not in ("attempts", "events"):
-            raise ValueError(f"unit must be 'attempts' or 'events', not {self.unit!r}")
+            raise UsageError(f"unit must be 'attempts' or 'events', not {self.unit!r}")
 
     def decide(self, failures: int, total: int, now: datetime) -> DisableDecision:
         """The decision for these counts in the window ending at ``now``."""

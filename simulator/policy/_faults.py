@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.policy._retry import seeded_fraction
 
 __all__ = ["NO_DUPLICATES", "NO_REORDER", "Duplicate", "DuplicatePolicy", "ReorderPolicy"]
@@ -34,7 +35,7 @@ ReorderMode = Literal["delay", "shuffle"]
 
 def _check_probability(value: float) -> None:
     if not 0.0 <= value <= 1.0:
-        raise ValueError(f"probability must be in [0, 1], got {value}")
+        raise UsageError(f"probability must be in [0, 1], got {value}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +59,14 @@ class DuplicatePolicy:
 
     def __post_init__(self) -> None:
         if self.count < 0:
-            raise ValueError(f"duplicate count must be >= 0, got {self.count}")
+            raise UsageError(f"duplicate count must be >= 0, got {self.count}")
         _check_probability(self.probability)
         if self.mode not in ("immediate", "delayed", "after-ack"):
-            raise ValueError(f"duplicate mode must be immediate, delayed or after-ack, not {self.mode!r}")
+            raise UsageError(f"duplicate mode must be immediate, delayed or after-ack, not {self.mode!r}")
         if self.delay < timedelta(0):
-            raise ValueError(f"duplicate delay must be >= 0, got {self.delay}")
+            raise UsageError(f"duplicate delay must be >= 0, got {self.delay}")
         if self.mode == "delayed" and self.delay == timedelta(0):
-            raise ValueError("the delayed duplicate mode needs a positive delay")
+            raise UsageError("the delayed duplicate mode needs a positive delay")
 
     def copies(self, event_id: str) -> int:
         """How many duplicates of ``event_id`` to deliver (0 or ``count``)."""
@@ -106,9 +107,9 @@ class ReorderPolicy:
 
     def __post_init__(self) -> None:
         if self.mode not in ("delay", "shuffle"):
-            raise ValueError(f"reorder mode must be delay or shuffle, not {self.mode!r}")
+            raise UsageError(f"reorder mode must be delay or shuffle, not {self.mode!r}")
         if self.window < timedelta(0):
-            raise ValueError(f"reorder window must be >= 0, got {self.window}")
+            raise UsageError(f"reorder window must be >= 0, got {self.window}")
         _check_probability(self.probability)
 
     def delay_for(self, event_id: str) -> timedelta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
 from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT, RetryPolicy
@@ -50,8 +51,8 @@ class SenderPolicy:
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
+            raise UsageError(f"concurrency must be at least 1, got {self.concurrency}")
         if self.signing_time not in ("real", "simulated"):
-            raise ValueError(f"signing_time must be 'real' or 'simulated', got {self.signing_time!r}")
+            raise UsageError(f"signing_time must be 'real' or 'simulated', got {self.signing_time!r}")
         if self.on_disabled not in ("drop", "hold"):
-            raise ValueError(f"on_disabled must be 'drop' or 'hold', got {self.on_disabled!r}")
+            raise UsageError(f"on_disabled must be 'drop' or 'hold', got {self.on_disabled!r}")

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flipdish_sim.errors import UsageError
+
 __all__ = [
     "DEFAULT_INTERVALS",
     "DEFAULT_OFFSETS",
@@ -67,7 +69,7 @@ def _clip_to_window(
             break
         offsets.append(offset)
         if len(offsets) > _MAX_OFFSETS:
-            raise ValueError(f"a retry schedule may hold at most {_MAX_OFFSETS} retries")
+            raise UsageError(f"a retry schedule may hold at most {_MAX_OFFSETS} retries")
     if final_at_window_end and (not offsets or offsets[-1] < window):
         offsets.append(window)
     return tuple(offsets)
@@ -96,18 +98,18 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.window <= timedelta(0):
-            raise ValueError(f"the retry window must be positive, got {self.window}")
+            raise UsageError(f"the retry window must be positive, got {self.window}")
         if not 0.0 <= self.jitter < 1.0:
-            raise ValueError(f"jitter must be in [0, 1), got {self.jitter}")
+            raise UsageError(f"jitter must be in [0, 1), got {self.jitter}")
         if self.max_attempts is not None and self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
+            raise UsageError(f"max_attempts must be at least 1, got {self.max_attempts}")
         previous = timedelta(0)
         for offset in self.offsets:
             if offset <= previous:
-                raise ValueError("retry offsets must be positive and strictly increasing")
+                raise UsageError("retry offsets must be positive and strictly increasing")
             previous = offset
         if self.offsets and self.offsets[-1] > self.window:
-            raise ValueError(f"retry offset {self.offsets[-1]} lies after the {self.window} window")
+            raise UsageError(f"retry offset {self.offsets[-1]} lies after the {self.window} window")
 
     # -- constructors
 
@@ -154,7 +156,7 @@ class RetryPolicy:
     ) -> RetryPolicy:
         """Waits of ``base * factor**n``, each capped at ``cap``, until the window closes; one at its end."""
         if base <= timedelta(0) or factor < 1.0 or cap < base:
-            raise ValueError("exponential retries need base > 0, factor >= 1 and cap >= base")
+            raise UsageError("exponential retries need base > 0, factor >= 1 and cap >= base")
 
         def waits() -> Iterable[timedelta]:
             wait = base

@@ -19,10 +19,10 @@ from flipdish_sim.simulator.scenario._model import (
     EventSource,
     PolicySpec,
     RetrySpec,
+    lifecycle_names,
     parse_duration,
     parse_rate,
 )
-from flipdish_sim.simulator.scenario._plan import lifecycle_names
 from flipdish_sim.simulator.scenario._yaml import FieldPath, Marks
 
 _T = TypeVar("_T")

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from flipdish_sim.simulator.model._subscription import FamilyName
 
@@ -26,8 +27,10 @@ __all__ = [
     "RetrySpec",
     "Scenario",
     "SubscriptionSpec",
+    "lifecycle_names",
     "parse_duration",
     "parse_rate",
+    "source_length",
 ]
 
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")
@@ -173,8 +176,6 @@ class Scenario:
     @property
     def event_count(self) -> int:
         """How many events :func:`plan` yields (lifecycles count every event they publish)."""
-        from flipdish_sim.simulator.scenario._plan import source_length
-
         return sum(source_length(s) for s in self.events)
 
 
@@ -187,3 +188,20 @@ class PlannedEvent:
     payload: Mapping[str, object] | None
     seed: int
     user_supplied: bool = False
+
+
+@cache
+def lifecycle_names(outcomes: tuple[str, ...]) -> list[str]:
+    from flipdish_sim.contracts.examples import order_lifecycle
+
+    names: list[str] = []
+    for outcome in outcomes:
+        names += [name for name, _ in order_lifecycle(seed=0, outcome=outcome) if name not in names]
+    return names
+
+
+def source_length(source: EventSource) -> int:
+    if source.kind != "lifecycle":
+        return source.count
+    k = len(source.outcomes)
+    return sum(len(lifecycle_names((source.outcomes[n % k],))) for n in range(source.count))

@@ -6,28 +6,10 @@ import heapq
 import itertools
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from functools import cache
 
 from flipdish_sim.simulator.scenario._model import EventSource, PlannedEvent, Scenario
 
-__all__ = ["lifecycle_names", "plan", "source_length"]
-
-
-@cache
-def lifecycle_names(outcomes: tuple[str, ...]) -> list[str]:
-    from flipdish_sim.contracts.examples import order_lifecycle
-
-    names: list[str] = []
-    for outcome in outcomes:
-        names += [name for name, _ in order_lifecycle(seed=0, outcome=outcome) if name not in names]
-    return names
-
-
-def source_length(source: EventSource) -> int:
-    if source.kind != "lifecycle":
-        return source.count
-    k = len(source.outcomes)
-    return sum(len(lifecycle_names((source.outcomes[n % k],))) for n in range(source.count))
+__all__ = ["plan"]
 
 
 def _expand(source: EventSource, start: datetime, seed_offset: int = 0) -> Iterator[PlannedEvent]:

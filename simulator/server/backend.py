@@ -23,11 +23,11 @@ from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine._sender import Sender
 from flipdish_sim.simulator.log._export import Masker, webhook_logs
-from flipdish_sim.simulator.log._store import AttemptRow, UnknownSubscriptionError
+from flipdish_sim.simulator.log._store import AttemptRow, Store, UnknownSubscriptionError
 from flipdish_sim.simulator.model._subscription import Subscription
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
-from flipdish_sim.simulator.server.registry import Registry, ServerStore
+from flipdish_sim.simulator.server.registry import Registry
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.server.validation import SubscriptionInput
 from flipdish_sim.simulator.wire._signing import format_timestamp
@@ -68,7 +68,7 @@ def legacy_event_names() -> tuple[str, ...]:
 class Backend:
     """Subscriptions, events, the clock and the log, for the HTTP layers; see the module docstring."""
 
-    def __init__(self, sender: Sender, store: ServerStore, *, include_sim_fields: bool = False) -> None:
+    def __init__(self, sender: Sender, store: Store, *, include_sim_fields: bool = False) -> None:
         self.sender = sender
         self.store = store
         self.registry = Registry(sender, store)
