@@ -392,3 +392,18 @@ def test_mock_transport_responses_are_classified_like_real_ones(status: int, out
     result = send(legacy("https://receiver.test/hook"), client=mock, max_response_bytes=8)
     assert (result.outcome, result.status_code) == (outcome, status)
     assert (result.response_body, result.response_truncated) == (b'{"receiv', True)
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("ConnectionTimeout", Outcome.TIMEOUT),
+        ("Timeout", Outcome.TIMEOUT),
+        ("HTTPParseError", Outcome.MALFORMED_RESPONSE),
+        ("BadStatusLine", Outcome.MALFORMED_RESPONSE),
+    ],
+)
+def test_the_one_classifier_knows_the_load_clients_exceptions(name: str, outcome: Outcome) -> None:
+    """Load mode's Locust client (geventhttpclient) raises its own types; they classify like httpx's."""
+    error = type(name, (Exception,), {})("boom")
+    assert delivery.classify_exception(error)[0] is outcome

@@ -19,10 +19,8 @@ handler cannot be interrupted, so a slow one is classified ``timeout`` once it r
 from __future__ import annotations
 
 import asyncio
-import errno
-import socket
 import ssl
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from typing import TYPE_CHECKING
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from flipdish_sim.simulator.http import _stopwatch as stopwatch
+from flipdish_sim.simulator.http._classify import classify_exception
 from flipdish_sim.simulator.http._network import Network
 from flipdish_sim.simulator.http._network import current as current_network
 from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
@@ -220,23 +219,6 @@ def _status_message(status: int) -> str:
     return f"receiver answered {status}; only 2xx acknowledges a webhook"
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        if isinstance(current, BaseExceptionGroup):
-            for inner in current.exceptions:
-                yield from _chain(inner)
-        current = current.__cause__ or current.__context__
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text and text[0] else type(exc).__name__
-
-
 def describe_invalid_request(exc: BaseException) -> str:
     """One line on why a request could not be built or sent; never quotes a header value (it may be a
     verify token)."""
@@ -253,40 +235,6 @@ def describe_invalid_request(exc: BaseException) -> str:
     if "newline" in text.lower() or "carriage return" in text.lower() or "\\r" in text or "\\n" in text:
         return "invalid request: a header value holds a line break (CR or LF)"
     return f"invalid request: {type(exc).__name__} while building or sending it"
-
-
-def classify_exception(exc: BaseException) -> tuple[Outcome, str]:
-    """Map a transport exception (httpx, httpcore, ssl, OS) to an outcome and a one-line message."""
-    chain = list(_chain(exc))
-    if any(isinstance(e, httpx.TimeoutException | TimeoutError) for e in chain):
-        return Outcome.TIMEOUT, "no response within the deadline"
-    for e in chain:
-        if isinstance(e, ssl.SSLCertVerificationError):
-            reason = getattr(e, "verify_message", None) or _first_line(e)  # aiohttp's subclass lacks it
-            return Outcome.TLS_ERROR, f"TLS certificate rejected: {reason}"
-        if isinstance(e, ssl.SSLError):
-            return Outcome.TLS_ERROR, f"TLS error: {_first_line(e)}"
-    if any(
-        isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED
-        for e in chain
-    ):
-        return Outcome.CONNECTION_REFUSED, "connection refused: nothing listens at that address"
-    if any(isinstance(e, socket.gaierror) for e in chain):
-        return Outcome.CONNECTION_ERROR, f"host name did not resolve: {_first_line(exc)}"
-    if any(isinstance(e, ConnectionResetError | BrokenPipeError | ConnectionAbortedError) for e in chain):
-        return Outcome.CONNECTION_RESET, "connection reset by the receiver"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        message = _first_line(exc)
-        if "disconnected" in message or "peer closed" in message:
-            return Outcome.CONNECTION_RESET, f"receiver closed the connection: {message}"
-        return Outcome.MALFORMED_RESPONSE, f"response is not valid HTTP: {message}"
-    if isinstance(exc, httpx.DecodingError):
-        return Outcome.MALFORMED_RESPONSE, f"response body could not be decoded: {_first_line(exc)}"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return Outcome.CONNECTION_RESET, f"connection dropped: {_first_line(exc)}"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return Outcome.CONNECTION_ERROR, f"invalid callback URL: {_first_line(exc)}"
-    return Outcome.CONNECTION_ERROR, f"could not reach the receiver: {_first_line(exc)}"
 
 
 # -- in-process targets

@@ -15,7 +15,6 @@ Assumptions (Flipdish publishes none of these; each is an option):
 from __future__ import annotations
 
 import random
-import ssl
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -39,7 +38,6 @@ __all__ = [
     "PayloadFactory",
     "PlannedDelivery",
     "build_request",
-    "classify_error",
     "classify_status",
     "example_payloads",
 ]
@@ -174,26 +172,6 @@ def build_request(
 def classify_status(status: int) -> Outcome:
     """Flipdish's rule: any 2xx acknowledges; anything else (3xx and 304 included) is a failure."""
     return Outcome.ACKNOWLEDGED if 200 <= status < 300 else Outcome.HTTP_ERROR
-
-
-def classify_error(error: BaseException) -> Outcome:
-    """A transport error as Flipdish would record it (the Locust client's own exceptions, by kind)."""
-    if isinstance(error, TimeoutError) or type(error).__name__ in {"Timeout", "ConnectionTimeout"}:
-        return Outcome.TIMEOUT
-    if isinstance(error, ConnectionRefusedError):
-        return Outcome.CONNECTION_REFUSED
-    if isinstance(error, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
-        return Outcome.CONNECTION_RESET
-    if isinstance(error, ssl.SSLError | ssl.CertificateError):
-        return Outcome.TLS_ERROR
-    if type(error).__name__ in {
-        "HTTPParseError",
-        "BadStatusLine",
-        "LineTooLong",
-        "HTTPProtocolViolationError",
-    }:
-        return Outcome.MALFORMED_RESPONSE
-    return Outcome.CONNECTION_ERROR
 
 
 def example_payloads(

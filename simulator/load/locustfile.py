@@ -37,13 +37,13 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from flipdish_sim.contracts.catalogue import Family
+from flipdish_sim.simulator.http._classify import classify_exception
 from flipdish_sim.simulator.http._network import Network
 from flipdish_sim.simulator.load._plan import (
     LoadOptions,
     LoadPlanner,
     PlannedDelivery,
     build_request,
-    classify_error,
     classify_status,
     example_payloads,
 )
@@ -271,7 +271,7 @@ class FlipdishWebhookUser(FastHttpUser):
         ) as response:
             error = getattr(response, "error", None)
             if error is not None and not getattr(response, "status_code", 0):
-                outcome = classify_error(error).value
+                outcome = classify_exception(error)[0].value
                 response.failure(outcome)
             else:
                 status = int(response.status_code)

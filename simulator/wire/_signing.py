@@ -24,6 +24,7 @@ __all__ = [
     "format_timestamp",
     "parse_signature_header",
     "signature_header",
+    "signed_header",
 ]
 
 
@@ -43,7 +44,14 @@ def signature_header(
         raise TypeError("secrets must be a sequence of strings, not a single string")
     if not secrets or not all(secrets):
         raise ValueError("a v3 signature needs at least one non-empty secret")
-    timestamp = format_timestamp(at)
+    return signed_header(secrets, format_timestamp(at), body, signed=signed)
+
+
+def signed_header(
+    secrets: Sequence[str], timestamp: str, body: bytes, *, signed: str = SIGNED_TIMESTAMP_DOT_BODY
+) -> str:
+    """The header for an already formatted ``timestamp`` and checked ``secrets`` (the one place it is built;
+    the request template calls it on every attempt, :func:`signature_header` once per request)."""
     entries = [f"sha256={expected_signature(secret, timestamp, body, signed=signed)}" for secret in secrets]
     return ",".join([f"t={timestamp}", *entries])
 

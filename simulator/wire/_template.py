@@ -23,8 +23,7 @@ from flipdish_sim.simulator.wire._envelope import (
     v3_request,
 )
 from flipdish_sim.simulator.wire._headers import headers_text
-from flipdish_sim.simulator.wire._signing import format_timestamp
-from flipdish_sim.verify import expected_signature
+from flipdish_sim.simulator.wire._signing import format_timestamp, signed_header
 
 __all__ = ["RequestTemplates"]
 
@@ -62,15 +61,7 @@ class _V3:
 
     def fill(self, delivery: Delivery, stamp: datetime) -> tuple[Headers, str]:
         timestamp = format_timestamp(stamp)
-        signature = ",".join(
-            [
-                f"t={timestamp}",
-                *[
-                    f"sha256={expected_signature(secret, timestamp, delivery.body, signed=self.signed)}"
-                    for secret in self.secrets
-                ],
-            ]
-        )
+        signature = signed_header(self.secrets, timestamp, delivery.body, signed=self.signed)
         values = {"type": delivery.event_name, "id": delivery.event_id, "timestamp": timestamp}
         values["signature"] = signature
         headers = list(self.headers)
