@@ -82,11 +82,11 @@ def run(
     from flipdish_sim.simulator.log._store import Store
     from flipdish_sim.simulator.log._summary import summarize
     from flipdish_sim.simulator.scenario._load import load_scenario
-    from flipdish_sim.simulator.scenario._run import callback_url, open_run, sender_policy
+    from flipdish_sim.simulator.scenario._run import callback_url, open_run
 
     loaded = load_scenario(scenario)  # every check happens before the log is opened
     callback_url(loaded, url)
-    sender_policy(loaded)
+    loaded.to_policy()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     show_bar = sys.stdout.isatty() if progress is None else progress

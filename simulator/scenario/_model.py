@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
+from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.model._subscription import FamilyName
+from flipdish_sim.simulator.policy._disable import DisablePolicy
+from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.policy._policy import DEFAULT_CONCURRENCY, DEFAULT_DEADLINE, SenderPolicy
+from flipdish_sim.simulator.policy._retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
 
 __all__ = [
     "MAX_PAYLOAD_BYTES",
@@ -119,11 +124,26 @@ class DuplicatesSpec:
     delay: timedelta = timedelta(0)
     seed: int = 0
 
+    def to_policy(self) -> DuplicatePolicy:
+        try:
+            return DuplicatePolicy(
+                count=1 if self.count is None else self.count,
+                probability=1.0 if self.probability is None else self.probability,
+                mode=self.mode,  # type: ignore[arg-type]
+                delay=self.delay,
+                seed=self.seed,
+            )
+        except ValueError as err:
+            raise UsageError(f"faults.duplicates: {err}") from err
+
 
 @dataclass(frozen=True, slots=True)
 class ReorderSpec:
     window: timedelta
     seed: int = 0
+
+    def to_policy(self) -> ReorderPolicy:
+        return ReorderPolicy(window=self.window, seed=self.seed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +160,24 @@ class RetrySpec:
     seed: int = 0
     max_attempts: int | None = None
 
+    def to_policy(self) -> RetryPolicy:
+        window = self.window or RETRY_WINDOW
+        try:
+            if self.offsets is not None:
+                offsets = self.offsets
+            elif self.intervals is not None:
+                offsets = RetryPolicy.from_intervals(self.intervals, window=window).offsets
+            elif self.initial is not None:
+                cap = self.cap or max(self.initial, timedelta(hours=6))
+                offsets = RetryPolicy.exponential(self.initial, self.factor, cap, window=window).offsets
+            else:
+                offsets = tuple(o for o in DEFAULT_OFFSETS if o <= window)
+            return RetryPolicy(
+                offsets, window=window, jitter=self.jitter, seed=self.seed, max_attempts=self.max_attempts
+            )
+        except ValueError as err:
+            raise UsageError(f"policy.retry: {err}") from err
+
 
 @dataclass(frozen=True, slots=True)
 class DisableSpec:
@@ -148,6 +186,19 @@ class DisableSpec:
     threshold: float | None = None
     min_sample: int | None = None
     unit: str | None = None
+
+    def to_policy(self) -> DisablePolicy:
+        default = DisablePolicy()
+        try:
+            return DisablePolicy(
+                window=self.window or default.window,
+                threshold=default.threshold if self.threshold is None else self.threshold,
+                min_sample=self.min_sample or default.min_sample,
+                unit=self.unit or default.unit,  # type: ignore[arg-type]
+                enabled=default.enabled if self.enabled is None else self.enabled,
+            )
+        except ValueError as err:
+            raise UsageError(f"policy.disable: {err}") from err
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +223,23 @@ class Scenario:
     fixed_ids: bool = False
     source: str = "<string>"
     warnings: tuple[str, ...] = ()
+
+    def to_policy(self) -> SenderPolicy:
+        """The sender policy this scenario asks for (the defaults where it says nothing)."""
+        spec = self.policy
+        # in this order, so that of several bad sections the same one is reported first as before
+        disable = DisablePolicy() if spec.disable is None else spec.disable.to_policy()
+        duplicates = None if self.duplicates is None else self.duplicates.to_policy()
+        reorder = None if self.out_of_order is None else self.out_of_order.to_policy()
+        return SenderPolicy(
+            retry=FLIPDISH_DEFAULT if spec.retry is None else spec.retry.to_policy(),
+            disable=disable,
+            deadline=DEFAULT_DEADLINE if spec.deadline is None else spec.deadline.total_seconds(),
+            duplicates=duplicates,
+            reorder=reorder,
+            concurrency=spec.concurrency or DEFAULT_CONCURRENCY,
+            on_disabled=spec.on_disabled or "drop",  # type: ignore[arg-type]
+        )
 
     @property
     def event_count(self) -> int:

@@ -22,89 +22,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import islice
 
 import httpx
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
-from flipdish_sim.simulator.engine._sender import DEFAULT_CONCURRENCY, Sender, SenderPolicy, check_url
+from flipdish_sim.simulator.engine._sender import Sender, check_url
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
-from flipdish_sim.simulator.policy._disable import DisablePolicy
-from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
-from flipdish_sim.simulator.policy._policy import DEFAULT_DEADLINE
-from flipdish_sim.simulator.policy._retry import DEFAULT_OFFSETS, FLIPDISH_DEFAULT, RETRY_WINDOW, RetryPolicy
-from flipdish_sim.simulator.scenario._load import PlannedEvent, PolicySpec, RetrySpec, Scenario, plan
+from flipdish_sim.simulator.scenario._load import PlannedEvent, Scenario, plan
 
-__all__ = ["ScenarioRun", "callback_url", "clock_for_log", "open_run", "sender_policy"]
+__all__ = ["ScenarioRun", "callback_url", "clock_for_log", "open_run"]
 
 RUN_KEY = "run"
-
-
-def _retry(spec: RetrySpec | None) -> RetryPolicy:
-    if spec is None:
-        return FLIPDISH_DEFAULT
-    window = spec.window or RETRY_WINDOW
-    try:
-        if spec.offsets is not None:
-            offsets = spec.offsets
-        elif spec.intervals is not None:
-            offsets = RetryPolicy.from_intervals(spec.intervals, window=window).offsets
-        elif spec.initial is not None:
-            cap = spec.cap or max(spec.initial, timedelta(hours=6))
-            offsets = RetryPolicy.exponential(spec.initial, spec.factor, cap, window=window).offsets
-        else:
-            offsets = tuple(o for o in DEFAULT_OFFSETS if o <= window)
-        return RetryPolicy(
-            offsets, window=window, jitter=spec.jitter, seed=spec.seed, max_attempts=spec.max_attempts
-        )
-    except ValueError as err:
-        raise UsageError(f"policy.retry: {err}") from err
-
-
-def sender_policy(scenario: Scenario) -> SenderPolicy:
-    """The sender policy a scenario asks for (defaults where it says nothing)."""
-    spec: PolicySpec = scenario.policy
-    disable = DisablePolicy()
-    if spec.disable is not None:
-        d = spec.disable
-        try:
-            disable = DisablePolicy(
-                window=d.window or disable.window,
-                threshold=disable.threshold if d.threshold is None else d.threshold,
-                min_sample=d.min_sample or disable.min_sample,
-                unit=d.unit or disable.unit,  # type: ignore[arg-type]
-                enabled=disable.enabled if d.enabled is None else d.enabled,
-            )
-        except ValueError as err:
-            raise UsageError(f"policy.disable: {err}") from err
-    duplicates = None
-    if scenario.duplicates is not None:
-        dup = scenario.duplicates
-        try:
-            duplicates = DuplicatePolicy(
-                count=1 if dup.count is None else dup.count,
-                probability=1.0 if dup.probability is None else dup.probability,
-                mode=dup.mode,  # type: ignore[arg-type]
-                delay=dup.delay,
-                seed=dup.seed,
-            )
-        except ValueError as err:
-            raise UsageError(f"faults.duplicates: {err}") from err
-    reorder = None
-    if scenario.out_of_order is not None:
-        reorder = ReorderPolicy(window=scenario.out_of_order.window, seed=scenario.out_of_order.seed)
-    return SenderPolicy(
-        retry=_retry(spec.retry),
-        disable=disable,
-        deadline=spec.deadline.total_seconds() if spec.deadline is not None else DEFAULT_DEADLINE,
-        duplicates=duplicates,
-        reorder=reorder,
-        concurrency=spec.concurrency or DEFAULT_CONCURRENCY,
-        on_disabled=spec.on_disabled or "drop",  # type: ignore[arg-type]
-    )
 
 
 def clock_for_log(store: Store, *, time_scale: float = 1.0) -> Clock:
@@ -221,7 +153,7 @@ def open_run(
         raise UsageError(f"clock must be virtual or wall, got {clock!r}")
     if not time_scale > 0:
         raise UsageError(f"--time-scale must be > 0, got {time_scale}")
-    policy = sender_policy(scenario)
+    policy = scenario.to_policy()
     meta = _meta(store)
     identity = {"scenario": scenario.source, "seed": seed, "clock": clock}
     if _check_log(store, meta, identity, callback):
