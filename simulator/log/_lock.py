@@ -24,7 +24,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LogInUseError", "LogLock", "lock_path"]
+__all__ = ["LogInUseError", "LogLock", "create_private", "lock_path"]
 
 
 class LogInUseError(UsageError):
@@ -98,3 +98,11 @@ def _read_pid(fd: int) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+def create_private(path: str) -> None:
+    """Create an absent log file 0600 (SQLite gives its -wal and -shm files the same mode)."""
+    if path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -51,6 +51,19 @@ APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = Outcome.INTERRUPTED.value
 
+INSERT_SUBSCRIPTION = (
+    "INSERT INTO subscriptions (owner_user_id, callback_url, family, version, event_names,"
+    " enabled, verify_token, secrets, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPDATE_SUBSCRIPTION = (
+    "UPDATE subscriptions SET callback_url = ?, event_names = ?, verify_token = ?, secrets = ?,"
+    " version = ? WHERE id = ?"
+)
+ENABLE_SUBSCRIPTION = (
+    "UPDATE subscriptions SET enabled = ?, disabled_us = ?, disabled_reason = ?,"
+    " disabled_numbers = ?, window_since_us = coalesce(?, window_since_us) WHERE id = ?"
+)
+
 SCHEMA = """
 CREATE TABLE subscriptions (
     id INTEGER PRIMARY KEY,
