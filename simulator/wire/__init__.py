@@ -1,24 +1,19 @@
 """What goes on the wire, pure: the envelope, the v3 signature, the request template.
 
-The names below load on first use (the modules behind them are private).
+Pure (no I/O, no clock): importing it is cheap, so the names are imported here directly.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from flipdish_sim._lazy import exports
-
-if TYPE_CHECKING:
-    from flipdish_sim.simulator.wire._envelope import (
-        OutgoingRequest,
-        RequestOptions,
-        legacy_request,
-        mask_headers,
-        v3_request,
-    )
-    from flipdish_sim.simulator.wire._signing import parse_signature_header, signature_header
-    from flipdish_sim.simulator.wire._template import RequestTemplates
+from flipdish_sim.simulator.wire._envelope import (
+    OutgoingRequest,
+    RequestOptions,
+    legacy_request,
+    mask_headers,
+    v3_request,
+)
+from flipdish_sim.simulator.wire._signing import parse_signature_header, signature_header
+from flipdish_sim.simulator.wire._template import RequestTemplates
 
 __all__ = [
     "OutgoingRequest",
@@ -30,17 +25,3 @@ __all__ = [
     "signature_header",
     "v3_request",
 ]
-
-__getattr__ = exports(
-    __name__,
-    {
-        "OutgoingRequest": "_envelope",
-        "RequestOptions": "_envelope",
-        "RequestTemplates": "_template",
-        "legacy_request": "_envelope",
-        "mask_headers": "_envelope",
-        "parse_signature_header": "_signing",
-        "signature_header": "_signing",
-        "v3_request": "_envelope",
-    },
-)
