@@ -69,7 +69,7 @@ def bare_wsgi_rate(count: int) -> Rate:
 def engine_rate(kind: str, family: str, count: int, *, app: Any = None) -> tuple[Rate, int]:
     """Publish ``count`` events at once and run until idle; returns (attempts rate, acknowledged)."""
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.engine import Sender
     from flipdish_sim.simulator.http import _delivery as delivery
     from flipdish_sim.simulator.log._store import Store
 
@@ -126,7 +126,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     count = 1000 if quick else 3000
     rows: list[dict[str, Any]] = []
     goals: list[dict[str, Any]] = []
-    from flipdish_sim.simulator.engine._sender import SenderPolicy
+    from flipdish_sim.simulator.engine import SenderPolicy
 
     concurrency = SenderPolicy().concurrency
     # warm-up: imports, schema caches, the first SQLite file

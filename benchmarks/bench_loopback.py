@@ -157,7 +157,7 @@ def engine_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tran
     from pathlib import Path
 
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+    from flipdish_sim.simulator.engine import Sender, SenderPolicy
     from flipdish_sim.simulator.http import _delivery as delivery
     from flipdish_sim.simulator.log._store import Store
 

@@ -30,7 +30,7 @@ ATTEMPTS_PER_EVENT = 2.5  # 60% of attempts fail: 1 / 0.4
 
 
 def _feed(events: int, spread: timedelta) -> Iterator[Any]:
-    from flipdish_sim.simulator.scenario._load import PlannedEvent
+    from flipdish_sim.simulator.scenario import PlannedEvent
 
     payload = json.loads(sample_body(1024))
     step = spread / events if events else timedelta(0)
@@ -40,7 +40,7 @@ def _feed(events: int, spread: timedelta) -> Iterator[Any]:
 
 async def _run(events: int, spread: timedelta, db: Path) -> dict[str, Any]:
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+    from flipdish_sim.simulator.engine import Sender, SenderPolicy
     from flipdish_sim.simulator.http import _delivery as delivery
     from flipdish_sim.simulator.log._store import Store
     from flipdish_sim.simulator.policy._disable import DisablePolicy

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine._sender import AttemptReport
+    from flipdish_sim.simulator.engine import AttemptReport
     from flipdish_sim.simulator.model._attempt import Attempt
     from flipdish_sim.simulator.model._subscription import Event, Subscription
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flipdish_sim.plugin.assertions import assert_acknowledged, assert_attempts
-from flipdish_sim.simulator.engine._sender import AttemptReport
+from flipdish_sim.simulator.engine import AttemptReport
 from flipdish_sim.simulator.model._attempt import Attempt
 from flipdish_sim.simulator.model._subscription import Event
 

@@ -130,7 +130,7 @@ def flipdish_simulator(
     passes ``Simulator`` keyword arguments."""
     from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.simulator import Simulator
-    from flipdish_sim.simulator.engine._sender import SenderPolicy
+    from flipdish_sim.simulator.engine import SenderPolicy
 
     kwargs: dict[str, Any] = {
         "family": flipdish_family,

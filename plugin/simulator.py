@@ -34,7 +34,7 @@ from flipdish_sim.plugin._frozen import FrozenTimeTransport, ReceiverTime
 from flipdish_sim.plugin._loop import SenderLoop
 from flipdish_sim.plugin._results import DeliveryResult, ScenarioResult
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.engine._sender import AttemptReport, Sender, SenderPolicy
+from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import make_client
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._attempt import Attempt

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.http._delivery import asgi_transport
 from flipdish_sim.simulator.log._export import export_logs
 from flipdish_sim.simulator.log._file import open_log

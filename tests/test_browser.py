@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.http._delivery import make_client
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.server.app import create_app

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import asgi_transport
 from flipdish_sim.simulator.log._store import AttemptRow, Store
 from flipdish_sim.simulator.model._subscription import DisableRecord, Subscription

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import UnknownEventError, UsageError
 from flipdish_sim.simulator.clock import VirtualClock, WallClock
-from flipdish_sim.simulator.engine._sender import AttemptReport, Sender, SenderPolicy
+from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import asgi_transport, make_client
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._identity import RunIdentity
@@ -25,7 +25,7 @@ from flipdish_sim.simulator.model._subscription import DeliveryState
 from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation, RollingWindow
 from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
 from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT, RetryPolicy
-from flipdish_sim.simulator.scenario._load import PlannedEvent
+from flipdish_sim.simulator.scenario import PlannedEvent
 from flipdish_sim.verify import verify_signature
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

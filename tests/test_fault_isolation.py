@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import FlipdishSimError
 from flipdish_sim.simulator.clock import VirtualClock, WallClock
-from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import make_client
 from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
 from flipdish_sim.simulator.log._store import Store

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.http._delivery import make_client
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._identity import RunIdentity

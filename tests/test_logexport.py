@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import asgi_transport, make_client
 from flipdish_sim.simulator.log._export import (
     SIM_FIELDS,

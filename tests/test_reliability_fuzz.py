@@ -269,7 +269,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     from starlette.routing import Route
 
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.engine import Sender
     from flipdish_sim.simulator.http._delivery import asgi_transport
 
     async def hook(_: object) -> Response:

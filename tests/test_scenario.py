@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flipdish_sim.errors import ScenarioError
-from flipdish_sim.simulator.scenario._load import (
+from flipdish_sim.simulator.scenario import (
     Scenario,
     builtin_scenarios,
     builtin_text,

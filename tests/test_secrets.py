@@ -215,7 +215,7 @@ def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Pa
     from starlette.routing import Route
 
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.engine import Sender
     from flipdish_sim.simulator.http import _delivery as delivery
     from flipdish_sim.simulator.log._store import Store
     from flipdish_sim.simulator.server.app import create_app

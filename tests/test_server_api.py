@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import asgi_transport
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.policy._disable import DisablePolicy

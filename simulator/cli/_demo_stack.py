@@ -33,7 +33,7 @@ import click
 import httpx
 
 from flipdish_sim.errors import UsageError
-from flipdish_sim.simulator.engine._sender import AttemptReport, SenderPolicy
+from flipdish_sim.simulator.engine import AttemptReport, SenderPolicy
 from flipdish_sim.simulator.log._summary import summarize
 from flipdish_sim.simulator.policy._faults import DuplicatePolicy
 from flipdish_sim.simulator.server.app import create_app

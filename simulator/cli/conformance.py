@@ -152,7 +152,7 @@ def conformance(
     if app_spec:
         target = Target.from_spec(app_spec, url=url)
     elif url:
-        from flipdish_sim.simulator.engine._sender import check_url
+        from flipdish_sim.simulator.engine import check_url
 
         target = Target.from_url(url)
         check_url(url)

@@ -22,7 +22,7 @@ import click
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.cli.network import network_options
-from flipdish_sim.simulator.engine._sender import check_url
+from flipdish_sim.simulator.engine import check_url
 from flipdish_sim.simulator.http._network import Network
 from flipdish_sim.simulator.http._network import current as current_network
 from flipdish_sim.simulator.model._subscription_rules import check_secrets, check_verify_token

@@ -14,7 +14,7 @@ import click
 from flipdish_sim.simulator.cli.network import network_options
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.engine._sender import AttemptReport
+    from flipdish_sim.simulator.engine import AttemptReport
     from flipdish_sim.simulator.scenario._run import ScenarioRun
 
 __all__ = ["RUNS_FOLDER", "new_run_path", "run"]

@@ -16,7 +16,7 @@ from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.engine._sender import AttemptReport
+    from flipdish_sim.simulator.engine import AttemptReport
     from flipdish_sim.simulator.log._store import Store
 
 __all__ = ["attempt_line", "format_offset", "send"]
@@ -200,7 +200,7 @@ def _send(
 ) -> tuple[bool, bool]:
     """(every delivery acknowledged, the receiver answered at least once)."""
     from flipdish_sim.simulator.clock import WallClock
-    from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+    from flipdish_sim.simulator.engine import Sender, SenderPolicy
     from flipdish_sim.simulator.http._delivery import make_client
     from flipdish_sim.simulator.log._file import open_log
     from flipdish_sim.simulator.model._identity import RunIdentity

@@ -46,7 +46,7 @@ def list_(db_path: str) -> None:
 @_DB
 def enable(subscription_id: int, db_path: str) -> None:
     """Re-enable a subscription: suspended retries resume inside their 24 h window, or expire."""
-    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.engine import Sender
     from flipdish_sim.simulator.log._file import open_log
     from flipdish_sim.simulator.scenario._run import clock_for_log
 
@@ -63,7 +63,7 @@ def enable(subscription_id: int, db_path: str) -> None:
 @_DB
 def disable(subscription_id: int, reason: str, db_path: str) -> None:
     """Disable a subscription: its pending retries are suspended, new events dropped (or held)."""
-    from flipdish_sim.simulator.engine._sender import Sender
+    from flipdish_sim.simulator.engine import Sender
     from flipdish_sim.simulator.log._file import open_log
     from flipdish_sim.simulator.scenario._run import clock_for_log
 

@@ -10,15 +10,10 @@ from typing import TYPE_CHECKING
 from flipdish_sim._lazy import exports
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.engine._sender import (
-        DEFAULT_CONCURRENCY,
-        AttemptReport,
-        Publishable,
-        Recovery,
-        Sender,
-        SenderPolicy,
-        check_url,
-    )
+    from flipdish_sim.simulator.engine._feed import Publishable
+    from flipdish_sim.simulator.engine._sender import Sender, check_url
+    from flipdish_sim.simulator.model import AttemptReport, Recovery
+    from flipdish_sim.simulator.policy import DEFAULT_CONCURRENCY, SenderPolicy
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -33,12 +28,12 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
-        "AttemptReport": "_sender",
-        "DEFAULT_CONCURRENCY": "_sender",
-        "Publishable": "_sender",
-        "Recovery": "_sender",
+        "DEFAULT_CONCURRENCY": "flipdish_sim.simulator.policy",
+        "AttemptReport": "flipdish_sim.simulator.model",
+        "Publishable": "_feed",
+        "Recovery": "flipdish_sim.simulator.model",
         "Sender": "_sender",
-        "SenderPolicy": "_sender",
+        "SenderPolicy": "flipdish_sim.simulator.policy",
         "check_url": "_sender",
     },
 )

@@ -47,7 +47,6 @@ from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine._agenda import Agenda
 from flipdish_sim.simulator.engine._attempt import is_waiting
-from flipdish_sim.simulator.engine._feed import Publishable
 from flipdish_sim.simulator.engine._loop import Loop
 from flipdish_sim.simulator.log._store import INTERRUPTED, Store
 from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
@@ -62,18 +61,10 @@ from flipdish_sim.simulator.model._subscription import (
 )
 from flipdish_sim.simulator.model._subscription_rules import check_callback_url, check_subscription
 from flipdish_sim.simulator.policy._disable import RollingWindow
-from flipdish_sim.simulator.policy._policy import DEFAULT_CONCURRENCY, SenderPolicy
+from flipdish_sim.simulator.policy._policy import SenderPolicy
 from flipdish_sim.simulator.wire._template import RequestTemplates
 
-__all__ = [
-    "DEFAULT_CONCURRENCY",
-    "AttemptReport",
-    "Publishable",
-    "Recovery",
-    "Sender",
-    "SenderPolicy",
-    "check_url",
-]
+__all__ = ["Sender", "check_url"]
 
 
 class Sender(Loop):

@@ -11,22 +11,25 @@ from flipdish_sim._lazy import exports
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.scenario._load import (
-        Scenario,
         builtin_scenarios,
         builtin_text,
         load_scenario,
         parse_scenario,
-        plan,
     )
+    from flipdish_sim.simulator.scenario._model import PlannedEvent, Scenario, parse_duration, parse_rate
+    from flipdish_sim.simulator.scenario._plan import plan
     from flipdish_sim.simulator.scenario._run import ScenarioRun, open_run
 
 __all__ = [
+    "PlannedEvent",
     "Scenario",
     "ScenarioRun",
     "builtin_scenarios",
     "builtin_text",
     "load_scenario",
     "open_run",
+    "parse_duration",
+    "parse_rate",
     "parse_scenario",
     "plan",
 ]
@@ -34,13 +37,16 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
-        "Scenario": "_load",
+        "PlannedEvent": "_model",
+        "Scenario": "_model",
         "ScenarioRun": "_run",
         "builtin_scenarios": "_load",
         "builtin_text": "_load",
         "load_scenario": "_load",
         "open_run": "_run",
+        "parse_duration": "_model",
+        "parse_rate": "_model",
         "parse_scenario": "_load",
-        "plan": "_load",
+        "plan": "_plan",
     },
 )

@@ -44,43 +44,14 @@ from flipdish_sim.simulator.scenario._fields import (
     subscription_value,
 )
 from flipdish_sim.simulator.scenario._model import (
-    MAX_PAYLOAD_BYTES,
-    MAX_SPAN,
-    DisableSpec,
     DuplicatesSpec,
-    EventSource,
-    PlannedEvent,
-    PolicySpec,
     ReorderSpec,
-    RetrySpec,
     Scenario,
     SubscriptionSpec,
-    parse_duration,
-    parse_rate,
 )
-from flipdish_sim.simulator.scenario._plan import plan
 from flipdish_sim.simulator.scenario._yaml import FieldPath, Marks, read_document
 
-__all__ = [
-    "MAX_PAYLOAD_BYTES",
-    "MAX_SPAN",
-    "DisableSpec",
-    "DuplicatesSpec",
-    "EventSource",
-    "PlannedEvent",
-    "PolicySpec",
-    "ReorderSpec",
-    "RetrySpec",
-    "Scenario",
-    "SubscriptionSpec",
-    "builtin_scenarios",
-    "builtin_text",
-    "load_scenario",
-    "parse_duration",
-    "parse_rate",
-    "parse_scenario",
-    "plan",
-]
+__all__ = ["builtin_scenarios", "builtin_text", "load_scenario", "parse_scenario"]
 
 _PACKAGE = "flipdish_sim.simulator.scenario"
 

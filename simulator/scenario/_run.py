@@ -29,10 +29,11 @@ import httpx
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
-from flipdish_sim.simulator.engine._sender import Sender, check_url
+from flipdish_sim.simulator.engine import Sender, check_url
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
-from flipdish_sim.simulator.scenario._load import PlannedEvent, Scenario, plan
+from flipdish_sim.simulator.scenario._model import PlannedEvent, Scenario
+from flipdish_sim.simulator.scenario._plan import plan
 
 __all__ = ["ScenarioRun", "callback_url", "clock_for_log", "open_run"]
 

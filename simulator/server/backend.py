@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.simulator.clock import Clock
-from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.log._export import Masker, webhook_logs
 from flipdish_sim.simulator.log._store import AttemptRow, Store, UnknownSubscriptionError
 from flipdish_sim.simulator.model._subscription import Subscription
@@ -33,7 +33,7 @@ from flipdish_sim.simulator.server.validation import SubscriptionInput
 from flipdish_sim.simulator.wire._signing import format_timestamp
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.scenario._load import PlannedEvent
+    from flipdish_sim.simulator.scenario import PlannedEvent
 
 __all__ = ["MAX_SCENARIO_EVENTS", "Backend", "legacy_event_names"]
 
@@ -223,7 +223,7 @@ class Backend:
 
     async def run_scenario(self, name: str) -> list[str]:
         """Publish a built-in scenario's events to the existing subscriptions, each at its planned time."""
-        from flipdish_sim.simulator.scenario._load import load_scenario, plan
+        from flipdish_sim.simulator.scenario import load_scenario, plan
 
         scenario = load_scenario(name, env=_Placeholders())
         planned: list[PlannedEvent] = []

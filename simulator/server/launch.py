@@ -16,7 +16,7 @@ from typing import Literal
 import httpx
 
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
-from flipdish_sim.simulator.engine._sender import Sender, SenderPolicy
+from flipdish_sim.simulator.engine import Sender, SenderPolicy
 from flipdish_sim.simulator.http._delivery import make_client
 from flipdish_sim.simulator.log._file import open_log
 from flipdish_sim.simulator.log._store import Store

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from flipdish_sim.simulator.engine._sender import Sender
+from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.log._store import Store, UnknownSubscriptionError
 from flipdish_sim.simulator.model._subscription import Subscription
 
