@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.policy._disable import (
     DISABLE_WINDOW,
     DisablePolicy,
@@ -100,7 +101,7 @@ def test_events_unit_needs_event_ids() -> None:
     ],
 )
 def test_invalid_policies_are_refused(options: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(UsageError, match=message):  # a ValueError too; the command line exits 2
         DisablePolicy(**options)  # type: ignore[arg-type]
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flipdish_sim.simulator.log._store import AttemptRow, Store
 from flipdish_sim.simulator.model._attempt import Outcome
 from flipdish_sim.simulator.model._subscription import Subscription, from_us
-from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation
+from flipdish_sim.simulator.policy._disable import DisablePolicy, RollingWindow
 from flipdish_sim.simulator.server.chart import Bucket, bucketize
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
@@ -32,12 +32,11 @@ def _window_start(sub: Subscription, now: datetime, policy: DisablePolicy) -> da
 
 def disable_state(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) -> DisableState:
     """The rule's numbers for ``sub`` now (the engine's policy, evaluated over the log), and when/why."""
-    observations = [
-        Observation(at, outcome == OK_OUTCOME, str(key))
-        for at, outcome, key in store.outcomes_since(sub.id, _window_start(sub, now, policy))
-        if outcome != INTERRUPTED
-    ]
-    decision = policy.evaluate(observations, now)
+    window = RollingWindow(policy)  # the engine's window, fed from the log
+    for at, outcome, key in store.outcomes_since(sub.id, _window_start(sub, now, policy)):
+        if outcome != INTERRUPTED and at <= now:
+            window.add(at, outcome == OK_OUTCOME, str(key))
+    decision = window.decision(now)
     record, since = sub.disabled, sub.window_since
     return DisableState(
         subscription_id=sub.id,
