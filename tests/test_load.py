@@ -266,3 +266,24 @@ def test_default_payloads_are_one_orders_realistic_lifecycle() -> None:
     assert [payload["Type"] for _, payload in lifecycle] == list(DEFAULT_LIFECYCLES[Family.LEGACY])
     orders = {json.dumps(payload["Body"]["Order"]["OrderId"]) for _, payload in lifecycle}  # type: ignore[index]
     assert len(orders) == 1
+
+
+def test_the_documented_locustfile_path_still_loads_the_user_class() -> None:
+    """README: ``locust -f "$(python -c 'import flipdish_sim.simulator.load as m; print(m.__file__)')"``.
+
+    Loaded as Locust loads a locustfile (a SourceFileLoader named after the file), in a fresh process
+    (Locust patches the process with gevent)."""
+    code = (
+        "import importlib.machinery, importlib.util, inspect, sys\n"
+        "import flipdish_sim.simulator.load as m\n"
+        "assert 'locust' not in sys.modules, 'importing the package must not import Locust'\n"
+        "loader = importlib.machinery.SourceFileLoader('__init__', m.__file__)\n"
+        "spec = importlib.util.spec_from_file_location('__init__', m.__file__, loader=loader)\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "loader.exec_module(module)\n"
+        "from locust import User\n"
+        "print(sorted(n for n, v in vars(module).items() if inspect.isclass(v) and issubclass(v, User)"
+        " and not v.abstract))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['FlipdishWebhookUser']"

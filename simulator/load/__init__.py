@@ -1,26 +1,13 @@
-"""Load tests with Locust: the locustfile (:mod:`.locustfile`) and the delivery plan it runs.
+"""Load tests with Locust: the locustfile (:mod:`.locustfile`) and the delivery plan it runs (``_plan``).
 
-The names below load on first use (the modules behind them are private).
+This file is a locustfile too, so the documented ``locust -f "$(python -c 'import flipdish_sim.simulator.load
+as m; print(m.__file__)')"`` keeps working: loaded by Locust (under another module name) it brings in the
+user class; imported as this package it imports nothing (importing Locust patches the process with gevent).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+if __name__ != "flipdish_sim.simulator.load":  # loaded by `locust -f <this file>`
+    from flipdish_sim.simulator.load.locustfile import *  # noqa: F403
 
-from flipdish_sim._lazy import exports
-
-if TYPE_CHECKING:
-    from flipdish_sim.simulator.load._plan import LoadOptions, LoadPlanner
-
-__all__ = [
-    "LoadOptions",
-    "LoadPlanner",
-]
-
-__getattr__ = exports(
-    __name__,
-    {
-        "LoadOptions": "_plan",
-        "LoadPlanner": "_plan",
-    },
-)
+__all__: list[str] = []
