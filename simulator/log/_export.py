@@ -27,6 +27,7 @@ from typing import TextIO
 from flipdish_sim.simulator.log._store import AttemptRow, Store
 from flipdish_sim.simulator.model._subscription import Subscription
 from flipdish_sim.simulator.wire._envelope import MASK, mask_headers
+from flipdish_sim.simulator.wire._headers import headers_text
 from flipdish_sim.simulator.wire._signing import format_timestamp
 
 __all__ = [
@@ -103,10 +104,6 @@ def format_duration(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{fraction:07d}"
 
 
-def _header_text(headers: Iterable[tuple[str, str]]) -> str:
-    return "\r\n".join(f"{name}: {value}" for name, value in headers)
-
-
 class Masker:
     """Replaces each subscription's verify token and secrets in text by ``***`` (the export, the logs API
     and the dashboard all mask through this one class)."""
@@ -160,9 +157,9 @@ def webhook_log(row: AttemptRow, mask: Masker | None = None) -> dict[str, object
         "WebhookSubscriptionCallbackUrl": row.callback_url,
         "HttpResponseStatusCode": str(row.status_code if row.status_code is not None else 0),
         "HttpResponseStatus": status_text(row.status_code, row.outcome),
-        "RequestHeaders": clean(_header_text(mask_headers(row.request_headers))),
+        "RequestHeaders": clean(headers_text(mask_headers(row.request_headers))),
         "RequestBody": clean(row.request_body.decode("utf-8", "replace")),
-        "ResponseHeaders": clean(_header_text(mask_headers(row.response_headers))),
+        "ResponseHeaders": clean(headers_text(mask_headers(row.response_headers))),
         "ResponseBody": clean(row.response_body.decode("utf-8", "replace")),
         "Duration": format_duration(row.duration),
         "RetryCount": row.attempt_no - 1,
