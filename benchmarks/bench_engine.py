@@ -68,10 +68,10 @@ def bare_wsgi_rate(count: int) -> Rate:
 
 def engine_rate(kind: str, family: str, count: int, *, app: Any = None) -> tuple[Rate, int]:
     """Publish ``count`` events at once and run until idle; returns (attempts rate, acknowledged)."""
-    from flipdish_sim.simulator import delivery
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.engine import Sender
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.http import _delivery as delivery
+    from flipdish_sim.simulator.log._store import Store
 
     envelope = _envelope()
     name = "order.created" if family == "legacy" else "sale.created.v1"

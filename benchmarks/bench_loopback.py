@@ -124,8 +124,8 @@ def aiohttp_rate(url: str, body: bytes, concurrency: int, seconds: float) -> Rat
 
 def delivery_rate(url: str, body: bytes, concurrency: int, seconds: float, *, transport: str) -> Rate:
     """flipdish-sim's ``delivery.attempt`` (deadline, bounded read, classification) over ``make_client``."""
-    from flipdish_sim.simulator import delivery
-    from flipdish_sim.simulator.request import OutgoingRequest
+    from flipdish_sim.simulator.http import _delivery as delivery
+    from flipdish_sim.simulator.wire._envelope import OutgoingRequest
 
     request = OutgoingRequest(url=url, headers=HEADERS, body=body)
     at = datetime(2026, 1, 1, tzinfo=UTC)
@@ -138,7 +138,7 @@ def delivery_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tr
         if transport == "aiohttp":
             return delivery.make_client(transport=aiohttp_transport(concurrency))
         if transport == "proposed":
-            from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
+            from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
 
             return delivery.make_client(transport=AiohttpDeliveryTransport())
         return delivery.make_client()
@@ -156,17 +156,17 @@ def engine_rate(url: str, body: bytes, concurrency: int, seconds: float, *, tran
     import time
     from pathlib import Path
 
-    from flipdish_sim.simulator import delivery
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.engine import Sender, SenderPolicy
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.http import _delivery as delivery
+    from flipdish_sim.simulator.log._store import Store
 
     payload = json.loads(body)
     count = int(300 * seconds)
 
     async def main(db: Path) -> Rate:
         if transport == "proposed":
-            from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
+            from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
 
             client = delivery.make_client(transport=AiohttpDeliveryTransport())
         else:

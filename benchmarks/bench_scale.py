@@ -39,11 +39,11 @@ def _feed(events: int, spread: timedelta) -> Iterator[Any]:
 
 
 async def _run(events: int, spread: timedelta, db: Path) -> dict[str, Any]:
-    from flipdish_sim.simulator import delivery
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.disable import DisablePolicy
     from flipdish_sim.simulator.engine import Sender, SenderPolicy
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.http import _delivery as delivery
+    from flipdish_sim.simulator.log._store import Store
+    from flipdish_sim.simulator.policy._disable import DisablePolicy
 
     client = delivery.make_client(transport=delivery.asgi_transport(receivers.failing_asgi(6)))
     policy = SenderPolicy(disable=DisablePolicy(threshold=0.65))

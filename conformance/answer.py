@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flipdish_sim.simulator.attempt import Attempt, Outcome
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
 
 __all__ = [
     "EXCERPT_BYTES",

@@ -20,9 +20,9 @@ from flipdish_sim.conformance.verdict import blamed_elsewhere
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.simulator.clock import Clock
-from flipdish_sim.simulator.delivery import attempt
-from flipdish_sim.simulator.request import OutgoingRequest, legacy_request, v3_request
-from flipdish_sim.simulator.signing import format_timestamp, signature_header
+from flipdish_sim.simulator.http._delivery import attempt
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest, legacy_request, v3_request
+from flipdish_sim.simulator.wire._signing import format_timestamp, signature_header
 
 __all__ = ["Blocked", "CheckContext", "Payload", "Probe"]
 

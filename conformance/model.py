@@ -9,9 +9,9 @@ from typing import Literal
 
 from flipdish_sim.conformance.answer import Answer
 from flipdish_sim.contracts.catalogue import Family, Profile
-from flipdish_sim.simulator.attempt import Attempt
-from flipdish_sim.simulator.delivery import DEFAULT_DEADLINE
-from flipdish_sim.simulator.request import OutgoingRequest, RequestOptions
+from flipdish_sim.simulator.model._attempt import Attempt
+from flipdish_sim.simulator.policy._policy import DEFAULT_DEADLINE
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest, RequestOptions
 
 __all__ = [
     "DEFAULT_EVENTS",

@@ -7,7 +7,7 @@ import httpx
 from flipdish_sim.conformance.context import Probe
 from flipdish_sim.conformance.target import Target
 from flipdish_sim.errors import FlipdishSimError
-from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.http._delivery import make_client
 
 __all__ = ["ProbeError", "http_probe"]
 

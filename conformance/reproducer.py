@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flipdish_sim.conformance.answer import Answer
 from flipdish_sim.conformance.model import Exchange
-from flipdish_sim.simulator.signing import SIGNED_TIMESTAMP_DOT_BODY
+from flipdish_sim.simulator.wire._signing import SIGNED_TIMESTAMP_DOT_BODY
 
 __all__ = ["SECRET_ENV", "TOKEN_ENV", "reproducer", "write_reproducer"]
 

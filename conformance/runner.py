@@ -38,9 +38,9 @@ from flipdish_sim.conformance.target import Target
 from flipdish_sim.conformance.verdict import blocked, is_late
 from flipdish_sim.contracts.catalogue import Family, get_event
 from flipdish_sim.errors import UsageError
-from flipdish_sim.simulator.attempt import Outcome
 from flipdish_sim.simulator.clock import Clock, WallClock
-from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.model._attempt import Outcome
 
 __all__ = [
     "MAX_TIME",

@@ -6,8 +6,8 @@
     Target.from_spec("myservice.web:app", url=...)        # ``module:attribute``, as ``--flipdish-app`` takes
     Target.from_app(app, lifespan=False)                  # do not run an ASGI app's lifespan
 
-In-process apps are driven through httpx transports (:func:`flipdish_sim.simulator.delivery.asgi_transport`,
-:func:`~flipdish_sim.simulator.delivery.wsgi_transport`): every request reaches the app exactly as bytes on
+In-process apps are driven through httpx transports (:func:`flipdish_sim.simulator.http.asgi_transport`,
+:func:`~flipdish_sim.simulator.http.wsgi_transport`): every request reaches the app exactly as bytes on
 the wire would, without a server or a port. The host of an in-process URL is never resolved.
 
 An ASGI app's lifespan (startup and shutdown, where apps open their database pools) runs around the
@@ -116,7 +116,7 @@ class Target:
 
     def transport(self) -> httpx.AsyncBaseTransport | None:
         """The in-process transport of an app target, or None for a URL (real network)."""
-        from flipdish_sim.simulator.delivery import asgi_transport, wsgi_transport
+        from flipdish_sim.simulator.http._delivery import asgi_transport, wsgi_transport
 
         if self.app is None:
             return None
@@ -146,7 +146,7 @@ class Target:
             yield Served(self.transport(), lifespan=False)
             return
         try:
-            from flipdish_sim.simulator.delivery import asgi_transport
+            from flipdish_sim.simulator.http._delivery import asgi_transport
 
             yield Served(asgi_transport(manager.app), lifespan=True)
         except BaseException as exc:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from flipdish_sim.conformance.answer import consequence
 from flipdish_sim.conformance.model import CheckOutcome, CheckResult, Exchange
-from flipdish_sim.simulator.attempt import Outcome
+from flipdish_sim.simulator.model._attempt import Outcome
 
 __all__ = ["accepting", "blamed_elsewhere", "blocked", "failed", "is_late", "passed", "rejecting", "skipped"]
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.simulator import DeliveryResult, ScenarioResult, Simulator
-    from flipdish_sim.simulator.attempt import Attempt
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.engine import AttemptReport
-    from flipdish_sim.simulator.subscription import Event, Subscription
+    from flipdish_sim.simulator.model._attempt import Attempt
+    from flipdish_sim.simulator.model._subscription import Event, Subscription
 
 __all__ = ["AsyncSimulator"]
 

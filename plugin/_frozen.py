@@ -45,7 +45,7 @@ import httpx
 
 __all__ = ["IGNORE", "FrozenTimeTransport", "ReceiverTime"]
 
-IGNORE = ["flipdish_sim.simulator.stopwatch", "_pytest", "pluggy"]
+IGNORE = ["flipdish_sim.simulator.http._stopwatch", "_pytest", "pluggy"]
 """Modules that read real time while a receiver's time is frozen: the sender's stopwatch, pytest's own."""
 
 _CLOCK_MODULES = (_datetime_module, _time_module)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flipdish_sim.plugin.assertions import assert_acknowledged, assert_attempts
-from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.engine import AttemptReport
-from flipdish_sim.simulator.subscription import Event
+from flipdish_sim.simulator.model._attempt import Attempt
+from flipdish_sim.simulator.model._subscription import Event
 
 __all__ = ["DeliveryResult", "ScenarioResult"]
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from flipdish_sim.conformance.answer import RETRY_WINDOW, consequence, describe_answer
 from flipdish_sim.errors import DeliveryAssertionError
-from flipdish_sim.simulator.attempt import Attempt
+from flipdish_sim.simulator.model._attempt import Attempt
 
 __all__ = [
     "RETRY_WINDOW",

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
     from flipdish_sim.plugin.simulator import AsyncSimulator, DeliveryResult, ScenarioResult, Simulator
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.retry import RetryPolicy
+    from flipdish_sim.simulator.policy._retry import RetryPolicy
 
 __all__ = [
     "flipdish_api",
@@ -105,7 +105,7 @@ def flipdish_clock() -> VirtualClock:
 @pytest.fixture
 def flipdish_retry_policy() -> RetryPolicy:
     """The retry schedule (default: the simulator's Flipdish-like 24 h schedule)."""
-    from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT
+    from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT
 
     return FLIPDISH_DEFAULT
 

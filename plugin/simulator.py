@@ -33,12 +33,12 @@ from flipdish_sim.plugin._async import AsyncSimulator
 from flipdish_sim.plugin._frozen import FrozenTimeTransport, ReceiverTime
 from flipdish_sim.plugin._loop import SenderLoop
 from flipdish_sim.plugin._results import DeliveryResult, ScenarioResult
-from flipdish_sim.simulator.attempt import Attempt
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import make_client
 from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
-from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.subscription import Event, Subscription
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._attempt import Attempt
+from flipdish_sim.simulator.model._subscription import Event, Subscription
 
 __all__ = ["AsyncSimulator", "DeliveryResult", "ScenarioResult", "Simulator", "as_target"]
 
@@ -266,9 +266,9 @@ class Simulator:
     # -- scenarios -------------------------------------------------------------------------------------
     def run_scenario(self, scenario: str | Path, *, seed: int = 0) -> ScenarioResult:
         """Run a built-in or file scenario against this receiver on its own virtual clock and log."""
-        from flipdish_sim.simulator.scenario import load_scenario
-        from flipdish_sim.simulator.session import open_run
-        from flipdish_sim.simulator.summary import summarize
+        from flipdish_sim.simulator.log._summary import summarize
+        from flipdish_sim.simulator.scenario._load import load_scenario
+        from flipdish_sim.simulator.scenario._run import open_run
 
         fallback = self.verify_token or (self.secrets[0] if self.secrets else "flipdish-sim-unset")
         loaded = load_scenario(scenario, env=_CredentialEnv(fallback))

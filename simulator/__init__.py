@@ -12,29 +12,27 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.attempt import Attempt, Outcome
     from flipdish_sim.simulator.clock import Clock, VirtualClock, WallClock
-    from flipdish_sim.simulator.disable import DisablePolicy
     from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
-    from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
-    from flipdish_sim.simulator.request import RequestOptions
-    from flipdish_sim.simulator.retry import RetryPolicy
+    from flipdish_sim.simulator.log import Store
+    from flipdish_sim.simulator.model import Attempt, Outcome
+    from flipdish_sim.simulator.policy import DisablePolicy, DuplicatePolicy, ReorderPolicy, RetryPolicy
     from flipdish_sim.simulator.scenario import load_scenario
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.wire import RequestOptions
 
 _WHERE = {
-    "Attempt": "attempt",
+    "Attempt": "model",
     "AttemptReport": "engine",
     "Clock": "clock",
-    "DisablePolicy": "disable",
-    "DuplicatePolicy": "faults",
-    "Outcome": "attempt",
-    "ReorderPolicy": "faults",
-    "RequestOptions": "request",
-    "RetryPolicy": "retry",
+    "DisablePolicy": "policy",
+    "DuplicatePolicy": "policy",
+    "Outcome": "model",
+    "ReorderPolicy": "policy",
+    "RequestOptions": "wire",
+    "RetryPolicy": "policy",
     "Sender": "engine",
     "SenderPolicy": "engine",
-    "Store": "store",
+    "Store": "log",
     "VirtualClock": "clock",
     "WallClock": "clock",
     "load_scenario": "scenario",

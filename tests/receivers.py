@@ -375,12 +375,17 @@ def broken(raw: bytes = b"this is not HTTP at all\r\n\r\n") -> Receiver:
     return Receiver(answer)
 
 
-def refused_url() -> str:
-    """A loopback URL where nothing listens (the port was just released)."""
+def free_port() -> int:
+    """A loopback port nothing listens on (just released: free unless another process takes it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/webhook"
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def refused_url() -> str:
+    """A loopback URL where nothing listens (the port was just released)."""
+    return f"http://127.0.0.1:{free_port()}/webhook"
 
 
 # -- TLS

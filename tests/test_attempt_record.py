@@ -17,14 +17,14 @@ from starlette.routing import Route
 
 from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.logexport import export_logs
-from flipdish_sim.simulator.logfile import open_log
+from flipdish_sim.simulator.http._delivery import asgi_transport
+from flipdish_sim.simulator.log._export import export_logs
+from flipdish_sim.simulator.log._file import open_log
+from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.runner import ServerThread
-from flipdish_sim.simulator.store import Store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 TOKEN = "record-api-token"

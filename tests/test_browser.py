@@ -19,12 +19,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flipdish_sim.simulator.delivery import make_client
 from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.launch import make_clock
-from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 
 CHROMIUM = "/usr/bin/chromium"
@@ -85,7 +85,7 @@ def receiver() -> Iterator[FlakyReceiver]:
 
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[tuple[str, httpx.Client]]:
-    store = ServerStore(tmp_path / "browser.db")
+    store = Store(tmp_path / "browser.db")
     client = make_client()
     sender = Sender(store, clock=make_clock("virtual"), client=client)
     backend = Backend(sender, store)

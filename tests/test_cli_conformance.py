@@ -24,7 +24,7 @@ from flipdish_sim.conformance.reproducer import write_reproducer
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.clock import WallClock
-from flipdish_sim.simulator.delivery import make_client
+from flipdish_sim.simulator.http._delivery import make_client
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV
-from flipdish_sim.simulator.store import APPLICATION_ID
+from flipdish_sim.simulator.log._store import APPLICATION_ID
 
 URL = "http://127.0.0.1:9/hooks"
 TOKEN = "tok-0123456789abcdef"

@@ -205,7 +205,7 @@ def test_an_unfinished_run_resumes_only_as_itself(tmp_path: Path, second: list[s
 def test_a_log_that_run_did_not_write_is_refused(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.log._store import Store
 
     db = tmp_path / "served.db"
     with Store(db) as store:  # e.g. a serve log, with someone else's subscription

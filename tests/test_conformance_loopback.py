@@ -25,10 +25,10 @@ from flipdish_sim.conformance.bodies import variants
 from flipdish_sim.conformance.model import Exchange
 from flipdish_sim.conformance.reproducer import write_reproducer
 from flipdish_sim.contracts.catalogue import Family
-from flipdish_sim.simulator.attempt import Attempt, Outcome
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.request import legacy_request
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.wire._envelope import legacy_request
 
 LEGACY = {"family": Family.LEGACY, "verify_token": TOKEN, "events": ("order.created", "order.accepted")}
 V3 = {"family": Family.V3, "secrets": (SECRET,), "events": ("sale.created.v1", "sale.accepted.v1")}

@@ -20,19 +20,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
-from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
+from flipdish_sim.simulator.http._delivery import asgi_transport
+from flipdish_sim.simulator.log._store import AttemptRow, Store
+from flipdish_sim.simulator.model._subscription import DisableRecord, Subscription
+from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.chart import Bucket, bucketize, share_gauge_svg, timeline_svg
 from flipdish_sim.simulator.server.dashboard import Card, excerpt, render_overview, render_subscription
-from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
-from flipdish_sim.simulator.store import AttemptRow
-from flipdish_sim.simulator.subscription import DisableRecord, Subscription
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 EVIL = '<script>alert("x")</script>'
@@ -320,7 +319,7 @@ class _Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[_Site]:
     receiver = _Receiver()
-    store = ServerStore(tmp_path / "dash.db")
+    store = Store(tmp_path / "dash.db")
     client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
     policy = SenderPolicy(disable=DisablePolicy(min_sample=3))
     sender = Sender(store, clock=VirtualClock(), client=client, policy=policy)

@@ -16,9 +16,10 @@ import respx
 from fastapi import FastAPI, Request
 
 from flipdish_sim import __version__
-from flipdish_sim.simulator import delivery, stopwatch
-from flipdish_sim.simulator.attempt import Attempt, Outcome
-from flipdish_sim.simulator.request import OutgoingRequest, legacy_envelope, legacy_request, v3_request
+from flipdish_sim.simulator.http import _delivery as delivery
+from flipdish_sim.simulator.http import _stopwatch as stopwatch
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest, legacy_envelope, legacy_request, v3_request
 from flipdish_sim.verify import verify_signature, verify_token
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -391,3 +392,18 @@ def test_mock_transport_responses_are_classified_like_real_ones(status: int, out
     result = send(legacy("https://receiver.test/hook"), client=mock, max_response_bytes=8)
     assert (result.outcome, result.status_code) == (outcome, status)
     assert (result.response_body, result.response_truncated) == (b'{"receiv', True)
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("ConnectionTimeout", Outcome.TIMEOUT),
+        ("Timeout", Outcome.TIMEOUT),
+        ("HTTPParseError", Outcome.MALFORMED_RESPONSE),
+        ("BadStatusLine", Outcome.MALFORMED_RESPONSE),
+    ],
+)
+def test_the_one_classifier_knows_the_load_clients_exceptions(name: str, outcome: Outcome) -> None:
+    """Load mode's Locust client (geventhttpclient) raises its own types; they classify like httpx's."""
+    error = type(name, (Exception,), {})("boom")
+    assert delivery.classify_exception(error)[0] is outcome

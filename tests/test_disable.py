@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flipdish_sim.simulator.disable import (
+from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.policy._disable import (
     DISABLE_WINDOW,
-    DisableDecision,
     DisablePolicy,
     Observation,
     RollingWindow,
@@ -101,31 +101,36 @@ def test_events_unit_needs_event_ids() -> None:
     ],
 )
 def test_invalid_policies_are_refused(options: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(UsageError, match=message):  # a ValueError too; the command line exits 2
         DisablePolicy(**options)  # type: ignore[arg-type]
 
 
 def test_rolling_window_takes_late_observations_but_not_evaluations_in_the_past() -> None:
     window = RollingWindow(DisablePolicy(min_sample=2))
-    window.add(Observation(T0 + H, False))
-    late = window.add(Observation(T0, False))  # a concurrent attempt that started earlier finished later
+    assert window.add(T0 + H, False) is None  # 1 of 1: under the minimum sample
+    late = window.add(T0, False)  # a concurrent attempt that started earlier finished later
+    assert late is not None
     assert (late.failures, late.total, late.disable, late.window_end) == (2, 2, True, T0 + H)
-    ancient = window.add(Observation(T0 - 100 * H, True))  # older than the window: ignored
-    assert (ancient.total, ancient.failures) == (2, 2)
+    ancient = window.add(T0 - 100 * H, True)  # older than the window: ignored
+    assert ancient == late
     with pytest.raises(ValueError, match="before its last"):
         window.decision(T0)
     report = window.decision(T0 + 100 * H)  # evaluated later: both failures have left the window
     assert report.total == 0
-    assert window.add(Observation(T0 + 2 * H, False)).total == 0  # older than that window: ignored
+    assert window.add(T0 + 2 * H, False) is None  # older than that window: ignored
+    assert window.decision(T0 + 100 * H).total == 0
+
+
+def test_rolling_window_refuses_an_events_window_without_event_ids() -> None:
+    with pytest.raises(ValueError, match="event_id"):
+        RollingWindow(DisablePolicy(unit="events")).add(T0, False)
 
 
 def test_rolling_window_memory_is_one_window_not_the_whole_history() -> None:
     window = RollingWindow(DisablePolicy(window=timedelta(seconds=100)))
-    decision: DisableDecision | None = None
     for i in range(20_000):
-        decision = window.add(Observation(T0 + timedelta(seconds=i), i % 3 != 0))
-    assert decision is not None
-    assert decision.total == 100
+        window.add(T0 + timedelta(seconds=i), i % 3 != 0)
+    assert window.decision(T0 + timedelta(seconds=19_999)).total == 100
     assert len(window) == 100
 
 
@@ -159,7 +164,10 @@ def test_property_incremental_and_reference_agree(
     policy = DisablePolicy(timedelta(hours=hours), threshold, min_sample, unit)  # type: ignore[arg-type]
     window = RollingWindow(policy)
     for i, observation in enumerate(observed):
-        assert window.add(observation) == policy.evaluate(observed[: i + 1], observation.at)
+        reference = policy.evaluate(observed[: i + 1], observation.at)
+        decided = window.add(observation.at, observation.ok, observation.event_id)
+        assert decided == (reference if reference.disable else None)
+        assert window.decision(observation.at) == reference
     end = (observed[-1].at if observed else T0) + timedelta(seconds=later)
     assert window.decision(end) == policy.evaluate(observed, end)
 
@@ -183,7 +191,10 @@ def test_property_out_of_order_arrivals_agree_with_the_reference(
     window = RollingWindow(policy)
     for i, observation in enumerate(arrived):
         latest = max(o.at for o in arrived[: i + 1])
-        assert window.add(observation) == policy.evaluate(arrived[: i + 1], latest)
+        reference = policy.evaluate(arrived[: i + 1], latest)
+        decided = window.add(observation.at, observation.ok, observation.event_id)
+        assert decided == (reference if reference.disable else None)
+        assert window.decision(latest) == reference
 
 
 @given(failures=st.integers(0, 60), successes=st.integers(0, 60), min_sample=st.integers(1, 30))

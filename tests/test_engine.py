@@ -17,16 +17,15 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import UnknownEventError, UsageError
 from flipdish_sim.simulator.clock import VirtualClock, WallClock
-from flipdish_sim.simulator.delivery import asgi_transport, make_client
-from flipdish_sim.simulator.disable import DisablePolicy, Observation
 from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
-from flipdish_sim.simulator.faults import DuplicatePolicy, ReorderPolicy
-from flipdish_sim.simulator.identity import RunIdentity
-from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, RetryPolicy
+from flipdish_sim.simulator.http._delivery import asgi_transport, make_client
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._identity import RunIdentity
+from flipdish_sim.simulator.model._subscription import DeliveryState
+from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation, RollingWindow
+from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT, RetryPolicy
 from flipdish_sim.simulator.scenario import PlannedEvent
-from flipdish_sim.simulator.schedule import AttemptWindow
-from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.subscription import DeliveryState, to_us
 from flipdish_sim.verify import verify_signature
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -468,15 +467,14 @@ def test_updating_a_subscription_changes_later_attempts(tmp_path: Path) -> None:
 
 
 def _window_decisions(steps: list[tuple[int, bool]], policy: DisablePolicy) -> tuple[list[bool], list[bool]]:
-    window = AttemptWindow(int(policy.window.total_seconds() * 1_000_000))
+    window = RollingWindow(policy)
     history: list[Observation] = []
     at = T0
     compact, reference = [], []
     for gap, ok in steps:
         at += timedelta(seconds=gap)
-        window.add(to_us(at), not ok)
         history.append(Observation(at, ok))
-        compact.append(policy.decide(window.failures, window.total, at).disable)
+        compact.append(window.add(at, ok) is not None)
         reference.append(policy.evaluate(history, at).disable)
     return compact, reference
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport, make_client
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
-from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.http._delivery import asgi_transport, make_client
+from flipdish_sim.simulator.log._store import Store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URL = "http://receiver.test/webhooks"

@@ -23,16 +23,15 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import FlipdishSimError
 from flipdish_sim.simulator.clock import VirtualClock, WallClock
-from flipdish_sim.simulator.delivery import make_client
-from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
-from flipdish_sim.simulator.retry import RetryPolicy
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.policy._disable import DisablePolicy
+from flipdish_sim.simulator.policy._retry import RetryPolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
-from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
-from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.transport import AiohttpDeliveryTransport
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 TOKEN = "isolation-api-token"
@@ -139,7 +138,7 @@ def test_a_log_holding_a_bad_subscription_keeps_serving_the_good_one(
     """Through the server (virtual clock): events still go out, the API never answers 500, health stays ok."""
     url, token = _bad(receiver.port)[bad]
     receiver.requests.clear()
-    store = ServerStore(tmp_path / "server.db")
+    store = Store(tmp_path / "server.db")
     client = loopback_client()
     _plant(store, url, token)  # an older log
     sender = Sender(store, clock=VirtualClock(T0), client=client, policy=POLICY)
@@ -163,7 +162,7 @@ def test_a_log_holding_a_bad_subscription_keeps_serving_the_good_one(
 
 
 def test_a_dead_delivery_loop_shows_in_health_and_on_the_dashboard(tmp_path: Path) -> None:
-    store = ServerStore(tmp_path / "server.db")
+    store = Store(tmp_path / "server.db")
     sender = Sender(store, clock=WallClock(), client=httpx.AsyncClient())
 
     async def dies() -> None:
@@ -293,7 +292,7 @@ def test_a_wall_clock_server_keeps_delivering_to_the_good_subscription(tmp_path:
         return True
 
     with receivers.Receiver(answer) as receiver:
-        store = ServerStore(tmp_path / "server.db")
+        store = Store(tmp_path / "server.db")
         for url, token in _bad(receiver.port).values():
             _plant(store, url, token)  # an older log
         sender = Sender(store, clock=WallClock(), client=loopback_client(), policy=POLICY)

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flipdish_sim.simulator.faults import NO_DUPLICATES, NO_REORDER, Duplicate, DuplicatePolicy, ReorderPolicy
+from flipdish_sim.simulator.policy._faults import (
+    NO_DUPLICATES,
+    NO_REORDER,
+    Duplicate,
+    DuplicatePolicy,
+    ReorderPolicy,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 S = timedelta(seconds=1)

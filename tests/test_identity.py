@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from flipdish_sim.simulator.cli import main
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import make_client
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.identity import RunIdentity
-from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._identity import RunIdentity
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ENV = {"FLIPDISH_SIM_VERIFY_TOKEN": "tok-0123456789abcdef", "FLIPDISH_SIM_SECRET": None}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,10 +20,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from receivers import free_port
 
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.simulator.cli import main
-from flipdish_sim.simulator.loadplan import LoadOptions, LoadPlanner, build_request, classify_status
+from flipdish_sim.simulator.load._plan import LoadOptions, LoadPlanner, build_request, classify_status
 from flipdish_sim.verify import InvalidSignature, verify_signature, verify_token
 
 SECRET = "load-test-secret-9f8e"
@@ -68,23 +68,16 @@ def receiver() -> Iterator[tuple[str, Seen]]:
 
 
 def _locustfile() -> str:
-    spec = importlib.util.find_spec("flipdish_sim.simulator.load")
+    spec = importlib.util.find_spec("flipdish_sim.simulator.load.locustfile")
     assert spec is not None
     assert spec.origin is not None
     return spec.origin
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _run_distributed(url: str, summary: Path, *, family: str, env: dict[str, str]) -> None:
     """What a user runs on several machines: one master, two workers (here all on 127.0.0.1)."""
     base = [sys.executable, "-m", "locust", "-f", _locustfile()]
-    port = _free_port()
+    port = free_port()
     master = subprocess.Popen(
         [
             *base,
@@ -265,7 +258,7 @@ def test_load_command_runs_locust_on_this_machine(receiver: tuple[str, Seen], tm
 
 
 def test_default_payloads_are_one_orders_realistic_lifecycle() -> None:
-    from flipdish_sim.simulator.loadplan import DEFAULT_LIFECYCLES, example_payloads
+    from flipdish_sim.simulator.load._plan import DEFAULT_LIFECYCLES, example_payloads
 
     at = datetime(2026, 1, 1, tzinfo=UTC)
     lifecycle = example_payloads(DEFAULT_LIFECYCLES[Family.LEGACY], 7, at)
@@ -273,3 +266,24 @@ def test_default_payloads_are_one_orders_realistic_lifecycle() -> None:
     assert [payload["Type"] for _, payload in lifecycle] == list(DEFAULT_LIFECYCLES[Family.LEGACY])
     orders = {json.dumps(payload["Body"]["Order"]["OrderId"]) for _, payload in lifecycle}  # type: ignore[index]
     assert len(orders) == 1
+
+
+def test_the_documented_locustfile_path_still_loads_the_user_class() -> None:
+    """README: ``locust -f "$(python -c 'import flipdish_sim.simulator.load as m; print(m.__file__)')"``.
+
+    Loaded as Locust loads a locustfile (a SourceFileLoader named after the file), in a fresh process
+    (Locust patches the process with gevent)."""
+    code = (
+        "import importlib.machinery, importlib.util, inspect, sys\n"
+        "import flipdish_sim.simulator.load as m\n"
+        "assert 'locust' not in sys.modules, 'importing the package must not import Locust'\n"
+        "loader = importlib.machinery.SourceFileLoader('__init__', m.__file__)\n"
+        "spec = importlib.util.spec_from_file_location('__init__', m.__file__, loader=loader)\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "loader.exec_module(module)\n"
+        "from locust import User\n"
+        "print(sorted(n for n, v in vars(module).items() if inspect.isclass(v) and issubclass(v, User)"
+        " and not v.abstract))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['FlipdishWebhookUser']"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import receivers
 
-from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.log._store import Store
 
 CLI = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
 ROOT = os.geteuid() == 0

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import receivers
 
-from flipdish_sim.simulator.loglock import LogInUseError, LogLock, lock_path
-from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.log._lock import LogInUseError, LogLock, lock_path
+from flipdish_sim.simulator.log._store import Store
 
 TOKEN = "tok-0123456789abcdef"
 SCENARIO = """\

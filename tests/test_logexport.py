@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport, make_client
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
-from flipdish_sim.simulator.faults import DuplicatePolicy
-from flipdish_sim.simulator.logexport import (
+from flipdish_sim.simulator.http._delivery import asgi_transport, make_client
+from flipdish_sim.simulator.log._export import (
     SIM_FIELDS,
     WEBHOOK_LOG_FIELDS,
     export_logs,
@@ -26,7 +25,8 @@ from flipdish_sim.simulator.logexport import (
     webhook_log_page,
     webhook_logs,
 )
-from flipdish_sim.simulator.store import Store
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.policy._faults import DuplicatePolicy
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 TOKEN = "verify-token-0123456789"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from flipdish_sim.simulator.disable import DisablePolicy, Observation
+from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation
 from flipdish_sim.verify import verify_signature
 
 pytestmark = [

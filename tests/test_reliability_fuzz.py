@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from flipdish_sim.contracts.catalogue import catalogue
 from flipdish_sim.contracts.validate import check, parse_documents, validate
 from flipdish_sim.errors import ContractViolationError, ScenarioError, UsageError
-from flipdish_sim.simulator.scenario import load_scenario, parse_scenario
+from flipdish_sim.simulator.scenario._load import load_scenario, parse_scenario
 from flipdish_sim.verify import InvalidSignature, parse_signature, verify_signature, verify_token
 
 pytestmark = pytest.mark.faults
@@ -246,9 +246,9 @@ def test_verify_token_answers_any_header_with_a_bool(header: str | None, expecte
 # -- the server's request parsing --------------------------------------------------------------------
 
 try:
+    from flipdish_sim.simulator.log._store import Store
     from flipdish_sim.simulator.server.app import create_app
     from flipdish_sim.simulator.server.backend import Backend
-    from flipdish_sim.simulator.server.registry import ServerStore
     from flipdish_sim.simulator.server.runner import ServerThread
 
     SERVER = True
@@ -269,14 +269,14 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     from starlette.routing import Route
 
     from flipdish_sim.simulator.clock import VirtualClock
-    from flipdish_sim.simulator.delivery import asgi_transport
     from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.http._delivery import asgi_transport
 
     async def hook(_: object) -> Response:
         return Response(b"ok")
 
     receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
-    store = ServerStore(tmp_path_factory.mktemp("fuzz") / "server.db")
+    store = Store(tmp_path_factory.mktemp("fuzz") / "server.db")
     client = httpx.AsyncClient(transport=asgi_transport(receiver))
     backend = Backend(Sender(store, clock=VirtualClock(), client=client), store)
     with ServerThread(create_app(backend, api_token=TOKEN)) as live, httpx.Client(base_url=live.url) as http:

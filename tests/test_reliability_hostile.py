@@ -15,9 +15,9 @@ import psutil
 import pytest
 import receivers
 
-from flipdish_sim.simulator import delivery
-from flipdish_sim.simulator.attempt import Attempt, Outcome
-from flipdish_sim.simulator.request import OutgoingRequest, legacy_request
+from flipdish_sim.simulator.http import _delivery as delivery
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest, legacy_request
 
 pytestmark = pytest.mark.faults
 

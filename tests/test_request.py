@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim import __version__
-from flipdish_sim.simulator.request import (
+from flipdish_sim.simulator.wire._envelope import (
     MASK,
     OutgoingRequest,
     RequestOptions,
@@ -18,7 +18,7 @@ from flipdish_sim.simulator.request import (
     mask_headers,
     v3_request,
 )
-from flipdish_sim.simulator.signing import SIGNED_BODY
+from flipdish_sim.simulator.wire._signing import SIGNED_BODY
 from flipdish_sim.verify import verify_signature
 
 AT = datetime(2025, 8, 14, 12, 34, 56, 789000, tzinfo=UTC)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.retry import (
+from flipdish_sim.simulator.policy._retry import (
     DEFAULT_OFFSETS,
     FLIPDISH_DEFAULT,
     MIN_GAP,

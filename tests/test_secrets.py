@@ -214,12 +214,12 @@ def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Pa
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from flipdish_sim.simulator import delivery
     from flipdish_sim.simulator.clock import VirtualClock
     from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.http import _delivery as delivery
+    from flipdish_sim.simulator.log._store import Store
     from flipdish_sim.simulator.server.app import create_app
     from flipdish_sim.simulator.server.backend import Backend
-    from flipdish_sim.simulator.server.registry import ServerStore
     from flipdish_sim.simulator.server.runner import ServerThread
 
     async def hook(request: Request) -> Response:
@@ -230,7 +230,7 @@ def _server_pages(tmp_path: Path, *, reveal: bool) -> tuple[dict[str, bytes], Pa
 
     hooks = Starlette(routes=[Route("/hook", hook, methods=["POST"])])  # in-process: no sockets left behind
     db = tmp_path / "server.db"
-    store = ServerStore(db)
+    store = Store(db)
     client = delivery.make_client(transport=delivery.asgi_transport(hooks))
     backend = Backend(Sender(store, clock=VirtualClock(), client=client), store)
     pages: dict[str, bytes] = {}

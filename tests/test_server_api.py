@@ -27,13 +27,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
-from flipdish_sim.simulator.disable import DisablePolicy
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
+from flipdish_sim.simulator.http._delivery import asgi_transport
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.launch import make_clock
-from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 
 TOKEN = "test-api-token"
@@ -143,7 +143,7 @@ class Server:
 
 
 def _make(tmp_path: Path, receiver: Receiver, db: str = "server.db") -> tuple[Backend, httpx.AsyncClient]:
-    store = ServerStore(tmp_path / db)
+    store = Store(tmp_path / db)
     client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
     policy = SenderPolicy(disable=DisablePolicy(min_sample=4))
     sender = Sender(store, clock=VirtualClock(), client=client, policy=policy)
@@ -621,7 +621,7 @@ def test_restart_on_the_same_database_keeps_subscriptions_and_resumes_retries(tm
 
 def test_on_the_wall_clock_deliveries_and_retries_run_in_the_background(tmp_path: Path) -> None:
     receiver = Receiver(status=500)
-    store = ServerStore(tmp_path / "wall.db")
+    store = Store(tmp_path / "wall.db")
     client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
     sender = Sender(store, clock=make_clock("wall", time_scale=3600.0), client=client)
     backend = Backend(sender, store)

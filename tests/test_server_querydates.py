@@ -27,12 +27,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from flipdish_sim.simulator.clock import VirtualClock
-from flipdish_sim.simulator.delivery import asgi_transport
 from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.http._delivery import asgi_transport
+from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.querydates import parse_query_date
-from flipdish_sim.simulator.server.registry import ServerStore
 from flipdish_sim.simulator.server.runner import ServerThread
 
 TOKEN = "querydates-token"
@@ -134,7 +134,7 @@ def _receiver() -> Starlette:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, int]]:
     """A live server whose log holds one delivered attempt at 2026-01-01T00:00:00Z."""
-    store = ServerStore(Path(tmp_path_factory.mktemp("querydates")) / "server.db")
+    store = Store(Path(tmp_path_factory.mktemp("querydates")) / "server.db")
     client = httpx.AsyncClient(transport=asgi_transport(_receiver()))
     backend = Backend(Sender(store, clock=VirtualClock(), client=client), store)
     with ServerThread(create_app(backend, api_token=TOKEN)) as live, httpx.Client(base_url=live.url) as http:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim.errors import SignatureError
-from flipdish_sim.simulator.signing import (
+from flipdish_sim.simulator.wire._signing import (
     SIGNED_BODY,
     format_timestamp,
     parse_signature_header,

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim.errors import StoreError
-from flipdish_sim.simulator.attempt import Attempt, Outcome
-from flipdish_sim.simulator.store import SCHEMA_VERSION, Store, UnknownSubscriptionError
-from flipdish_sim.simulator.subscription import Delivery, DeliveryState, DisableRecord, from_us, to_us
+from flipdish_sim.simulator.log._store import SCHEMA_VERSION, Store, UnknownSubscriptionError
+from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.model._subscription import Delivery, DeliveryState, DisableRecord, from_us, to_us
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -220,7 +220,7 @@ def test_a_staged_batch_is_one_transaction(tmp_path: Path) -> None:
 def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    from flipdish_sim.simulator.store import STAGED_EVENTS
+    from flipdish_sim.simulator.log._store import STAGED_EVENTS
 
     store = _store(tmp_path)
     sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.store import Store
-from flipdish_sim.simulator.subscription_rules import (
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._subscription_rules import (
     InvalidSubscriptionError,
     check_callback_url,
     check_secrets,

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from flipdish_sim.contracts import vectors
 from flipdish_sim.contracts.catalogue import V3Shape
 from flipdish_sim.contracts.validate import validate
-from flipdish_sim.simulator.signing import signature_header
+from flipdish_sim.simulator.wire._signing import signature_header
 from flipdish_sim.verify import InvalidSignature, verify_signature, verify_token
 
 DOCUMENT: dict[str, Any] = vectors.load()

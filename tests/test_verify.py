@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flipdish_sim import verify
-from flipdish_sim.simulator import delivery
-from flipdish_sim.simulator.attempt import Attempt
-from flipdish_sim.simulator.request import OutgoingRequest, legacy_envelope, legacy_request, v3_request
+from flipdish_sim.simulator.http import _delivery as delivery
+from flipdish_sim.simulator.model._attempt import Attempt
+from flipdish_sim.simulator.wire._envelope import OutgoingRequest, legacy_envelope, legacy_request, v3_request
 from flipdish_sim.verify import (
     SIGNED_BODY,
     InvalidSignature,

@@ -136,7 +136,7 @@ def conformance(
     from flipdish_sim.conformance.report import render_table
     from flipdish_sim.conformance.target import Target
     from flipdish_sim.contracts.catalogue import Family
-    from flipdish_sim.simulator.request import RequestOptions
+    from flipdish_sim.simulator.wire._envelope import RequestOptions
 
     selected = _split(events + names)
     secrets = split_secrets(secrets)
@@ -145,7 +145,7 @@ def conformance(
         raise UsageError("--secret signs v3 deliveries; a legacy receiver takes --verify-token")
     if chosen is Family.V3 and verify_token and not secrets:
         raise UsageError("--verify-token is for legacy receivers; a v3 receiver takes --secret")
-    from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token
+    from flipdish_sim.simulator.model._subscription_rules import check_secrets, check_verify_token
 
     check_verify_token(verify_token)  # the subscription rule, as for every entry point
     check_secrets(secrets)

@@ -7,7 +7,7 @@ import asyncio
 import click
 import httpx
 
-from flipdish_sim.simulator.demo import _print_summary, run_demo
+from flipdish_sim.simulator.cli._demo_stack import print_summary, run_demo
 
 __all__ = ["demo"]
 
@@ -43,7 +43,7 @@ def demo(no_browser: bool, duration: float, port: int | None, keep_serving: bool
     except httpx.HTTPError as err:
         raise click.ClickException(f"the demo's call to the simulator failed: {err}") from err
     if not keep_serving:
-        _print_summary(result)
+        print_summary(result)
     if not result.complete:
         raise click.ClickException(
             "the demo did not show an auto-disable, a re-enable and acknowledged deliveries"

@@ -2,7 +2,7 @@
 
 A thin wrapper: it starts ``locust -f flipdish_sim/simulator/load.py`` (one process, or a master and
 ``--workers N`` worker processes) and prints the summary. To spread load over several machines run Locust
-itself with ``--master`` / ``--worker`` (see ``flipdish_sim.simulator.load``).
+itself with ``--master`` / ``--worker`` (see ``flipdish_sim.simulator.load.locustfile``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import click
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.engine import check_url
-from flipdish_sim.simulator.network import Network
-from flipdish_sim.simulator.network import current as current_network
-from flipdish_sim.simulator.subscription_rules import check_secrets, check_verify_token
+from flipdish_sim.simulator.http._network import Network
+from flipdish_sim.simulator.http._network import current as current_network
+from flipdish_sim.simulator.model._subscription_rules import check_secrets, check_verify_token
 
 __all__ = ["load"]
 
@@ -35,7 +35,7 @@ _DURATION = re.compile(r"^(?:\d+h)?(?:\d+m)?(?:\d+s)?$|^\d+$")
 def _locustfile() -> str:
     if importlib.util.find_spec("locust") is None:
         raise UsageError("load mode needs Locust: pip install 'flipdish-sim[load]'")
-    spec = importlib.util.find_spec("flipdish_sim.simulator.load")
+    spec = importlib.util.find_spec("flipdish_sim.simulator.load.locustfile")
     assert spec is not None
     assert spec.origin is not None
     return spec.origin

@@ -32,8 +32,8 @@ def export(db_path: str, subscription_id: int | None, fmt: str, output: str | No
 
     Verify tokens and secrets are masked. CSV puts the project's fields in FlipdishSim.* columns.
     """
-    from flipdish_sim.simulator.logexport import export_logs
-    from flipdish_sim.simulator.logfile import open_log
+    from flipdish_sim.simulator.log._export import export_logs
+    from flipdish_sim.simulator.log._file import open_log
 
     with open_log(db_path, existing=True, write=False) as store:
         if subscription_id is not None:

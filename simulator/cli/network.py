@@ -2,7 +2,7 @@
 
 By default a command delivers as Flipdish does (the system trust store, no proxy, the environment's CA and
 proxy variables ignored); these options reach a staging endpoint behind an internal CA or a proxy. They
-build a :class:`~flipdish_sim.simulator.network.Network` and make it current for the command, so every
+build a :class:`~flipdish_sim.simulator.http._network.Network` and make it current for the command, so every
 HTTP client the command makes (``make_client``) uses it.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from flipdish_sim.simulator.network import Network, use
+from flipdish_sim.simulator.http._network import Network, use
 
 __all__ = ["INSECURE_WARNING", "network_options"]
 

@@ -15,7 +15,7 @@ from flipdish_sim.simulator.cli.network import network_options
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
-    from flipdish_sim.simulator.session import ScenarioRun
+    from flipdish_sim.simulator.scenario._run import ScenarioRun
 
 __all__ = ["RUNS_FOLDER", "new_run_path", "run"]
 
@@ -77,16 +77,16 @@ def run(
     invalid URL, a --db file that is not a flipdish-sim log, holds a finished or another run, or is in
     use by another process); 130 interrupted (run again with the same --db to resume).
     """
-    from flipdish_sim.simulator.delivery import make_client
-    from flipdish_sim.simulator.logfile import open_log
-    from flipdish_sim.simulator.scenario import load_scenario
-    from flipdish_sim.simulator.session import callback_url, open_run, sender_policy
-    from flipdish_sim.simulator.store import Store
-    from flipdish_sim.simulator.summary import summarize
+    from flipdish_sim.simulator.http._delivery import make_client
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.log._store import Store
+    from flipdish_sim.simulator.log._summary import summarize
+    from flipdish_sim.simulator.scenario._load import load_scenario
+    from flipdish_sim.simulator.scenario._run import callback_url, open_run
 
     loaded = load_scenario(scenario)  # every check happens before the log is opened
     callback_url(loaded, url)
-    sender_policy(loaded)
+    loaded.to_policy()
     for warning in loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
     show_bar = sys.stdout.isatty() if progress is None else progress

@@ -15,7 +15,7 @@ def scenarios() -> None:
 @scenarios.command("list")
 def list_() -> None:
     """Each built-in scenario: name and what it does."""
-    from flipdish_sim.simulator.scenario import builtin_scenarios
+    from flipdish_sim.simulator.scenario._load import builtin_scenarios
 
     found = builtin_scenarios()
     width = max(len(name) for name, _ in found)
@@ -27,6 +27,6 @@ def list_() -> None:
 @click.argument("name")
 def show(name: str) -> None:
     """Print the YAML of built-in scenario NAME (copy it to start your own)."""
-    from flipdish_sim.simulator.scenario import builtin_text
+    from flipdish_sim.simulator.scenario._load import builtin_text
 
     click.echo(builtin_text(name), nl=False)

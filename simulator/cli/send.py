@@ -17,7 +17,7 @@ from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, spl
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
-    from flipdish_sim.simulator.store import Store
+    from flipdish_sim.simulator.log._store import Store
 
 __all__ = ["attempt_line", "format_offset", "send"]
 
@@ -135,7 +135,7 @@ def send(
     event, unreadable payload, invalid or unreachable URL, missing secret).
     """
     from flipdish_sim.contracts.catalogue import get_event
-    from flipdish_sim.simulator.subscription_rules import check_subscription
+    from flipdish_sim.simulator.model._subscription_rules import check_subscription
 
     spec = get_event(event)
     chosen = family or spec.family.value
@@ -154,7 +154,7 @@ def send(
         _check_payload(event, payload, strict)
     with contextlib.ExitStack() as stack:
         if db_path is not None:
-            from flipdish_sim.simulator.logfile import check_log_file
+            from flipdish_sim.simulator.log._file import check_log_file
 
             log = Path(db_path)
             check_log_file(log)  # before anything is sent: a file of another application stays as it is
@@ -200,12 +200,12 @@ def _send(
 ) -> tuple[bool, bool]:
     """(every delivery acknowledged, the receiver answered at least once)."""
     from flipdish_sim.simulator.clock import WallClock
-    from flipdish_sim.simulator.delivery import make_client
     from flipdish_sim.simulator.engine import Sender, SenderPolicy
-    from flipdish_sim.simulator.faults import DuplicatePolicy
-    from flipdish_sim.simulator.identity import RunIdentity
-    from flipdish_sim.simulator.logfile import open_log
-    from flipdish_sim.simulator.retry import FLIPDISH_DEFAULT, NO_RETRIES
+    from flipdish_sim.simulator.http._delivery import make_client
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.model._identity import RunIdentity
+    from flipdish_sim.simulator.policy._faults import DuplicatePolicy
+    from flipdish_sim.simulator.policy._retry import FLIPDISH_DEFAULT, NO_RETRIES
 
     policy = SenderPolicy(
         retry=FLIPDISH_DEFAULT if retry else NO_RETRIES,
@@ -239,7 +239,7 @@ def _send(
             sent = sender.publish(event, payload, seed=seed)
             click.echo(f"event {sent.name} {sent.id} -> {url}")
             await sender.run_until_idle()
-            states = [row[0] for row in store.query("SELECT state FROM deliveries")]
+            states = store.delivery_states()
             _say_not_sent(store, db if kept else None)
         return all(state == "acknowledged" for state in states)
 
@@ -251,7 +251,7 @@ def _send(
 def _say_not_sent(store: Store, kept: Path | None) -> None:
     """One line per subscription whose deliveries a disable kept back (e.g. ``--duplicates`` to a failing
     receiver trips the auto-disable), and how to send them."""
-    from flipdish_sim.simulator.summary import summarize
+    from flipdish_sim.simulator.log._summary import summarize
 
     if kept is None:
         how = "keep the log with --db FILE; 'flipdish-sim subscriptions enable {id} --db FILE', then"

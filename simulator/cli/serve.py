@@ -130,7 +130,7 @@ def serve(
     """Serve Flipdish's v1.0 webhook API, the simulator's API and the Webhook details dashboard."""
     if api_token is not None:
         _check_api_token(api_token)
-    from flipdish_sim.simulator.logfile import check_log_file
+    from flipdish_sim.simulator.log._file import check_log_file
 
     check_log_file(db)  # before anything listens: another file is refused in one line, exit 2
     token = api_token or new_token()

@@ -22,8 +22,8 @@ def subscriptions() -> None:
 @_DB
 def list_(db_path: str) -> None:
     """Every subscription: id, state, family, URL, event names; tokens and secrets masked."""
-    from flipdish_sim.simulator.logfile import open_log
-    from flipdish_sim.simulator.subscription import mask_secret
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.model._subscription import mask_secret
 
     with open_log(db_path, existing=True, write=False) as store:
         found = store.subscriptions()
@@ -47,8 +47,8 @@ def list_(db_path: str) -> None:
 def enable(subscription_id: int, db_path: str) -> None:
     """Re-enable a subscription: suspended retries resume inside their 24 h window, or expire."""
     from flipdish_sim.simulator.engine import Sender
-    from flipdish_sim.simulator.logfile import open_log
-    from flipdish_sim.simulator.session import clock_for_log
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.scenario._run import clock_for_log
 
     with open_log(db_path, existing=True) as store:
         sender = Sender(store, clock=clock_for_log(store))
@@ -64,8 +64,8 @@ def enable(subscription_id: int, db_path: str) -> None:
 def disable(subscription_id: int, reason: str, db_path: str) -> None:
     """Disable a subscription: its pending retries are suspended, new events dropped (or held)."""
     from flipdish_sim.simulator.engine import Sender
-    from flipdish_sim.simulator.logfile import open_log
-    from flipdish_sim.simulator.session import clock_for_log
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.scenario._run import clock_for_log
 
     with open_log(db_path, existing=True) as store:
         sender = Sender(store, clock=clock_for_log(store))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from flipdish_sim.simulator.request import mask_headers
+from flipdish_sim.simulator.log._store import AttemptRow
 from flipdish_sim.simulator.server.dashboard import h, render_page
-from flipdish_sim.simulator.store import AttemptRow
+from flipdish_sim.simulator.wire._envelope import mask_headers
 
 __all__ = ["BODY_PREVIEW", "render_attempt"]
 

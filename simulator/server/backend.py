@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.logexport import Masker, webhook_logs
+from flipdish_sim.simulator.log._export import Masker, webhook_logs
+from flipdish_sim.simulator.log._store import AttemptRow, Store, UnknownSubscriptionError
+from flipdish_sim.simulator.model._subscription import Subscription
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
-from flipdish_sim.simulator.server.registry import Registry, ServerStore
+from flipdish_sim.simulator.server.registry import Registry
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 from flipdish_sim.simulator.server.validation import SubscriptionInput
-from flipdish_sim.simulator.signing import format_timestamp
-from flipdish_sim.simulator.store import AttemptRow, UnknownSubscriptionError
-from flipdish_sim.simulator.subscription import Subscription
+from flipdish_sim.simulator.wire._signing import format_timestamp
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.scenario import PlannedEvent
@@ -68,7 +68,7 @@ def legacy_event_names() -> tuple[str, ...]:
 class Backend:
     """Subscriptions, events, the clock and the log, for the HTTP layers; see the module docstring."""
 
-    def __init__(self, sender: Sender, store: ServerStore, *, include_sim_fields: bool = False) -> None:
+    def __init__(self, sender: Sender, store: Store, *, include_sim_fields: bool = False) -> None:
         self.sender = sender
         self.store = store
         self.registry = Registry(sender, store)
@@ -215,7 +215,9 @@ class Backend:
         return ids
 
     def scenario_names(self) -> tuple[str, ...]:
-        from flipdish_sim.simulator.scenario import builtin_scenarios  # imports jsonschema: slow, lazily
+        from flipdish_sim.simulator.scenario._load import (
+            builtin_scenarios,  # imports jsonschema: slow, lazily
+        )
 
         return tuple(name for name, _ in builtin_scenarios())
 

@@ -15,10 +15,10 @@ from html import escape
 from importlib.resources import files
 from string import Template
 
+from flipdish_sim.simulator.log._store import AttemptRow
+from flipdish_sim.simulator.model._subscription import Subscription, mask_secret
 from flipdish_sim.simulator.server.chart import Bucket, share_gauge_svg, timeline_svg
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
-from flipdish_sim.simulator.store import AttemptRow
-from flipdish_sim.simulator.subscription import Subscription, mask_secret
 
 __all__ = ["Card", "excerpt", "h", "render_overview", "render_page", "render_subscription"]
 

@@ -22,8 +22,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flipdish_sim.errors import FlipdishSimError, UsageError
-from flipdish_sim.simulator.store import UnknownSubscriptionError
-from flipdish_sim.simulator.subscription_rules import InvalidSubscriptionError
+from flipdish_sim.simulator.log._store import UnknownSubscriptionError
+from flipdish_sim.simulator.model._subscription_rules import InvalidSubscriptionError
 
 __all__ = ["ApiError", "CatchAll", "error_response", "exception_handlers"]
 

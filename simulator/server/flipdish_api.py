@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flipdish_sim.simulator.model._subscription import Subscription, mask_secret
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
 from flipdish_sim.simulator.server.validation import (
@@ -32,7 +33,6 @@ from flipdish_sim.simulator.server.validation import (
     path_id,
     read_json,
 )
-from flipdish_sim.simulator.subscription import Subscription, mask_secret
 
 __all__ = ["routes", "subscription_json"]
 

@@ -16,11 +16,11 @@ from typing import Literal
 import httpx
 
 from flipdish_sim.simulator.clock import DEFAULT_START, Clock, VirtualClock, WallClock
-from flipdish_sim.simulator.delivery import make_client
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
-from flipdish_sim.simulator.logfile import open_log
+from flipdish_sim.simulator.http._delivery import make_client
+from flipdish_sim.simulator.log._file import open_log
+from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.server.backend import Backend
-from flipdish_sim.simulator.server.registry import ServerStore
 
 __all__ = ["ClockKind", "make_clock", "open_backend"]
 
@@ -50,7 +50,7 @@ async def open_backend(
     """A backend over the log at ``db`` (created if new); closes its HTTP client and the log on exit.
 
     UsageError (exit 2) when ``db`` is not a log, cannot be written, or another process writes it."""
-    store: ServerStore = open_log(db)
+    store: Store = open_log(db)
     try:
         the_clock = make_clock(clock, time_scale=time_scale, resume_from=store.latest_time())
         async with make_client(transport=transport) as client:

@@ -1,6 +1,6 @@
 """What the dashboard and the simulator API read from the log: cards, event summaries, the rule's numbers.
 
-Read-only queries over :class:`~flipdish_sim.simulator.store.Store` (its ``attempts`` stream and its
+Read-only queries over :class:`~flipdish_sim.simulator.log._store.Store` (its ``attempts`` stream and its
 ``query``), with "now" passed in: nothing here reads a clock.
 """
 
@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flipdish_sim.simulator.disable import DisablePolicy, Observation
+from flipdish_sim.simulator.log._store import AttemptRow, Store
+from flipdish_sim.simulator.model._attempt import Outcome
+from flipdish_sim.simulator.model._subscription import Subscription, from_us
+from flipdish_sim.simulator.policy._disable import DisablePolicy, RollingWindow
 from flipdish_sim.simulator.server.chart import Bucket, bucketize
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
-from flipdish_sim.simulator.store import AttemptRow, Store
-from flipdish_sim.simulator.subscription import Subscription, from_us
 
 __all__ = ["attempt", "card", "disable_state", "event_summaries", "latest_attempts", "timeline"]
 
 #: The one outcome that is not a failure (a 2xx).
 OK_OUTCOME = "acknowledged"
 #: Attempts recorded on recovery for a sender that died mid-attempt: not counted by the disable rule.
-INTERRUPTED = "interrupted"
+INTERRUPTED = Outcome.INTERRUPTED.value
 
 
 def _window_start(sub: Subscription, now: datetime, policy: DisablePolicy) -> datetime:
@@ -31,12 +32,11 @@ def _window_start(sub: Subscription, now: datetime, policy: DisablePolicy) -> da
 
 def disable_state(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) -> DisableState:
     """The rule's numbers for ``sub`` now (the engine's policy, evaluated over the log), and when/why."""
-    observations = [
-        Observation(at, outcome == OK_OUTCOME, str(key))
-        for at, outcome, key in store.outcomes_since(sub.id, _window_start(sub, now, policy))
-        if outcome != INTERRUPTED
-    ]
-    decision = policy.evaluate(observations, now)
+    window = RollingWindow(policy)  # the engine's window, fed from the log
+    for at, outcome, key in store.outcomes_since(sub.id, _window_start(sub, now, policy)):
+        if outcome != INTERRUPTED and at <= now:
+            window.add(at, outcome == OK_OUTCOME, str(key))
+    decision = window.decision(now)
     record, since = sub.disabled, sub.window_since
     return DisableState(
         subscription_id=sub.id,
@@ -76,12 +76,9 @@ def latest_attempts(store: Store, sub_id: int, limit: int = 200) -> list[Attempt
 
 def attempt(store: Store, sub_id: int, attempt_id: int) -> AttemptRow | None:
     """One attempt of ``sub_id`` by its id (None when there is no such attempt of that subscription)."""
-    found = store.query(
-        "SELECT at_us FROM attempts WHERE id = ? AND subscription_id = ?", (attempt_id, sub_id)
-    )
-    if not found:
+    at = store.attempt_time(sub_id, attempt_id)
+    if at is None:
         return None
-    at = from_us(int(found[0][0]))
     rows = store.attempts(subscription_id=sub_id, start=at, end=at + timedelta(microseconds=1))
     return next((row for row in rows if row.id == attempt_id), None)
 
@@ -98,34 +95,19 @@ def card(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) 
     )
 
 
-_SUMMARY_SQL = """
-SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code
-FROM deliveries d
-JOIN events e ON e.seq = d.event_seq
-LEFT JOIN attempts a ON a.id = (
-    SELECT id FROM attempts WHERE delivery_id = d.id ORDER BY attempt_no DESC LIMIT 1)
-WHERE d.subscription_id = ?
-ORDER BY d.id DESC
-LIMIT ?
-"""
-
-
 def event_summaries(store: Store, sub_id: int, limit: int = 200) -> list[EventSummary]:
     """Each delivery of an event to ``sub_id`` (newest first): attempts made and the latest response."""
-    out = []
-    for row in store.query(_SUMMARY_SQL, (sub_id, limit)):
-        delivery, event_id, name, attempts, state, dup, at_us, outcome, status = row
-        out.append(
-            EventSummary(
-                delivery_id=int(str(delivery)),
-                event_id=str(event_id),
-                event_name=str(name),
-                attempts=int(str(attempts)),
-                state=str(state),
-                duplicate=dup is not None,
-                latest_at=None if at_us is None else from_us(int(str(at_us))),
-                latest_outcome=None if outcome is None else str(outcome),
-                latest_status=None if status is None else int(str(status)),
-            )
+    return [
+        EventSummary(
+            delivery_id=row.delivery_id,
+            event_id=row.event_id,
+            event_name=row.event_name,
+            attempts=row.attempts_made,
+            state=row.state,
+            duplicate=row.duplicate_of is not None,
+            latest_at=None if row.latest_at_us is None else from_us(row.latest_at_us),
+            latest_outcome=row.latest_outcome,
+            latest_status=row.latest_status,
         )
-    return out
+        for row in store.latest_by_delivery(sub_id, limit)
+    ]

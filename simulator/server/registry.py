@@ -14,23 +14,19 @@ import json
 from dataclasses import replace
 
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.store import Store, UnknownSubscriptionError
-from flipdish_sim.simulator.subscription import Subscription
+from flipdish_sim.simulator.log._store import Store, UnknownSubscriptionError
+from flipdish_sim.simulator.model._subscription import Subscription
 
-__all__ = ["DELETED_REASON", "Registry", "ServerStore"]
+__all__ = ["DELETED_REASON", "Registry"]
 
 DELETED_REASON = "deleted through the API"
 _DELETED_KEY = "server.deleted_subscriptions"
 
 
-ServerStore = Store
-"""The server's log is the sender's log (kept as a name for the server's callers)."""
-
-
 class Registry:
     """Subscriptions as the API sees them: live ones only, changed through the sender."""
 
-    def __init__(self, sender: Sender, store: ServerStore) -> None:
+    def __init__(self, sender: Sender, store: Store) -> None:
         self._sender = sender
         self._store = store
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
 from flipdish_sim.simulator.server.validation import path_id, read_json
-from flipdish_sim.simulator.signing import format_timestamp
+from flipdish_sim.simulator.wire._signing import format_timestamp
 
 __all__ = ["CLOCK_LIMIT", "routes"]
 

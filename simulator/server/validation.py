@@ -14,14 +14,14 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 
 from flipdish_sim.contracts.document import JsonDocumentError, parse_json
-from flipdish_sim.simulator.server.errors import ApiError
-from flipdish_sim.simulator.server.querydates import parse_query_date
-from flipdish_sim.simulator.subscription_rules import (
+from flipdish_sim.simulator.model._subscription_rules import (
     InvalidSubscriptionError,
     check_callback_url,
     check_verify_token,
     check_version,
 )
+from flipdish_sim.simulator.server.errors import ApiError
+from flipdish_sim.simulator.server.querydates import parse_query_date
 
 __all__ = [
     "DEFAULT_LIMIT",

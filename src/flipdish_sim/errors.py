@@ -1,14 +1,13 @@
 """The one exception tree of flipdish-sim.
 
     FlipdishSimError
-    ├── UsageError                  bad input from a user: unknown event, unreadable file, bad option
+    ├── UsageError(ValueError)      bad input from a user: unknown event, unreadable file, bad option
     │   ├── UnknownEventError       an event name that is not in the catalogue
     │   ├── PayloadError            a payload that is not JSON, or not a JSON object
     │   └── ScenarioError           a scenario file that does not match its schema
     ├── ContractViolationError      a payload does not match its event's JSON Schema
     ├── SignatureError              a v3 signature or its timestamp failed verification
-    ├── StoreError                  the SQLite log cannot be opened, or belongs to another schema
-    └── DeliveryFailedError         every scheduled attempt of a delivery failed
+    └── StoreError                  the SQLite log cannot be opened, or belongs to another schema
 
     DeliveryAssertionError(AssertionError)   raised by assert_* helpers inside tests
 
@@ -21,7 +20,6 @@ from __future__ import annotations
 __all__ = [
     "ContractViolationError",
     "DeliveryAssertionError",
-    "DeliveryFailedError",
     "FlipdishSimError",
     "PayloadError",
     "ScenarioError",
@@ -36,8 +34,10 @@ class FlipdishSimError(Exception):
     """Base class for every error raised by flipdish_sim."""
 
 
-class UsageError(FlipdishSimError):
-    """Bad input from a user; the command line exits 2."""
+class UsageError(FlipdishSimError, ValueError):
+    """Bad input from a user; the command line exits 2.
+
+    A ``ValueError`` too: the policies raise it for values out of range, where Python code expects one."""
 
 
 class UnknownEventError(UsageError):
@@ -71,14 +71,6 @@ class SignatureError(FlipdishSimError):
 
 class StoreError(FlipdishSimError):
     """The SQLite log cannot be opened or was written by an incompatible schema."""
-
-
-class DeliveryFailedError(FlipdishSimError):
-    """Every scheduled attempt failed; ``.delivery`` holds the attempts."""
-
-    def __init__(self, message: str, delivery: object = None) -> None:
-        super().__init__(message)
-        self.delivery = delivery
 
 
 class DeliveryAssertionError(AssertionError):

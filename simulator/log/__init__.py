@@ -1,0 +1,45 @@
+"""The delivery log, and ALL its SQL: the store, schema, lock, file checks, reader, export, summary.
+
+The names below load on first use (the modules behind them are private).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flipdish_sim._lazy import exports
+
+if TYPE_CHECKING:
+    from flipdish_sim.simulator.log._export import export_logs, webhook_logs
+    from flipdish_sim.simulator.log._file import open_log
+    from flipdish_sim.simulator.log._lock import LogInUseError
+    from flipdish_sim.simulator.log._reader import LogReader
+    from flipdish_sim.simulator.log._store import Store, UnknownSubscriptionError
+    from flipdish_sim.simulator.log._summary import RunSummary, summarize
+
+__all__ = [
+    "LogInUseError",
+    "LogReader",
+    "RunSummary",
+    "Store",
+    "UnknownSubscriptionError",
+    "export_logs",
+    "open_log",
+    "summarize",
+    "webhook_logs",
+]
+
+__getattr__ = exports(
+    __name__,
+    {
+        "LogInUseError": "_lock",
+        "LogReader": "_reader",
+        "RunSummary": "_summary",
+        "Store": "_store",
+        "UnknownSubscriptionError": "_store",
+        "export_logs": "_export",
+        "open_log": "_file",
+        "summarize": "_summary",
+        "webhook_logs": "_export",
+    },
+)
