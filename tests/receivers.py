@@ -20,11 +20,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import os
 import shutil
 import socket
 import socketserver
 import ssl
 import struct
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -448,3 +451,22 @@ def requests_of(receivers: Sequence[Receiver]) -> Iterator[RecordedRequest]:
     """Every request recorded by ``receivers``, in receiver order."""
     for receiver in receivers:
         yield from receiver.requests
+
+
+def start_run(scenario: Path, url: str, db: Path, token: str) -> subprocess.Popen[bytes]:
+    """``flipdish-sim run SCENARIO --url URL --db DB`` in a subprocess; token via the environment."""
+    code = "from flipdish_sim.simulator.cli import main; main()"
+    command = [
+        sys.executable,
+        "-c",
+        code,
+        "run",
+        str(scenario),
+        "--url",
+        url,
+        "--db",
+        str(db),
+        "--no-progress",
+    ]
+    env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": token}
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -28,24 +26,6 @@ policy:
 """
 
 
-def _run(scenario: Path, url: str, db: Path) -> subprocess.Popen[bytes]:
-    code = "from flipdish_sim.simulator.cli import main; main()"
-    command = [
-        sys.executable,
-        "-c",
-        code,
-        "run",
-        str(scenario),
-        "--url",
-        url,
-        "--db",
-        str(db),
-        "--no-progress",
-    ]
-    env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": TOKEN}
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
 def test_a_second_run_on_a_log_in_use_exits_2_at_once_and_nothing_is_sent_twice(tmp_path: Path) -> None:
     scenario = tmp_path / "owned.yaml"
     scenario.write_text(SCENARIO)
@@ -59,10 +39,10 @@ def test_a_second_run_on_a_log_in_use_exits_2_at_once_and_nothing_is_sent_twice(
         return True
 
     with receivers.Receiver(answer) as receiver:
-        first = _run(scenario, receiver.url, db)
+        first = receivers.start_run(scenario, receiver.url, db, TOKEN)
         try:
             assert first_seen.wait(60), "the first run never sent"
-            second = _run(scenario, receiver.url, db)
+            second = receivers.start_run(scenario, receiver.url, db, TOKEN)
             _, err = second.communicate(timeout=60)
         finally:
             release.set()

@@ -10,8 +10,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -35,24 +33,6 @@ policy:
 KILL_AT = 7  # the 7th request is in flight when the sender dies
 
 
-def _start(scenario: Path, url: str, db: Path) -> subprocess.Popen[bytes]:
-    code = "from flipdish_sim.simulator.cli import main; main()"
-    command = [
-        sys.executable,
-        "-c",
-        code,
-        "run",
-        str(scenario),
-        "--url",
-        url,
-        "--db",
-        str(db),
-        "--no-progress",
-    ]
-    env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": TOKEN}
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
 def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -71,11 +51,11 @@ def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(
         return True
 
     with receivers.Receiver(answer) as receiver:
-        first = _start(scenario, receiver.url, db)
+        first = receivers.start_run(scenario, receiver.url, db, TOKEN)
         victim.append(first.pid)
         first.communicate(timeout=60)
         assert first.returncode == -signal.SIGKILL
-        second = _start(scenario, receiver.url, db)
+        second = receivers.start_run(scenario, receiver.url, db, TOKEN)
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, (out + err).decode()[-3000:]
         seen = [json.loads(r.body)["Body"]["FlipdishEventId"] for r in receiver.requests]
