@@ -6,6 +6,13 @@ Pure (no I/O, no clock): importing it is cheap, so the names are imported here d
 from __future__ import annotations
 
 from flipdish_sim.simulator.model._attempt import Attempt, Outcome
+from flipdish_sim.simulator.model._capture import (
+    CAPTURE_FORMAT,
+    Capture,
+    CaptureFormatError,
+    capture_from_json,
+    capture_to_json,
+)
 from flipdish_sim.simulator.model._identity import RunIdentity
 from flipdish_sim.simulator.model._report import AttemptReport, Interrupted, Recovery
 from flipdish_sim.simulator.model._subscription import (
@@ -18,8 +25,11 @@ from flipdish_sim.simulator.model._subscription import (
 from flipdish_sim.simulator.model._subscription_rules import InvalidSubscriptionError, check_subscription
 
 __all__ = [
+    "CAPTURE_FORMAT",
     "Attempt",
     "AttemptReport",
+    "Capture",
+    "CaptureFormatError",
     "Delivery",
     "DeliveryState",
     "DisableRecord",
@@ -30,5 +40,7 @@ __all__ = [
     "Recovery",
     "RunIdentity",
     "Subscription",
+    "capture_from_json",
+    "capture_to_json",
     "check_subscription",
 ]
