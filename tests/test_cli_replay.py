@@ -64,11 +64,16 @@ def test_duplicates_and_reordering_against_an_idempotent_example_apply_each_even
     assert "duplicates sent 10" in done.stdout
 
 
-def test_against_a_non_idempotent_receiver_the_probe_shows_the_excess(tmp_path: Path) -> None:
-    file = write(tmp_path / "captures.jsonl", [legacy_capture(n) for n in range(4)])
-    with served(receiver("legacy", "not-idempotent")) as base:
+@pytest.mark.parametrize("family", ["legacy", "v3"])
+def test_against_a_non_idempotent_receiver_the_probe_shows_the_excess(family: str, tmp_path: Path) -> None:
+    if family == "legacy":
+        captures, creds = [legacy_capture(n) for n in range(4)], ["--verify-token", TOKEN]
+    else:
+        captures, creds = [v3_capture(n) for n in range(4)], ["--re-sign", "--secret", SECRET]
+    file = write(tmp_path / "captures.jsonl", captures)
+    with served(receiver(family, "not-idempotent")) as base:
         done = cli("--captures", str(file), "--to", base + "/webhook", "--duplicates", "2", "--out-of-order",
-                   "--verify-token", TOKEN, "--log", str(tmp_path / "replay.db"))  # fmt: skip
+                   *creds, "--log", str(tmp_path / "replay.db"))  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert applied(base + "/applied") == 12  # 4 events applied 3 times each
 
@@ -249,3 +254,19 @@ def test_the_token_never_reaches_the_output_or_the_log(tmp_path: Path) -> None:
     exported = CliRunner().invoke(main, ["logs", "export", "--db", str(tmp_path / "r.db")], env=NO_ENV)
     assert "X-Verify-Token" in exported.stdout
     assert TOKEN not in exported.stdout
+
+
+def test_a_log_that_holds_a_run_is_not_appended_to(tmp_path: Path) -> None:
+    file = write(tmp_path / "captures.jsonl", [legacy_capture(0)])
+    log = tmp_path / "r.db"
+    with receivers.ok() as target:
+        first = invoke(
+            "--captures", str(file), "--to", target.url, "--verify-token", TOKEN, "--log", str(log)
+        )
+        assert first[0] == 0, first[2]
+        code, _, err = invoke(
+            "--captures", str(file), "--to", target.url, "--verify-token", TOKEN, "--log", str(log)
+        )
+        assert len(target.requests) == 1
+    assert code == 2
+    assert err.splitlines() == [f"Error: --log {log} already holds a run; pass a new file"]

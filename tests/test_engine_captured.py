@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -190,3 +191,33 @@ def test_ordinary_publishes_are_untouched_by_captured_ones(tmp_path: Path) -> No
     assert receiver.requests[1].headers.get("x-custom") is None
     assert normal.id.encode() in receiver.requests[1].content
     store.close()
+
+
+def test_on_the_wall_clock_a_serving_sender_retries_a_captured_request_over_loopback(tmp_path: Path) -> None:
+    """What ``listen --mode ack`` does: a capture handed to a running sender, retried until the local
+    receiver answers, every attempt in the log (wall clock compressed, real HTTP)."""
+    from flipdish_sim.simulator.clock import WallClock
+    from tests import receivers
+
+    async def go(url: str, store: Store) -> None:
+        async with make_client() as client:
+            sender = Sender(store, clock=WallClock(20_000.0), client=client)
+            sub = sender.add_subscription(url, event_names=["order.created"], verify_token="real-token-123")
+            serving = asyncio.create_task(sender.serve())
+            try:
+                sender.publish_captured(legacy_capture(), to_subscription=sub.id)
+                for _ in range(2000):  # bounded: three attempts, the retries 5 s and 5 min apart (simulated)
+                    if store.delivery_states() == ["acknowledged"]:
+                        break
+                    await asyncio.sleep(0.005)
+            finally:
+                serving.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await serving
+
+    with receivers.sequence([502, 503]) as target, Store(tmp_path / "ack.db") as store:
+        asyncio.run(go(target.url, store))
+        rows = list(store.attempts())
+        assert [r.status_code for r in rows] == [502, 503, 200]
+        assert [r.body for r in target.requests] == [LEGACY_BODY] * 3
+        assert {r.header("X-Verify-Token") for r in target.requests} == {"real-token-123"}

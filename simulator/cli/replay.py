@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -219,8 +219,12 @@ async def _replay(
         sender = Sender(store, clock=VirtualClock(utc_now()), client=client, policy=policy)
         sender.on_attempt.append(show)
         subscriptions = _subscriptions(sender, url, {i.family for _, i in chosen}, verify_token, secrets)
-        for capture, identity in chosen:
-            sender.publish_captured(capture, to_subscription=subscriptions[identity.family], resign=resign)
+        start = sender.clock.now()
+        for n, (capture, identity) in enumerate(chosen):  # 1 µs apart: sent one after another, in order
+            to = subscriptions[identity.family]
+            sender.publish_captured(
+                capture, to_subscription=to, resign=resign, at=start + timedelta(microseconds=n)
+            )
         click.echo(f"replaying {len(chosen)} captured deliveries -> {url}")
         await sender.run_until_idle()
     return outcomes
