@@ -221,3 +221,33 @@ def test_on_the_wall_clock_a_serving_sender_retries_a_captured_request_over_loop
         assert [r.status_code for r in rows] == [502, 503, 200]
         assert [r.body for r in target.requests] == [LEGACY_BODY] * 3
         assert {r.header("X-Verify-Token") for r in target.requests} == {"real-token-123"}
+
+
+def test_a_resumed_log_sends_a_captured_delivery_as_captured(tmp_path: Path) -> None:
+    """The sender stopped before delivering (a crash, Ctrl-C): a new sender on the log sends the captured
+    headers and body, with the subscription's token; ordinary events of that log stay ordinary."""
+    first, store = make_sender(tmp_path, Receiver(status=lambda n: 503))
+    sub = first.add_subscription(URL, event_names=["order.created"], verify_token="real-token-123")
+    first.publish_captured(legacy_capture(), to_subscription=sub.id)
+    first.publish("order.created")
+    asyncio.run(first.run(T0))  # one failed attempt each, then the process "stops"
+    store.close()
+    assert b"real-token-123" not in _meta_bytes(tmp_path / "replay.db")
+    receiver = Receiver()
+    resumed, store = make_sender(tmp_path, receiver)
+    assert resumed.recovery.resumed == 2
+    run(resumed)
+    captured, ordinary = sorted(receiver.requests, key=lambda seen: seen.content != LEGACY_BODY)
+    assert captured.content == LEGACY_BODY
+    assert captured.headers["x-custom"] == "kept"
+    assert captured.headers["x-verify-token"] == "real-token-123"
+    assert "x-custom" not in ordinary.headers
+    assert ordinary.headers["x-verify-token"] == "real-token-123"
+    store.close()
+
+
+def _meta_bytes(path: Path) -> bytes:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return "".join(value for (value,) in db.execute("SELECT value FROM meta")).encode()

@@ -11,12 +11,16 @@ request differs: the body bytes go exactly as captured and the headers as
 :func:`~flipdish_sim.simulator.wire._captured.replay_headers` makes them (the subscription's verify token;
 a fresh v3 signature with ``resign``, else the captured one).
 
-What a captured delivery sends is held in memory: a log resumed by a new sender re-sends such a delivery
-with the subscription's ordinary request headers (the body stays the captured bytes).
+The log keeps what a captured event's deliveries send (in its ``meta`` table, headers masked, written
+with the event, before its first attempt), so a sender resuming the log, or resending the event later,
+sends them the same way. Masked means: a resumed legacy delivery still carries the subscription's token
+and a re-signed v3 one a fresh signature, but a v3 one sent with its captured signature gets it masked
+(it would be stale by then in most cases anyway).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,13 +28,16 @@ from datetime import datetime
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import utc_now
 from flipdish_sim.simulator.engine._loop import Loop
-from flipdish_sim.simulator.model._capture import Capture
+from flipdish_sim.simulator.model._capture import Capture, capture_from_json, capture_to_json
 from flipdish_sim.simulator.model._subscription import Delivery, DeliveryState, Event
 from flipdish_sim.simulator.wire._captured import identify, replay_headers, replay_problem
 from flipdish_sim.simulator.wire._envelope import OutgoingRequest, mask_headers
 from flipdish_sim.simulator.wire._headers import headers_text
 
 __all__ = ["CapturedSender"]
+
+_META = "captured"
+"""The log's meta key saying it holds captured events; ``captured:<event seq>`` holds each one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +51,7 @@ class _Captured:
 class CapturedSender(Loop):
     """The sender's captured-request half: :meth:`publish_captured` and the requests of such deliveries."""
 
-    _captured: dict[int, _Captured]  # event seq -> what its deliveries send (set by Sender.__init__)
+    _captured: dict[int, _Captured | None]  # event seq -> what its deliveries send; None: an ordinary event
 
     def publish_captured(
         self,
@@ -79,6 +86,7 @@ class CapturedSender(Loop):
         deliveries = self._deliveries_for(sub, identity.event_id, identity.event_name, capture.body, at)
         seq = self.store.stage_event(identity.event_id, identity.event_name, capture.body, at, deliveries)
         self._captured[seq] = _Captured(capture, resign)
+        self._log_captured(seq, capture, resign)
         if not self.clock.is_virtual:
             self.store.commit()
         for delivery in deliveries:
@@ -93,6 +101,38 @@ class CapturedSender(Loop):
     def _signing_now(self) -> datetime:
         """The time a receiver compares a v3 timestamp with (as the sender stamps, ``signing_time``)."""
         return utc_now() if self.policy.signing_time == "real" else self.clock.now()
+
+    def _log_captured(self, seq: int, capture: Capture, resign: bool) -> None:
+        masked = Capture(capture.id, capture.received_at, capture.method, capture.path,
+                         mask_headers(capture.headers), capture.body)  # fmt: skip
+        record = capture_to_json(masked)
+        record.pop("body", None)  # the event row holds the bytes
+        record.pop("body_base64", None)
+        if self.__dict__.get("_logs_captures") is not True:
+            self.store.set_meta(_META, "1")
+            self._logs_captures = True
+        self.store.set_meta(f"{_META}:{seq}", json.dumps({"capture": record, "resign": resign}))
+
+    def _schedule(self, delivery: Delivery) -> None:
+        """Also: a logged captured event first seen here (on recovery, a resend) is loaded from the log."""
+        seq = delivery.event_seq
+        if seq not in self._captured and self._logs_captured_events():
+            self._captured[seq] = self._load_captured(seq, delivery.body)
+        super()._schedule(delivery)
+
+    def _logs_captured_events(self) -> bool:
+        found = self.__dict__.get("_logs_captures")
+        if found is None:
+            found = self._logs_captures = self.store.get_meta(_META) is not None
+        return bool(found)
+
+    def _load_captured(self, seq: int, body: bytes) -> _Captured | None:
+        raw = self.store.get_meta(f"{_META}:{seq}")
+        if raw is None:
+            return None
+        stored = json.loads(raw)
+        capture = capture_from_json({**stored["capture"], "body_base64": base64.b64encode(body).decode()})
+        return _Captured(capture, bool(stored["resign"]))
 
     def _request(self, delivery: Delivery, at: datetime) -> tuple[OutgoingRequest, str]:
         captured = self._captured.get(delivery.event_seq)
