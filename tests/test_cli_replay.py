@@ -9,14 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import receivers
+from capture_files import SECRET, TOKEN, legacy_capture, stale, v3_capture, write
 from click.testing import CliRunner
+from flawed_receivers import receiver, served
 
 from examples.legacy_fastapi.app import create_app as legacy_example
 from examples.v3_fastapi.app import create_app as v3_example
 from flipdish_sim.simulator.cli import main
-from tests import receivers
-from tests.capture_files import SECRET, TOKEN, legacy_capture, stale, v3_capture, write
-from tests.flawed_receivers import receiver, served
 
 NO_ENV = {"FLIPDISH_SIM_VERIFY_TOKEN": None, "FLIPDISH_SIM_SECRET": None}
 EXAMPLE_PATH = "/webhooks/flipdish"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_engine import Receiver
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import VirtualClock
@@ -18,7 +19,6 @@ from flipdish_sim.simulator.model import Capture
 from flipdish_sim.simulator.policy._faults import DuplicatePolicy, ReorderPolicy
 from flipdish_sim.simulator.wire import signature_header
 from flipdish_sim.verify import verify_signature
-from tests.test_engine import Receiver
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URL = "http://receiver.test/webhooks"
@@ -196,8 +196,9 @@ def test_ordinary_publishes_are_untouched_by_captured_ones(tmp_path: Path) -> No
 def test_on_the_wall_clock_a_serving_sender_retries_a_captured_request_over_loopback(tmp_path: Path) -> None:
     """What ``listen --mode ack`` does: a capture handed to a running sender, retried until the local
     receiver answers, every attempt in the log (wall clock compressed, real HTTP)."""
+    import receivers
+
     from flipdish_sim.simulator.clock import WallClock
-    from tests import receivers
 
     async def go(url: str, store: Store) -> None:
         async with make_client() as client:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from tests.capture_files import SECRET, TOKEN, legacy_capture, v3_capture, write
+from capture_files import SECRET, TOKEN, legacy_capture, v3_capture, write
 
 pytest_plugins = ["pytester"]
 
