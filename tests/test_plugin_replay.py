@@ -18,6 +18,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     write(pytester.path / "legacy.jsonl", legacy)
     write(pytester.path / "v3.jsonl", [v3_capture(n, signed_at=OLD + timedelta(hours=n)) for n in range(3)])
     write(pytester.path / "v3_masked.jsonl", [v3_capture(n, signed_at=OLD, masked=True) for n in range(2)])
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makeconftest(
         f"""
         import pytest
