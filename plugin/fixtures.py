@@ -5,7 +5,7 @@ to be overridden in your ``conftest.py``. Reference (scope, type, default): docs
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,10 @@ if TYPE_CHECKING:  # imported lazily below: the plugin loads in every pytest run
     from flipdish_sim.conformance import Probe, SuiteReport
     from flipdish_sim.conformance.target import Target
     from flipdish_sim.plugin.flipdish_api import FlipdishApi
+    from flipdish_sim.plugin.replay import ReplayReport
     from flipdish_sim.plugin.simulator import AsyncSimulator, DeliveryResult, ScenarioResult, Simulator
     from flipdish_sim.simulator.clock import VirtualClock
+    from flipdish_sim.simulator.model import Capture
     from flipdish_sim.simulator.policy._retry import RetryPolicy
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "flipdish_family",
     "flipdish_probe",
     "flipdish_receiver",
+    "flipdish_replay",
     "flipdish_retry_policy",
     "flipdish_scenario",
     "flipdish_secret",
@@ -283,3 +286,30 @@ def flipdish_conformance(
         return run_suite_sync(target, config, checks=checks, probe=probe, reproducer_dir=tmp_path)
 
     return grade
+
+
+@pytest.fixture
+def flipdish_replay(
+    request: pytest.FixtureRequest, flipdish_verify_token: str | None, flipdish_secret: str | None
+) -> Callable[..., ReplayReport]:
+    """``replay(captures, *, to=None, url=None, re_sign=False, duplicates=0, out_of_order=False,
+    verify_token=None, secrets=None) -> ReplayReport``: a JSON Lines capture file (or Capture records)
+    replayed into ``to`` (default: ``flipdish_receiver``) on the virtual clock. Credentials default to
+    ``flipdish_verify_token`` and ``flipdish_secret``."""
+
+    def replay(
+        captures: str | Path | Sequence[Capture],
+        *,
+        to: Target | str | object | None = None,
+        verify_token: str | None = None,
+        secrets: Sequence[str] | None = None,
+        **options: Any,
+    ) -> ReplayReport:
+        from flipdish_sim.plugin.replay import replay_captures
+
+        receiver = request.getfixturevalue("flipdish_receiver") if to is None else to
+        keys = split_secrets([flipdish_secret or ""]) if secrets is None else tuple(secrets)
+        token = verify_token if verify_token is not None else flipdish_verify_token
+        return replay_captures(captures, receiver, verify_token=token, secrets=keys, **options)
+
+    return replay

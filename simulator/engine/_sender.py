@@ -47,7 +47,7 @@ from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine._agenda import Agenda
 from flipdish_sim.simulator.engine._attempt import is_waiting
-from flipdish_sim.simulator.engine._loop import Loop
+from flipdish_sim.simulator.engine._captured import CapturedSender
 from flipdish_sim.simulator.log._store import INTERRUPTED, Store
 from flipdish_sim.simulator.model._identity import RunIdentity, new_salt
 from flipdish_sim.simulator.model._report import AttemptReport, Interrupted, Recovery
@@ -67,7 +67,7 @@ from flipdish_sim.simulator.wire._template import RequestTemplates
 __all__ = ["Sender", "check_url"]
 
 
-class Sender(Loop):
+class Sender(CapturedSender):
     """Flipdish's webhook sender over one log; see the module docstring. Not thread-safe: one event loop."""
 
     def __init__(
@@ -99,6 +99,7 @@ class Sender(Loop):
         self._windows: dict[int, RollingWindow] = {}
         self._after_ack: dict[int, list[timedelta]] = {}
         self._templates = RequestTemplates(self.policy.request)
+        self._captured = {}
         self._next_id = store.max_delivery_id() + 1
         salt = "" if self.identity.salt is None else f":{self.identity.salt}"
         self._rng = random.Random(f"{rng_seed}:{self._next_id}{salt}")
