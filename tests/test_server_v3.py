@@ -304,3 +304,174 @@ def test_synthetic_delivery_forgets_unknown_ids(server: Server) -> None:
     response = server.http.get("/synthetic-delivery", headers=AUTH)
     assert response.status_code == 400
     assert error_of(response) == "invalid_request"
+
+
+# -- auth, methods, hostile input: always a 4xx in the v3 error shape, never a 500 ----------------------
+
+ONE_ID = "sub_c7129f82-c87d-470c-a8c8-cae6b07762e2"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", SUBS),
+        ("POST", SUBS),
+        ("PATCH", f"{SUBS}/{ONE_ID}"),
+        ("PUT", f"{SUBS}/{ONE_ID}"),
+        ("DELETE", f"{SUBS}/{ONE_ID}"),
+        ("GET", f"{SUBS}/{ONE_ID}/trigger"),
+        ("GET", "/synthetic-delivery?eventIds=x"),
+    ],
+)
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}]
+)
+def test_every_v3_path_needs_the_bearer_token(
+    server: Server, method: str, path: str, headers: dict[str, str]
+) -> None:
+    response = server.http.request(method, path, headers=headers, json={})
+    assert response.status_code == 401
+    assert error_of(response) == "unauthorized"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", SUBS),
+        ("GET", f"{SUBS}/{ONE_ID}"),
+        ("POST", f"{SUBS}/{ONE_ID}/trigger"),
+        ("POST", "/synthetic-delivery"),
+    ],
+)
+def test_a_wrong_method_is_405_in_the_v3_shape(server: Server, method: str, path: str) -> None:
+    response = server.http.request(method, path, headers=AUTH)
+    assert response.status_code == 405
+    assert error_of(response) == "method_not_allowed"
+    assert response.headers["allow"]
+
+
+BAD_ORGS = ["org", "123", "ORG1", "org-1", "org١٢٣", "org1 ", "org" + "9" * 19, "%00", "org1%2Fx", "p1"]
+BAD_SUBS = [
+    "sub_",
+    "sub_123",
+    ONE_ID[:-1],
+    ONE_ID + "0",
+    ONE_ID.replace("sub_", "SUB_"),
+    "sub_" + "g" * 36,
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("org", BAD_ORGS)
+def test_a_malformed_org_id_is_400(server: Server, org: str) -> None:
+    for method, path in (("GET", ""), ("POST", ""), ("DELETE", f"/{ONE_ID}"), ("GET", f"/{ONE_ID}/trigger")):
+        response = server.http.request(
+            method, f"/webhooks/orgs/{org}/subscriptions{path}", headers=AUTH, json={}
+        )
+        assert response.status_code in (400, 404), (method, org)
+        if response.status_code == 400:
+            assert error_of(response) in {"invalid_org_id", "invalid_request"}
+
+
+@pytest.mark.parametrize("sub", BAD_SUBS)
+def test_a_malformed_subscription_id_is_400(server: Server, sub: str) -> None:
+    for method in ("PATCH", "PUT", "DELETE"):
+        response = server.http.request(method, f"{SUBS}/{sub}", headers=AUTH, json={"status": "enabled"})
+        assert response.status_code == 400, (method, sub)
+        assert error_of(response) == "invalid_subscription_id"
+    response = server.http.get(f"{SUBS}/{sub}/trigger", headers=AUTH)
+    assert response.status_code == 400
+
+
+HOSTILE_BODIES: list[bytes] = [
+    b"",
+    b"null",
+    b"[]",
+    b'"text"',
+    b"{",
+    b'{"callbackUrl": NaN}',
+    b'{"callbackUrl": 1e999999, "eventTypes": ["sale.created.v1"]}',
+    b"\xff\xfe\x00",
+    b'{"callbackUrl": "\\ud800", "eventTypes": ["sale.created.v1"]}',
+    b"[" * 10_000 + b"]" * 10_000,
+    json.dumps({"callbackUrl": HOOK, "eventTypes": [{"a": 1}]}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": "sale.created.v1"}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"] * 101}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["x" * 100_000]}).encode(),
+    json.dumps({"callbackUrl": ["https://x"], "eventTypes": ["sale.created.v1"]}).encode(),
+    json.dumps({"callbackUrl": "https://", "eventTypes": ["sale.created.v1"]}).encode(),
+    json.dumps({"callbackUrl": "https://user:pw@x.test/", "eventTypes": ["sale.created.v1"]}).encode(),
+    json.dumps({"callbackUrl": "https://x.test/\n", "eventTypes": ["sale.created.v1"]}).encode(),
+    json.dumps(
+        {"callbackUrl": "https://" + "a" * 3000 + ".test/", "eventTypes": ["sale.created.v1"]}
+    ).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "propertyIds": []}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "propertyIds": "p1"}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "propertyIds": ["p١"]}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "propertyIds": [1]}).encode(),
+    json.dumps(
+        {"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "propertyIds": ["p1"] * 1001}
+    ).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "status": "paused"}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "status": ["enabled"]}).encode(),
+    json.dumps({"callbackUrl": HOOK, "eventTypes": ["sale.created.v1"], "status": True}).encode(),
+]
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES, ids=range(len(HOSTILE_BODIES)))
+def test_a_hostile_body_is_refused_with_a_4xx_and_nothing_changes(server: Server, body: bytes) -> None:
+    created = server.create()
+    headers = {**AUTH, "Content-Type": "application/json"}
+    before = server.http.get(SUBS, headers=AUTH).json()
+    for method, path in (
+        ("POST", SUBS),
+        ("PUT", f"{SUBS}/{created['id']}"),
+        ("PATCH", f"{SUBS}/{created['id']}"),
+    ):
+        response = server.http.request(method, path, content=body, headers=headers)
+        assert 400 <= response.status_code < 500, (method, response.status_code, response.text[:200])
+        error_of(response)
+    after = server.http.get(SUBS, headers=AUTH).json()
+    assert after == before
+
+
+def test_an_oversized_body_is_413(server: Server) -> None:
+    body = b'{"callbackUrl": "' + b"a" * 1_100_000 + b'"}'
+    response = server.http.post(SUBS, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert error_of(response) == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "eventIds=",
+        "eventIds=,,,",
+        "eventIds=" + ",".join(map(str, range(101))),
+        "eventIds=" + "x" * 101,
+        "other=1",
+    ],
+)
+def test_synthetic_delivery_refuses_bad_queries(server: Server, query: str) -> None:
+    response = server.http.get(f"/synthetic-delivery?{query}", headers=AUTH)
+    assert response.status_code == 400
+    assert error_of(response) == "invalid_request"
+
+
+# -- the log: schema version 3 ------------------------------------------------------------------------------
+
+
+def test_a_version_2_log_gains_the_v3_tables_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    Store(path).close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("DROP TABLE v3_subscriptions")
+        db.execute("DROP TABLE v3_test_events")
+        db.execute("PRAGMA user_version = 2")
+        db.commit()
+    Store(path).close()
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"v3_subscriptions", "v3_test_events"} <= tables

@@ -60,9 +60,10 @@ SYNTHETIC_DELIVERY_QUERY = "eventIds"
 UPDATE_METHODS = ("PATCH", "PUT")
 
 # -- ids (§3.1) -----------------------------------------------------------------------------------------
-#: ``sub_`` + UUID [V UPD, TRG]; lower-case version 4 when generated [I]. Input: any UUID, any case.
+#: ``sub_`` + UUID [V UPD, TRG]; lower-case version 4 when generated [I].
+#: Input: any UUID, its hex digits in any case (the prefix is lower-case).
 SUBSCRIPTION_ID = re.compile(
-    r"sub_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII | re.IGNORECASE
+    r"sub_(?i:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", re.ASCII
 )
 #: ``^org\d+$`` [V EVT common-schemas.ts]; ASCII digits only, at most 18 of them (a length limit: [U]).
 ORG_ID = re.compile(r"org[0-9]{1,18}", re.ASCII)
