@@ -475,3 +475,27 @@ def test_a_version_2_log_gains_the_v3_tables_on_open(tmp_path: Path) -> None:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 3
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"v3_subscriptions", "v3_test_events"} <= tables
+
+
+# -- the dashboard ------------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_lists_v3_subscriptions_beside_legacy_ones(server: Server) -> None:
+    scoped = server.create(
+        callbackUrl="https://receiver.test/<script>", propertyIds=["p5"], status="disabled"
+    )
+    legacy = server.http.post(
+        "/api/v1.0/app/webhooks/oauth/subscriptions",
+        json={"CallbackUrl": "https://legacy.test/hook", "EventNames": ["order.created"]},
+        headers=AUTH,
+    )
+    assert legacy.status_code == 200
+    server.http.get("/dashboard", params={"token": TOKEN})  # sets the session cookie
+    page = server.http.get("/dashboard").text
+    assert scoped["id"] in page
+    assert ORG in page
+    assert "p5" in page
+    assert "disabled" in page
+    assert "https://legacy.test/hook" in page
+    assert "<script>" not in page
+    assert scoped["secret"] not in page

@@ -64,6 +64,11 @@ class V3Registry:
         meta = self._meta.get(sub_id)
         return meta if meta is not None and meta.deleted_at is None else None
 
+    def live(self) -> list[tuple[Subscription, V3Meta]]:
+        """Every live v3 API subscription with its metadata, every org (the dashboard's view)."""
+        sender = self._backend.sender
+        return [(sender.subscription(m.subscription_id), m) for m in self.metas()]
+
     def of_org(self, org_id: str) -> list[tuple[Subscription, V3Meta]]:
         sender = self._backend.sender
         return [(sender.subscription(m.subscription_id), m) for m in self.metas() if m.org_id == org_id]
