@@ -499,3 +499,14 @@ def test_the_dashboard_lists_v3_subscriptions_beside_legacy_ones(server: Server)
     assert "https://legacy.test/hook" in page
     assert "<script>" not in page
     assert scoped["secret"] not in page
+
+
+def test_v3_subscriptions_are_not_v1_webhooks(server: Server) -> None:
+    server.create()
+    legacy = "/api/v1.0/app/webhooks/oauth/subscriptions"
+    assert server.http.get(legacy, headers=AUTH).json()["Data"] == []
+    (sub_id,) = [s.id for s in server.backend.subscriptions()]
+    for method, path in (("PUT", f"{legacy}/{sub_id}"), ("DELETE", f"{legacy}/{sub_id}")):
+        response = server.http.request(method, path, headers=AUTH, json={"CallbackUrl": "http://x.test/"})
+        assert response.status_code == 404
+    assert len(server.http.get(SUBS, headers=AUTH).json()["data"]) == 1
