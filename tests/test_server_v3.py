@@ -510,3 +510,9 @@ def test_v3_subscriptions_are_not_v1_webhooks(server: Server) -> None:
         response = server.http.request(method, path, headers=AUTH, json={"CallbackUrl": "http://x.test/"})
         assert response.status_code == 404
     assert len(server.http.get(SUBS, headers=AUTH).json()["data"]) == 1
+
+
+def test_a_second_app_over_one_backend_leaves_one_scope_hook(server: Server) -> None:
+    create_app(server.backend, api_token=TOKEN)
+    create_app(server.backend, api_token=TOKEN)
+    assert len(server.backend.sender.accepts) == 1

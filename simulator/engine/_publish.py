@@ -121,7 +121,7 @@ class Publisher:
                 sub.family == spec.family.value
                 and sub.receives(event_name)
                 and (only is None or sub.id == only)
-                and all(accept(sub, payload) for accept in self.accepts)
+                and (not self.accepts or all(accept(sub, payload) for accept in self.accepts))
             ):
                 deliveries += self._deliveries_for(sub, event_id, event_name, body, at)
         seq = self.store.stage_event(event_id, event_name, body, at, deliveries)

@@ -47,7 +47,9 @@ class V3Registry:
         self._rows = V3Rows(backend.store)
         self._meta: dict[int, V3Meta] = {m.subscription_id: m for m in self._rows.all()}
         self._rng = random.Random()
-        backend.sender.accepts.append(self._in_scope)
+        hooks = backend.sender.accepts  # one registry per sender owns the scope: drop an earlier one's hook
+        hooks[:] = [hook for hook in hooks if not isinstance(getattr(hook, "__self__", None), V3Registry)]
+        hooks.append(self._in_scope)
 
     def _in_scope(self, sub: Subscription, payload: Mapping[str, object]) -> bool:
         meta = self._meta.get(sub.id)
