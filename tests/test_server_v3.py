@@ -516,3 +516,28 @@ def test_a_second_app_over_one_backend_leaves_one_scope_hook(server: Server) -> 
     create_app(server.backend, api_token=TOKEN)
     create_app(server.backend, api_token=TOKEN)
     assert len(server.backend.sender.accepts) == 1
+
+
+def test_test_delivery_records_expire_after_7_days(server: Server) -> None:
+    created = server.create()
+    ids = server.http.get(f"{SUBS}/{created['id']}/trigger", headers=AUTH).json()["eventIds"]
+    advance = {"seconds": 7 * 86_400}
+    assert server.http.post("/_sim/clock/advance", json=advance, headers=AUTH).status_code == 200
+    assert (
+        len(server.http.get("/synthetic-delivery", params={"eventIds": ids}, headers=AUTH).json()["data"])
+        == 1
+    )
+    server.http.post("/_sim/clock/advance", json={"seconds": 1}, headers=AUTH)
+    gone = server.http.get("/synthetic-delivery", params={"eventIds": ids}, headers=AUTH).json()
+    assert gone == {"data": [], "notFound": ids}
+
+
+def test_a_disabled_subscription_receives_nothing_until_enabled(server: Server) -> None:
+    created = server.create()
+    one = f"{SUBS}/{created['id']}"
+    assert server.http.patch(one, json={"status": "disabled"}, headers=AUTH).json()["status"] == "disabled"
+    server.publish("sale.created.v1", _sale("p1"))
+    assert server.receiver.seen == []
+    assert server.http.patch(one, json={"status": "enabled"}, headers=AUTH).json()["status"] == "enabled"
+    server.publish("sale.created.v1", _sale("p1"))
+    assert len(server.receiver.seen) == 1
