@@ -19,6 +19,7 @@ from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.auth import new_token
 from flipdish_sim.simulator.server.launch import ClockKind, open_backend
 from flipdish_sim.simulator.server.runner import start_server
+from flipdish_sim.simulator.wire._v3_api import ALLOW_LOCAL_HTTP_ENV
 
 __all__ = ["serve"]
 
@@ -52,9 +53,12 @@ async def _serve(
     token: str,
     generated: bool,
     reveal: bool,
+    v3_local_http: bool = False,
 ) -> None:
     async with open_backend(db, clock=clock, time_scale=time_scale) as backend:
-        app = create_app(backend, api_token=token, reveal_verify_token=reveal)
+        app = create_app(
+            backend, api_token=token, reveal_verify_token=reveal, v3_allow_local_http=v3_local_http
+        )
         try:
             running = await start_server(app, host=host, port=port)
         except OSError as err:
@@ -63,6 +67,7 @@ async def _serve(
         scale = f", time scale x{time_scale:g}" if clock == "wall" and time_scale != 1 else ""
         click.echo(f"flipdish-sim serve: {running.url} ({clock} clock{scale}), log {db}")
         click.echo(f"  Flipdish API:  {running.url}/api/v1.0/{{appId}}/webhooks/...")
+        click.echo(f"  v3 API:        {running.url}/webhooks/orgs/{{orgId}}/subscriptions")
         click.echo(f"  simulator API: {running.url}/_sim/...")
         if generated:
             click.echo(f"  API token:     {token}")
@@ -117,6 +122,12 @@ async def _serve(
     is_flag=True,
     help="Mask verify tokens in GET .../subscriptions too (Flipdish returns them to their owner).",
 )
+@click.option(
+    "--v3-allow-local-http",
+    is_flag=True,
+    envvar=ALLOW_LOCAL_HTTP_ENV,
+    help="Let v3 callbacks be http://127.0.0.1 or http://localhost (Flipdish takes HTTPS only).",
+)
 @network_options
 def serve(
     db: Path,
@@ -126,6 +137,7 @@ def serve(
     time_scale: float,
     api_token: str | None,
     mask_verify_tokens: bool,
+    v3_allow_local_http: bool,
 ) -> None:
     """Serve Flipdish's v1.0 webhook API, the simulator's API and the Webhook details dashboard."""
     if api_token is not None:
@@ -136,5 +148,15 @@ def serve(
     token = api_token or new_token()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            _serve(db, host, port, clock, time_scale, token, api_token is None, not mask_verify_tokens)
+            _serve(
+                db,
+                host,
+                port,
+                clock,
+                time_scale,
+                token,
+                api_token is None,
+                not mask_verify_tokens,
+                v3_allow_local_http,
+            )
         )

@@ -53,6 +53,7 @@ class Publisher:
     policy: SenderPolicy
     on_attempt: list[Callable[[AttemptReport], object]]
     on_publish: list[Callable[[Event], object]]
+    accepts: list[Callable[[Subscription, Mapping[str, object]], bool]]
     _subs: dict[int, Subscription]
     _pending: dict[int, Delivery]
     _agenda: Agenda
@@ -83,6 +84,7 @@ class Publisher:
         seed: int | None = None,
         at: datetime | None = None,
         generated: bool = False,
+        only: int | None = None,
     ) -> Event:
         """Record an event and fan it out to every subscription of its name; returns the stored event.
 
@@ -90,7 +92,9 @@ class Publisher:
         payload may be the whole envelope ``{Type, CreateTime, Body}`` or just the body. Not validated
         here (validate user-supplied payloads once at the edge: the CLI and scenarios do). The ids of an
         example (and of a ``generated`` payload, e.g. a planned order lifecycle) are made unique to this
-        run by :attr:`identity`; a payload the user wrote keeps its own.
+        run by :attr:`identity`; a payload the user wrote keeps its own. ``only``: deliver to that one
+        subscription (a v3 trigger test). A subscription receives the event when it receives its name and
+        every :attr:`accepts` hook agrees (the v3 API's property scope is one).
         """
         spec = get_event(event_name)
         at = self.clock.now() if at is None else at
@@ -113,7 +117,12 @@ class Publisher:
         event_id = _event_id(payload) or self._uuid()
         deliveries: list[Delivery] = []
         for sub in self._subs.values():
-            if sub.family == spec.family.value and sub.receives(event_name):
+            if (
+                sub.family == spec.family.value
+                and sub.receives(event_name)
+                and (only is None or sub.id == only)
+                and (not self.accepts or all(accept(sub, payload) for accept in self.accepts))
+            ):
                 deliveries += self._deliveries_for(sub, event_id, event_name, body, at)
         seq = self.store.stage_event(event_id, event_name, body, at, deliveries)
         if not self.clock.is_virtual:

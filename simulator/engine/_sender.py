@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
@@ -93,6 +93,7 @@ class Sender(CapturedSender):
             )
         self.on_attempt: list[Callable[[AttemptReport], object]] = []
         self.on_publish: list[Callable[[Event], object]] = []
+        self.accepts: list[Callable[[Subscription, Mapping[str, object]], bool]] = []
         self._subs: dict[int, Subscription] = {s.id: s for s in store.subscriptions()}
         self._pending: dict[int, Delivery] = {}
         self._agenda = Agenda()

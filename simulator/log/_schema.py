@@ -37,6 +37,7 @@ __all__ = [
     "INTERRUPTED",
     "MIGRATES_FROM",
     "SCHEMA_VERSION",
+    "V3_SUBSCRIPTIONS_SCHEMA",
     "AttemptData",
     "AttemptRow",
     "Transaction",
@@ -44,9 +45,10 @@ __all__ = [
     "headers_text",
 ]
 
-SCHEMA_VERSION = 2
-"""2: each attempt records the URL and the subscription version it was sent with (1 migrates on open)."""
-MIGRATES_FROM = (1,)
+SCHEMA_VERSION = 3
+"""2: each attempt records the URL and the subscription version it was sent with; 3: the v3 API's
+subscription metadata (:data:`V3_SUBSCRIPTIONS_SCHEMA`). Older versions migrate on open, step by step."""
+MIGRATES_FROM = (1, 2)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = Outcome.INTERRUPTED.value
@@ -134,6 +136,30 @@ END;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# -- schema version 3: the v3 management API (simulator/server/v3_api.py) -------------------------------
+V3_SUBSCRIPTIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS v3_subscriptions (
+    subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions (id),
+    public_id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL,
+    property_ids TEXT,
+    updated_us INTEGER NOT NULL,
+    deleted_us INTEGER
+);
+CREATE INDEX IF NOT EXISTS v3_subscriptions_by_org ON v3_subscriptions (org_id, subscription_id);
+CREATE TABLE IF NOT EXISTS v3_test_events (
+    event_id TEXT NOT NULL,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+    event_type TEXT NOT NULL,
+    created_us INTEGER NOT NULL,
+    PRIMARY KEY (event_id, subscription_id)
+);
+"""
+"""A v3 API subscription is a ``subscriptions`` row of family v3 (URL, event types, status, secret) plus
+this row: its ``sub_<uuid>`` id, its org, its property scope (a JSON array of ``p<digits>``; NULL: all the
+org's properties) and when it was deleted (past deliveries stay). ``v3_test_events``: the events a
+trigger sent, for ``GET /synthetic-delivery``."""
+
 
 SUBSCRIPTION_COLUMNS = (
     "id, owner_user_id, callback_url, family, version, event_names, enabled, verify_token, secrets,"
@@ -164,6 +190,9 @@ UPDATE attempts SET
 """
 """Version 1 did not record where an attempt went: its attempts take their subscription's URL and version
 as they are when the log is migrated (the best the log knows)."""
+MIGRATE_2_TO_3 = V3_SUBSCRIPTIONS_SCHEMA
+#: The statements that take a log from version N to N + 1, applied in order on open.
+MIGRATIONS = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
 
 
 class AttemptData(Protocol):
@@ -247,21 +276,24 @@ def configure(db: sqlite3.Connection, path: str) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     if version == 0:
         db.executescript(
-            f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
+            f"BEGIN IMMEDIATE; {SCHEMA} {V3_SUBSCRIPTIONS_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
             f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
-    elif version == 1:
+    elif version in MIGRATES_FROM:
         _migrate(db, path)
 
 
 def _migrate(db: sqlite3.Connection, path: str) -> None:
-    """Version 1 to 2, in one transaction (another process may have done it meanwhile: then nothing)."""
+    """Up to :data:`SCHEMA_VERSION` step by step, in one transaction (another process may have done it
+    meanwhile: then nothing)."""
     try:
         db.execute("BEGIN IMMEDIATE")
-        if db.execute("PRAGMA user_version").fetchone()[0] == 1:
-            for statement in MIGRATE_1_TO_2.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version in MIGRATES_FROM:
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except sqlite3.Error as err:

@@ -19,10 +19,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flipdish_sim.simulator.server import flipdish_api, pages, sim_api
+from flipdish_sim.simulator.server import flipdish_api, pages, sim_api, v3_api
 from flipdish_sim.simulator.server.auth import BearerAuth, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import CatchAll, exception_handlers
+from flipdish_sim.simulator.server.v3_registry import V3Registry
 
 __all__ = ["SECURITY_HEADERS", "STATIC", "create_app"]
 
@@ -67,11 +68,19 @@ async def _static(request: Request) -> Response:
     return Response(text, media_type=STATIC[name])
 
 
-def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = True) -> Starlette:
+def create_app(
+    backend: Backend,
+    *,
+    api_token: str,
+    reveal_verify_token: bool = True,
+    v3_allow_local_http: bool = False,
+) -> Starlette:
     """The ASGI app over ``backend``; ``api_token`` guards the APIs and the dashboard.
 
     ``reveal_verify_token``: whether ``GET .../subscriptions`` returns verify tokens unmasked to the
     token holder, as Flipdish does (every other response and page masks them).
+    ``v3_allow_local_http``: whether v3 callbacks may be ``http://127.0.0.1`` / ``http://localhost``
+    (Flipdish takes HTTPS only).
     """
     keys = TokenKeys(api_token)
 
@@ -87,6 +96,7 @@ def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = 
         routes=[
             *flipdish_api.routes(),
             *sim_api.routes(),
+            *v3_api.routes(),
             *pages.routes(),
             Route("/static/{name}", _static, methods=["GET"]),
         ],
@@ -97,4 +107,6 @@ def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = 
     app.state.backend = backend
     app.state.keys = keys
     app.state.reveal_verify_token = reveal_verify_token
+    app.state.v3 = V3Registry(backend)
+    app.state.v3_allow_local_http = v3_allow_local_http
     return app

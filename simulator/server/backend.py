@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
@@ -211,6 +211,13 @@ class Backend:
                 self.sender.publish(name, payload, seed=None if seed is None else seed + i).id
                 for i in range(count)
             ]
+            await self._catch_up()
+        return ids
+
+    async def publish_to(self, sub_id: int, events: Sequence[tuple[str, Mapping[str, object]]]) -> list[str]:
+        """Publish ``(name, payload)`` events now to subscription ``sub_id`` only (a v3 trigger test)."""
+        async with self._lock:
+            ids = [self.sender.publish(name, body, generated=True, only=sub_id).id for name, body in events]
             await self._catch_up()
         return ids
 

@@ -150,14 +150,16 @@ def render_overview(
     clock: str,
     flash: str = "",
     error: bool = False,
+    v3: str = "",
 ) -> str:
-    """The dashboard's front page: the trigger form and one card per subscription."""
+    """The dashboard's front page: the trigger form, one card per subscription and ``v3`` (the v3 API's
+    subscriptions, HTML from :mod:`.v3_page`)."""
     body = "".join(_card(c, csrf, link=True) for c in cards) or (
         '<p class="empty">No subscriptions yet: create one with '
         "<code>POST /api/v1.0/{appId}/webhooks/{oauthAppId}/subscriptions</code>.</p>"
     )
     content = _template("overview.html").substitute(
-        csrf=h(csrf), event_options=_options(event_names, "order.created"), subscriptions=body
+        csrf=h(csrf), event_options=_options(event_names, "order.created"), subscriptions=v3 + body
     )
     return render_page("Webhooks", content, clock=clock, flash=flash, error=error, refresh=5)
 

@@ -12,6 +12,7 @@
     GET    .../subscriptions/{id}/logs?start&end&page&limit                RestApiPaginationResult
 
 ``appId`` and ``oauthAppId`` are accepted and not checked: the simulator holds one app's subscriptions.
+Subscriptions of the v3 family (org-owned: :mod:`.v3_api`) are not v1.0 webhooks: not listed, 404 by id.
 The verify token is returned unmasked only by ``GET .../subscriptions`` (the owner's own listing, as at
 Flipdish), unless the server was started with ``reveal_verify_token=False``; everywhere else it is masked.
 """
@@ -22,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flipdish_sim.simulator.log._store import UnknownSubscriptionError
 from flipdish_sim.simulator.model._subscription import Subscription, mask_secret
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
@@ -47,7 +49,11 @@ def _backend(request: Request) -> Backend:
 
 
 def _id(request: Request) -> int:
-    return path_id(request, "webhookSubscriptionId")
+    """The path's subscription id; a v3 (org-owned) subscription is not a v1.0 webhook: 404."""
+    sub_id = path_id(request, "webhookSubscriptionId")
+    if _backend(request).subscription(sub_id).family != "legacy":
+        raise UnknownSubscriptionError(f"no subscription {sub_id}: it is a v3 subscription")
+    return sub_id
 
 
 def subscription_json(sub: Subscription, *, reveal_token: bool) -> dict[str, object]:
@@ -76,7 +82,11 @@ async def event_names(request: Request) -> Response:
 async def list_subscriptions(request: Request) -> Response:
     page, limit = parse_page(request.query_params)
     reveal = bool(request.app.state.reveal_verify_token)
-    subs = [subscription_json(s, reveal_token=reveal) for s in _backend(request).subscriptions()]
+    subs = [
+        subscription_json(s, reveal_token=reveal)
+        for s in _backend(request).subscriptions()
+        if s.family == "legacy"
+    ]
     return JSONResponse(page_of(subs, page, limit))
 
 

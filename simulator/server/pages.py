@@ -13,6 +13,7 @@ from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.dashboard import render_overview, render_page, render_subscription
+from flipdish_sim.simulator.server.v3_page import render_v3_section
 from flipdish_sim.simulator.server.validation import path_id, read_body
 
 __all__ = ["routes"]
@@ -73,6 +74,7 @@ async def overview(request: Request) -> Response:
         clock=backend.clock_label(),
         flash=message,
         error=error,
+        v3=render_v3_section(request.app.state.v3.live()),
     )
     return HTMLResponse(page)
 

@@ -6,6 +6,7 @@ GET  /_sim/clock                                    {"now", "virtual", "timeScal
 POST /_sim/clock/advance     {"seconds": N} | {"to": ISO-8601}   virtual clock only (409 otherwise);
                                                      sends every attempt due by then, then answers
 POST /_sim/events            {"event": NAME, "payload"?: {...}, "seed"?: N, "count"?: K}  202 {"eventIds"}
+                             (NAME: a legacy or a v3 event type; a v3 payload is the camelCase body)
 GET  /_sim/scenarios                                {"Data": [names]}
 POST /_sim/scenarios/{name}                          202 {"scenario", "eventIds"}
 GET  /_sim/subscriptions/{id}/disable-rule          the 72 h rule now: failures, total, share, min sample,
@@ -22,6 +23,7 @@ from starlette.routing import Route
 
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import ApiError
+from flipdish_sim.simulator.server.v3_input import v3_event_types
 from flipdish_sim.simulator.server.validation import path_id, read_json
 from flipdish_sim.simulator.wire._signing import format_timestamp
 
@@ -102,7 +104,7 @@ async def trigger(request: Request) -> Response:
     if not isinstance(doc, dict):
         raise ApiError(400, "invalid_request", 'body must be a JSON object: {"event": "order.created", ...}')
     name = doc.get("event")
-    if not isinstance(name, str) or name not in backend.event_names():
+    if not isinstance(name, str) or name not in (*backend.event_names(), *v3_event_types()):
         raise ApiError(400, "unknown_event_name", f"unknown event name {name!r}")
     payload = doc.get("payload")
     if payload is not None and not isinstance(payload, dict):
@@ -122,7 +124,7 @@ def _contract_warnings(name: str, payload: dict[str, object], now: datetime) -> 
 
     envelope = (
         payload
-        if {"Type", "Body"} <= payload.keys()
+        if {"Type", "Body"} <= payload.keys() or name in v3_event_types()
         else {
             "Type": name,
             "CreateTime": format_timestamp(now),
