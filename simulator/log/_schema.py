@@ -44,9 +44,10 @@ __all__ = [
     "headers_text",
 ]
 
-SCHEMA_VERSION = 2
-"""2: each attempt records the URL and the subscription version it was sent with (1 migrates on open)."""
-MIGRATES_FROM = (1,)
+SCHEMA_VERSION = 3
+"""2: each attempt records the URL and the subscription version it was sent with; 3: the ``captures`` table
+of ``flipdish-sim listen`` (1 and 2 migrate on open)."""
+MIGRATES_FROM = (1, 2)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = Outcome.INTERRUPTED.value
@@ -133,6 +134,37 @@ CREATE TRIGGER attempts_advance_delivery AFTER INSERT ON attempts BEGIN
 END;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+# -- version 3: captures (flipdish-sim listen) -------------------------------------------------------
+CAPTURES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    received_us INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    family TEXT,
+    event_type TEXT,
+    event_id TEXT,
+    auth TEXT,
+    auth_detail TEXT,
+    contracts TEXT,
+    unknown_fields TEXT,
+    forward_outcome TEXT,
+    forward_status INTEGER,
+    forward_duration REAL,
+    forward_error TEXT,
+    answered_status INTEGER
+);
+CREATE INDEX IF NOT EXISTS captures_by_time ON captures (received_us);
+"""
+"""One row per request ``listen`` received: the request as received (``headers`` as stored: secrets masked,
+see ``_captures``), then its verdicts (NULL until checked) and what forwarding it gave. Created by a new
+log and by the 2 -> 3 migration."""
+MIGRATE_2_TO_3 = CAPTURES_SCHEMA
+# -- end of version 3: captures ----------------------------------------------------------------------
 
 
 SUBSCRIPTION_COLUMNS = (
@@ -247,21 +279,28 @@ def configure(db: sqlite3.Connection, path: str) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     if version == 0:
         db.executescript(
-            f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
+            f"BEGIN IMMEDIATE; {SCHEMA} {CAPTURES_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
             f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
-    elif version == 1:
+    elif version in MIGRATES_FROM:
         _migrate(db, path)
 
 
+MIGRATIONS = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
+"""Each older version's step to the next one."""
+
+
 def _migrate(db: sqlite3.Connection, path: str) -> None:
-    """Version 1 to 2, in one transaction (another process may have done it meanwhile: then nothing)."""
+    """Older versions step by step to the current one, in one transaction (another process may have done
+    it meanwhile: then nothing)."""
     try:
         db.execute("BEGIN IMMEDIATE")
-        if db.execute("PRAGMA user_version").fetchone()[0] == 1:
-            for statement in MIGRATE_1_TO_2.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version in MIGRATES_FROM:
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except sqlite3.Error as err:
