@@ -38,6 +38,7 @@ SUBCOMMANDS: dict[str, str] = {
         ("demo", "demo", "demo"),
         ("load", "load", "load"),
         ("vectors", "vectors", "vectors"),
+        ("listen", "listen", "listen"),
     ]
 }
 

@@ -1,0 +1,92 @@
+"""``flipdish-sim listen`` and ``listen report`` as a user runs them: real processes, one log, signals."""
+
+from __future__ import annotations
+
+import signal
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import receivers
+from tests.listening import cli, start_listen
+
+
+def test_sigterm_stops_listen_cleanly_with_the_drift_summary(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    with receivers.ok(204) as receiver:
+        listen = start_listen(db, receiver.url)
+        try:
+            assert httpx.post(listen.url, content=b'{"Type":"order.created","Body":{}}').status_code == 204
+        finally:
+            status, out, err = listen.stop(signal.SIGTERM)
+    assert status == 0, err
+    assert "drift summary: 1 deliveries captured" in out
+    assert "order.created" in out
+    assert "Traceback" not in err
+    report = cli("listen", "report", "--db", str(db))
+    assert report.returncode == 0
+    assert report.stdout.splitlines()[0] == "drift summary: 1 deliveries captured"
+
+
+def test_a_second_listen_on_one_log_is_refused_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    with receivers.ok() as receiver:
+        first = start_listen(db, receiver.url)
+        try:
+            second = cli("listen", "--forward-to", receiver.url, "--port", "0", "--db", str(db), timeout=30)
+        finally:
+            status, _, _ = first.stop()
+    assert second.returncode == 2
+    assert second.stderr.count("\n") == 1
+    assert "in use by process" in second.stderr
+    assert status == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "--forward-to URL is required"),
+        (["--forward-to", "ftp://x/"], "invalid callback URL"),
+        (
+            ["--forward-to", "http://127.0.0.1:1/", "--family", "legacy", "--secret", "s"],
+            "--secret verifies v3",
+        ),
+        (["--forward-to", "http://127.0.0.1:1/", "--port", "70000"], "--port"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = cli("listen", "--db", str(tmp_path / "l.db"), *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert not (tmp_path / "l.db").exists()
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(
+            "listen",
+            "--forward-to",
+            "http://127.0.0.1:1/",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "l.db"),
+        )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_report_on_a_file_that_is_not_a_log_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "x.db").write_text("not sqlite")
+    missing = cli("listen", "report", "--db", str(tmp_path / "none.db"))
+    other = cli("listen", "report", "--db", str(tmp_path / "x.db"))
+    assert (missing.returncode, other.returncode) == (2, 2)
+    assert "no log at" in missing.stderr
+    assert "not a flipdish-sim log" in other.stderr
