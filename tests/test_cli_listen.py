@@ -90,3 +90,32 @@ def test_report_on_a_file_that_is_not_a_log_is_one_line_and_exit_2(tmp_path: Pat
     assert (missing.returncode, other.returncode) == (2, 2)
     assert "no log at" in missing.stderr
     assert "not a flipdish-sim log" in other.stderr
+
+
+def test_captures_export_out_writes_the_whole_file_and_validate_reads_its_lines(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    with receivers.ok(204) as receiver:
+        listen = start_listen(db, receiver.url, "--verify-token", "tok-SECRET")
+        try:
+            headers = {"X-Verify-Token": "tok-SECRET"}
+            httpx.post(
+                listen.url, content=b'{"Type":"order.created","CreateTime":"x","Body":{}}', headers=headers
+            )
+            httpx.post(listen.url, content=b"\xff not json", headers=headers)
+        finally:
+            listen.stop()
+    out = tmp_path / "captures.jsonl"
+    result = cli("captures", "export", "--db", str(db), "--out", str(out))
+    assert result.returncode == 0
+    assert result.stderr == f"wrote 2 captures to {out}\n"
+    text = out.read_text()
+    assert "tok-SECRET" not in text
+    assert '"body_base64"' in text  # the non-UTF-8 body, kept exactly
+    validated = cli("contracts", "validate", str(out))
+    lines = validated.stdout.splitlines()
+    assert validated.returncode == 1
+    assert lines[-1].startswith("FAIL 2 ? (root): capture ")
+    assert lines[-1].endswith("its body is not JSON")
+    assert [line.split()[:3] for line in lines[:-1]] == [["FAIL", "1", "order.created"]] * (len(lines) - 1)
+    missing = cli("captures", "export", "--db", str(tmp_path / "none.db"))
+    assert (missing.returncode, missing.stderr.count("\n")) == (2, 1)

@@ -39,6 +39,7 @@ SUBCOMMANDS: dict[str, str] = {
         ("load", "load", "load"),
         ("vectors", "vectors", "vectors"),
         ("listen", "listen", "listen"),
+        ("captures", "captures", "captures"),
     ]
 }
 
