@@ -52,9 +52,10 @@ async def _serve(
     token: str,
     generated: bool,
     reveal: bool,
+    captures: Path | None = None,
 ) -> None:
     async with open_backend(db, clock=clock, time_scale=time_scale) as backend:
-        app = create_app(backend, api_token=token, reveal_verify_token=reveal)
+        app = create_app(backend, api_token=token, reveal_verify_token=reveal, captures_log=captures)
         try:
             running = await start_server(app, host=host, port=port)
         except OSError as err:
@@ -117,6 +118,11 @@ async def _serve(
     is_flag=True,
     help="Mask verify tokens in GET .../subscriptions too (Flipdish returns them to their owner).",
 )
+@click.option(
+    "--captures",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A 'flipdish-sim listen' log the dashboard's Captures page shows (read while listen writes it).",
+)
 @network_options
 def serve(
     db: Path,
@@ -126,6 +132,7 @@ def serve(
     time_scale: float,
     api_token: str | None,
     mask_verify_tokens: bool,
+    captures: Path | None,
 ) -> None:
     """Serve Flipdish's v1.0 webhook API, the simulator's API and the Webhook details dashboard."""
     if api_token is not None:
@@ -133,8 +140,12 @@ def serve(
     from flipdish_sim.simulator.log._file import check_log_file
 
     check_log_file(db)  # before anything listens: another file is refused in one line, exit 2
+    if captures is not None:
+        check_log_file(captures, existing=True)
     token = api_token or new_token()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            _serve(db, host, port, clock, time_scale, token, api_token is None, not mask_verify_tokens)
+            _serve(
+                db, host, port, clock, time_scale, token, api_token is None, not mask_verify_tokens, captures
+            )
         )

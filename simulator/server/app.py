@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flipdish_sim.simulator.server import flipdish_api, pages, sim_api
+from flipdish_sim.simulator.server import captures_page, flipdish_api, pages, sim_api
 from flipdish_sim.simulator.server.auth import BearerAuth, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import CatchAll, exception_handlers
@@ -67,11 +68,14 @@ async def _static(request: Request) -> Response:
     return Response(text, media_type=STATIC[name])
 
 
-def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = True) -> Starlette:
+def create_app(
+    backend: Backend, *, api_token: str, reveal_verify_token: bool = True, captures_log: Path | None = None
+) -> Starlette:
     """The ASGI app over ``backend``; ``api_token`` guards the APIs and the dashboard.
 
     ``reveal_verify_token``: whether ``GET .../subscriptions`` returns verify tokens unmasked to the
     token holder, as Flipdish does (every other response and page masks them).
+    ``captures_log``: a ``listen`` log the Captures page shows (default: the server's own log).
     """
     keys = TokenKeys(api_token)
 
@@ -88,6 +92,7 @@ def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = 
             *flipdish_api.routes(),
             *sim_api.routes(),
             *pages.routes(),
+            *captures_page.routes(),
             Route("/static/{name}", _static, methods=["GET"]),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(CatchAll), Middleware(BearerAuth, keys=keys)],
@@ -97,4 +102,5 @@ def create_app(backend: Backend, *, api_token: str, reveal_verify_token: bool = 
     app.state.backend = backend
     app.state.keys = keys
     app.state.reveal_verify_token = reveal_verify_token
+    app.state.captures_log = captures_log
     return app
