@@ -17,7 +17,7 @@ CODE = "from flipdish_sim.simulator.cli import main; main()"
 
 
 def cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``flipdish-sim ARGS`` in a subprocess, its output as text."""
     return subprocess.run(
@@ -26,6 +26,7 @@ def cli(
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
         check=False,
     )
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from flipdish_sim.simulator.log import CaptureLog, capture_count, iter_captures, open_log, read_captures
+from flipdish_sim.simulator.log import (
+    CaptureLog,
+    capture_count,
+    find_capture,
+    iter_captures,
+    open_log,
+    read_captures,
+)
 from flipdish_sim.simulator.log._lock import LogInUseError
 from flipdish_sim.simulator.log._store import SCHEMA_VERSION
 from flipdish_sim.simulator.model import AuthVerdict, Capture, CaptureVerdict, ContractVerdict
@@ -82,6 +89,10 @@ def test_reads_filter_by_time_and_count(tmp_path: Path) -> None:
         for n in range(3):
             log.record(_capture(n, at=AT + timedelta(minutes=n)))
         assert capture_count(store) == 3
+        found = find_capture(store, capture_id="c-1")
+        assert found is not None
+        assert find_capture(store, seq=found.seq) == found
+        assert find_capture(store, capture_id="nope") is None
         later = [r.capture.id for r in read_captures(store, since=AT + timedelta(minutes=1))]
         newest = [r.capture.id for r in read_captures(store, newest_first=True, limit=1)]
     assert later == ["c-1", "c-2"]

@@ -119,3 +119,28 @@ def test_captures_export_out_writes_the_whole_file_and_validate_reads_its_lines(
     assert [line.split()[:3] for line in lines[:-1]] == [["FAIL", "1", "order.created"]] * (len(lines) - 1)
     missing = cli("captures", "export", "--db", str(tmp_path / "none.db"))
     assert (missing.returncode, missing.stderr.count("\n")) == (2, 1)
+
+
+def test_a_port_in_use_leaves_no_log_behind(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("listen", "--forward-to", "http://127.0.0.1:1/", "--port", str(port), cwd=tmp_path)
+    assert result.returncode == 2
+    assert list(tmp_path.iterdir()) == []  # no flipdish-sim-runs/ folder, no log
+
+
+def test_a_verify_token_http_cannot_carry_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = cli(
+        "listen",
+        "--forward-to",
+        "http://127.0.0.1:1/",
+        "--verify-token",
+        "bad\ttoken",
+        "--db",
+        str(tmp_path / "l.db"),
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "verify token" in result.stderr

@@ -16,7 +16,7 @@ import pytest
 
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.simulator.http import make_client
-from flipdish_sim.simulator.listen import Credentials, Delivery, ListenSettings, listen_app
+from flipdish_sim.simulator.listen import Credentials, HandledRequest, ListenSettings, listen_app
 from flipdish_sim.simulator.log import CaptureLog, CaptureRow, open_log, read_captures
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.wire import legacy_request
@@ -26,9 +26,9 @@ LEGACY = legacy_request("http://x/", example("order.created"), verify_token="tok
 
 
 @contextmanager
-def listening(db: Path, forward_to: str, **settings: object) -> Iterator[tuple[str, list[Delivery]]]:
+def listening(db: Path, forward_to: str, **settings: object) -> Iterator[tuple[str, list[HandledRequest]]]:
     """``listen`` in a server thread on an ephemeral port; yields its URL and the deliveries it handled."""
-    lines: list[Delivery] = []
+    lines: list[HandledRequest] = []
     client = make_client()
     with open_log(db) as store:
         config = ListenSettings(forward_to, Credentials(verify_token="tok-SECRET"), **settings)  # type: ignore[arg-type]
@@ -138,3 +138,18 @@ def test_other_methods_get_405_and_are_not_recorded(tmp_path: Path) -> None:
     assert (answer.status_code, answer.headers["allow"]) == (405, "POST")
     assert receiver.requests == []
     assert _rows(tmp_path / "l.db") == []
+
+
+def test_a_non_ascii_header_is_recorded_and_its_forward_refused_with_the_reason(tmp_path: Path) -> None:
+    with receivers.ok(204) as receiver, listening(tmp_path / "l.db", receiver.url) as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"POST /x HTTP/1.0\r\nX-Note: caf\xc3\xa9\r\nContent-Length: 2\r\n\r\n{}")
+            reply = sock.recv(100)
+    assert reply.startswith(b"HTTP/1.1 502")
+    assert receiver.requests == []
+    (row,) = _rows(tmp_path / "l.db")
+    assert row.capture.header("x-note") == "café"
+    assert row.forward_outcome == "invalid-request"
+    assert row.forward_error is not None
+    assert "not ASCII" in row.forward_error

@@ -22,7 +22,7 @@ from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.listen import Delivery, ListenSettings
+    from flipdish_sim.simulator.listen import HandledRequest, ListenSettings
     from flipdish_sim.simulator.log import Store
     from flipdish_sim.simulator.model import CaptureVerdict
 
@@ -91,17 +91,22 @@ def listen(
     if ctx.invoked_subcommand is not None:
         return
     from flipdish_sim.simulator.listen import Credentials, ListenSettings
-    from flipdish_sim.simulator.model._subscription_rules import check_callback_url
+    from flipdish_sim.simulator.model._subscription_rules import (
+        check_callback_url,
+        check_secrets,
+        check_verify_token,
+    )
 
     if not forward_to:
         raise UsageError("--forward-to URL is required: the local receiver to forward deliveries to")
     check_callback_url(forward_to)
-    secrets = split_secrets(secrets)
+    secrets = check_secrets(split_secrets(secrets))
+    verify_token = check_verify_token(verify_token or None)
     if family == "legacy" and secrets:
         raise UsageError("--secret verifies v3 signatures; a legacy delivery carries --verify-token")
     if family == "v3" and verify_token:
         raise UsageError("--verify-token checks legacy deliveries; v3 deliveries are signed (--secret)")
-    credentials = Credentials(verify_token or None, secrets, timedelta(seconds=tolerance))
+    credentials = Credentials(verify_token, secrets, timedelta(seconds=tolerance))
     settings = ListenSettings(forward_to, credentials, family)
     _run(settings, db_path, host, port)
 
@@ -110,6 +115,7 @@ def _run(settings: ListenSettings, db_path: str | None, host: str, port: int) ->
     from flipdish_sim.simulator.cli.run import new_run_path
     from flipdish_sim.simulator.log import open_log
 
+    _check_port(host, port)  # before a log is created: a port in use leaves no file behind
     if db_path is None:
         db_path = str(new_run_path("listen"))
     stops: list[int] = []
@@ -121,6 +127,15 @@ def _run(settings: ListenSettings, db_path: str | None, host: str, port: int) ->
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _check_port(host: str, port: int) -> None:
+    from flipdish_sim.simulator.server.runner import bind
+
+    try:
+        bind(host, port).close()
+    except OSError as err:
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
 
 
 def _noting(stops: list[int]) -> Callable[[int, FrameType | None], None]:
@@ -176,7 +191,7 @@ def _colour(line: str) -> str:
     return text
 
 
-def delivery_line(delivery: Delivery) -> str:
+def delivery_line(delivery: HandledRequest) -> str:
     """One delivery on one line: time, event (id), family, auth, contracts, unknown fields, answer, time."""
     capture, verdict = delivery.capture, delivery.verdict
     parts = [f"{capture.received_at:%H:%M:%S}"]

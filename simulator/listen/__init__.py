@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from flipdish_sim._lazy import exports
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.listen._app import MAX_BODY_BYTES, Delivery, ListenSettings, listen_app
+    from flipdish_sim.simulator.listen._app import MAX_BODY_BYTES, HandledRequest, ListenSettings, listen_app
     from flipdish_sim.simulator.listen._drift import DriftSummary, EventDrift, drift_summary
     from flipdish_sim.simulator.listen._inspect import Credentials, judge
     from flipdish_sim.simulator.listen._unknown import unknown_fields
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_BODY_BYTES",
     "Credentials",
-    "Delivery",
     "DriftSummary",
     "EventDrift",
+    "HandledRequest",
     "ListenSettings",
     "drift_summary",
     "judge",
@@ -37,9 +37,9 @@ __getattr__ = exports(
     {
         "MAX_BODY_BYTES": "_app",
         "Credentials": "_inspect",
-        "Delivery": "_app",
         "DriftSummary": "_drift",
         "EventDrift": "_drift",
+        "HandledRequest": "_app",
         "ListenSettings": "_app",
         "drift_summary": "_drift",
         "judge": "_inspect",

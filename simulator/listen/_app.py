@@ -39,7 +39,7 @@ from flipdish_sim.simulator.model._verdict import CaptureVerdict
 from flipdish_sim.simulator.server.errors import error_response
 from flipdish_sim.simulator.wire._envelope import OutgoingRequest
 
-__all__ = ["MAX_BODY_BYTES", "Delivery", "ListenSettings", "listen_app"]
+__all__ = ["MAX_BODY_BYTES", "HandledRequest", "ListenSettings", "listen_app"]
 
 MAX_BODY_BYTES = 5 * 2**20
 """The largest body ``listen`` accepts (5 MiB; Flipdish's bodies are a few KiB); beyond, 413."""
@@ -73,7 +73,7 @@ class ListenSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class HandledRequest:
     """One handled request, for the terminal line: the capture, its verdicts, the forwarding, the answer."""
 
     capture: Capture
@@ -87,7 +87,7 @@ def listen_app(
     log: CaptureLog,
     client: httpx.AsyncClient,
     settings: ListenSettings,
-    on_delivery: Callable[[Delivery], None] = lambda delivery: None,
+    on_delivery: Callable[[HandledRequest], None] = lambda delivery: None,
 ) -> Starlette:
     """The ASGI app: every path accepts POST (the path and query are recorded, not forwarded)."""
 
@@ -99,7 +99,7 @@ def listen_app(
         received_at = datetime.now(UTC)
         body, too_large = await _read_body(request, settings.max_body)
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw)
+        headers = tuple((_text(k), _text(v)) for k, v in request.headers.raw)
         capture = Capture(str(uuid.uuid4()), received_at, "POST", path, headers, body)
         log.record(capture)
         if too_large:
@@ -112,6 +112,14 @@ def listen_app(
     methods = ["POST", "GET", "PUT", "PATCH", "DELETE", "OPTIONS"]
     routes = [Route("/", receive, methods=methods), Route("/{path:path}", receive, methods=methods)]
     return Starlette(routes=routes)
+
+
+def _text(raw: bytes) -> str:
+    """A header name or value as text: UTF-8 when it is, else Latin-1 (every byte kept)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 async def _read_body(request: Request, limit: int) -> tuple[bytes, bool]:
@@ -132,13 +140,13 @@ async def _read_body(request: Request, limit: int) -> tuple[bytes, bool]:
 def _refused(
     log: CaptureLog,
     capture: Capture,
-    on_delivery: Callable[[Delivery], None],
+    on_delivery: Callable[[HandledRequest], None],
     status: int,
     code: str,
     note: str,
 ) -> Response:
     log.forwarded(capture.id, outcome=NOT_FORWARDED, status=None, duration=None, error=note, answered=status)
-    on_delivery(Delivery(capture, None, None, status, note))
+    on_delivery(HandledRequest(capture, None, None, status, note))
     return error_response(status, code, note)
 
 
@@ -148,7 +156,7 @@ async def _forward(
     settings: ListenSettings,
     capture: Capture,
     verdict: CaptureVerdict,
-    on_delivery: Callable[[Delivery], None],
+    on_delivery: Callable[[HandledRequest], None],
 ) -> Response:
     headers = tuple((k, v) for k, v in capture.headers if k.lower() not in _DROPPED)
     request = OutgoingRequest(url=settings.forward_to, headers=headers, body=capture.body)
@@ -169,5 +177,5 @@ async def _forward(
         error=result.error,
         answered=answered,
     )
-    on_delivery(Delivery(capture, verdict, result, answered))
+    on_delivery(HandledRequest(capture, verdict, result, answered))
     return response

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         CaptureLog,
         CaptureRow,
         capture_count,
+        find_capture,
         iter_captures,
         read_captures,
     )
@@ -34,6 +35,7 @@ __all__ = [
     "UnknownSubscriptionError",
     "capture_count",
     "export_logs",
+    "find_capture",
     "iter_captures",
     "open_log",
     "read_captures",
@@ -47,6 +49,7 @@ __getattr__ = exports(
         "CaptureLog": "_captures",
         "CaptureRow": "_captures",
         "capture_count": "_captures",
+        "find_capture": "_captures",
         "iter_captures": "_captures",
         "read_captures": "_captures",
         "LogInUseError": "_lock",

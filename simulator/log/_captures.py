@@ -11,7 +11,8 @@ HMAC of that one body, useless for any other body and stale after the receiver's
 default), and keeping it lets ``replay`` resend a fresh capture without the secret. The log file is 0600;
 :meth:`CaptureRow.masked` (what pages, exports and terminal lines show) masks its digests too.
 
-Readers: :func:`read_captures` over an open :class:`~.Store`, :func:`iter_captures` over a log file.
+Readers: :func:`read_captures` (a time range, in order), :func:`find_capture` (one) and
+:func:`capture_count` over an open :class:`~.Store`; :func:`iter_captures` over a log file.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from flipdish_sim.simulator.model._verdict import AuthVerdict, CaptureVerdict, C
 from flipdish_sim.simulator.wire._envelope import mask_headers
 from flipdish_sim.simulator.wire._headers import headers_from, headers_text
 
-__all__ = ["CaptureLog", "CaptureRow", "capture_count", "iter_captures", "read_captures"]
+__all__ = ["CaptureLog", "CaptureRow", "capture_count", "find_capture", "iter_captures", "read_captures"]
 
 _INSERT = "INSERT INTO captures (id, received_us, method, path, headers, body) VALUES (?, ?, ?, ?, ?, ?)"
 _JUDGE = (
@@ -138,6 +139,14 @@ def read_captures(
     sql = f"SELECT {_COLUMNS} FROM captures{where} ORDER BY seq {order}{tail}"
     for row in store._db.execute(sql, params):
         yield _row(row)
+
+
+def find_capture(store: Store, *, seq: int | None = None, capture_id: str | None = None) -> CaptureRow | None:
+    """The capture numbered ``seq`` in this log, or with id ``capture_id`` (None: no such capture)."""
+    store.commit()
+    column, value = ("seq", seq) if seq is not None else ("id", capture_id)
+    row = store._db.execute(f"SELECT {_COLUMNS} FROM captures WHERE {column} = ?", (value,)).fetchone()
+    return None if row is None else _row(row)
 
 
 def capture_count(store: Store) -> int:

@@ -21,7 +21,14 @@ from starlette.routing import Route
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.listen import DriftSummary, drift_summary
-from flipdish_sim.simulator.log import CaptureRow, Store, capture_count, open_log, read_captures
+from flipdish_sim.simulator.log import (
+    CaptureRow,
+    Store,
+    capture_count,
+    find_capture,
+    open_log,
+    read_captures,
+)
 from flipdish_sim.simulator.model import ContractVerdict
 from flipdish_sim.simulator.server.dashboard import h, render_page
 from flipdish_sim.simulator.server.validation import path_id
@@ -87,7 +94,7 @@ async def capture(request: Request) -> Response:
     seq = path_id(request, "seq", "capture")
     try:
         with _store(request) as store:
-            found = next((r for r in read_captures(store) if r.seq == seq), None)
+            found = find_capture(store, seq=seq)
     except UsageError as err:
         return HTMLResponse(render_page("Capture", "", clock=_clock(request), flash=str(err), error=True))
     if found is None:
