@@ -144,3 +144,23 @@ def test_a_verify_token_http_cannot_carry_is_refused_in_one_line(tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "verify token" in result.stderr
+
+
+def test_a_delivery_line_is_one_line_whatever_the_request_holds() -> None:
+    from datetime import UTC, datetime
+
+    from flipdish_sim.simulator.cli.listen import _colour, delivery_line
+    from flipdish_sim.simulator.listen import Credentials, HandledRequest, judge
+    from flipdish_sim.simulator.model import Capture
+
+    body = b'{"Type": "order.created\\n[bold]x[/bold]", "Body": {}}'
+    capture = Capture(
+        "c", datetime(2026, 3, 1, tzinfo=UTC), "POST", "/p", (("x-verify-token", "tok-SECRET"),), body
+    )
+    line = delivery_line(
+        HandledRequest(capture, judge(capture, Credentials(verify_token="tok-SECRET")), None, 200)
+    )
+    assert "\n" not in line
+    assert "tok-SECRET" not in line
+    assert "auth=valid" in line
+    assert r"\[bold]" in _colour(line)  # user text is never rich markup

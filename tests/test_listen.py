@@ -16,7 +16,13 @@ import pytest
 
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.simulator.http import make_client
-from flipdish_sim.simulator.listen import Credentials, HandledRequest, ListenSettings, listen_app
+from flipdish_sim.simulator.listen import (
+    MAX_BODY_BYTES,
+    Credentials,
+    HandledRequest,
+    ListenSettings,
+    listen_app,
+)
 from flipdish_sim.simulator.log import CaptureLog, CaptureRow, open_log, read_captures
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.wire import legacy_request
@@ -153,3 +159,16 @@ def test_a_non_ascii_header_is_recorded_and_its_forward_refused_with_the_reason(
     assert row.forward_outcome == "invalid-request"
     assert row.forward_error is not None
     assert "not ASCII" in row.forward_error
+
+
+def test_a_body_of_exactly_the_documented_limit_is_recorded_and_forwarded_whole(tmp_path: Path) -> None:
+    body = bytes(range(256)) * (MAX_BODY_BYTES // 256)
+    assert len(body) == MAX_BODY_BYTES
+    with receivers.ok(204) as receiver, listening(tmp_path / "l.db", receiver.url) as (url, _):
+        fits = httpx.post(url, content=body, timeout=30)
+        over = httpx.post(url, content=body + b"!", timeout=30)
+    assert (fits.status_code, over.status_code) == (204, 413)
+    assert [r.body for r in receiver.requests] == [body]
+    first, second = _rows(tmp_path / "l.db")
+    assert first.capture.body == body
+    assert (second.capture.body, second.forward_outcome) == (b"", "not-forwarded")

@@ -85,7 +85,7 @@ def listen(
     v3 signature) and its contracts (both profiles) are judged, and its exact bytes and headers go to
     --forward-to (one POST, 10 s deadline, no redirect followed). The caller gets the receiver's status:
     502 when the receiver cannot be reached, 504 when it does not answer in time; 413 for a body over
-    5 MiB. One line per delivery; Ctrl+C or SIGTERM stops and prints the drift summary.
+    1 MiB. One line per delivery; Ctrl+C or SIGTERM stops and prints the drift summary.
     Exit: 0 stopped; 2 usage error (bad URL or option, port taken, log in use or not a log).
     """
     if ctx.invoked_subcommand is not None:

@@ -41,8 +41,9 @@ from flipdish_sim.simulator.wire._envelope import OutgoingRequest
 
 __all__ = ["MAX_BODY_BYTES", "HandledRequest", "ListenSettings", "listen_app"]
 
-MAX_BODY_BYTES = 5 * 2**20
-"""The largest body ``listen`` accepts (5 MiB; Flipdish's bodies are a few KiB); beyond, 413."""
+MAX_BODY_BYTES = 2**20
+"""The largest body ``listen`` accepts: 1 MiB (Flipdish's bodies are a few KiB; larger bodies would also make
+the HTTP stack's one write of the body block its event loop). Beyond, 413."""
 NOT_FORWARDED = "not-forwarded"
 
 _DROPPED = frozenset(
