@@ -8,9 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from tests import receivers
-from tests.listening import cli, start_listen
+import receivers
+from listening import cli, start_listen
 
 
 def test_sigterm_stops_listen_cleanly_with_the_drift_summary(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import receivers
 
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.simulator.http import make_client
@@ -26,7 +27,6 @@ from flipdish_sim.simulator.listen import (
 from flipdish_sim.simulator.log import CaptureLog, CaptureRow, open_log, read_captures
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.wire import legacy_request
-from tests import receivers
 
 LEGACY = legacy_request("http://x/", example("order.created"), verify_token="tok-SECRET")
 

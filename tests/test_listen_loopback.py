@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flawed_receivers import served
+from listening import cli, start_listen
 
 from examples.legacy_fastapi.app import create_app as legacy_app
 from examples.v3_fastapi.app import create_app as v3_app
 from flipdish_sim.contracts.examples import example
 from flipdish_sim.simulator.log import iter_captures
 from flipdish_sim.simulator.model import AuthVerdict, capture_from_json
-from tests.flawed_receivers import served
-from tests.listening import cli, start_listen
 
 TOKEN = "tok-loopback-SECRET"
 SECRET = "whsec-loopback-SECRET"
