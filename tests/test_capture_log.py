@@ -74,6 +74,7 @@ def test_the_verify_token_never_reaches_the_file_and_the_shown_signature_is_mask
     with open_log(path) as store:
         CaptureLog(store).record(_capture())
         (row,) = list(read_captures(store))
+    assert path.stat().st_mode & 0o777 == 0o600  # the signature is kept: the file is its owner's only
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert b"tok-SECRET" not in raw
     assert b"cred-SECRET" not in raw
