@@ -97,10 +97,14 @@ def test_no_catalogue_example_has_unknown_fields_or_fails_its_own_profile(name: 
         assert all(c.valid for c in verdict.contracts if c.profile == "observed"), verdict.contracts
 
 
+DEEP = b'{"Type": "order.created", "Body": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+
+
 @pytest.mark.parametrize(
     "body",
-    [b"", b"garbage", b"\xff\xfe\x00", b"[1, 2]", b"null", b'{"Type": 5}', b'{"Type": "no.such.event"}'],
-)
+    [b"", b"garbage", b"\xff\xfe\x00", b"[1, 2]", b"null", b'{"Type": 5}', b'{"Type": "no.such.event"}', DEEP,
+     b'{"Type": "order.created", "Body": {"Amount": NaN}}'],
+)  # fmt: skip
 def test_a_body_no_contract_applies_to_is_unchecked_not_an_error(body: bytes) -> None:
     verdict = judge(Capture("c", NOW, "POST", "/", (), body), Credentials(verify_token="tok"))
     assert all(not c.checked and c.note for c in verdict.contracts)

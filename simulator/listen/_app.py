@@ -5,7 +5,7 @@ One request's life (``--mode pass``):
 1. Read the body (at most ``max_body`` bytes: beyond, 413 and the capture records why, body not kept).
 2. **Record** the request as received (:meth:`CaptureLog.record`, committed) before anything else.
 3. **Judge** it (:func:`~._inspect.judge`): family, event, authentication, both contract profiles, unknown
-   fields; stored with the capture.
+   fields; stored with the capture. The judging runs in a worker thread while step 4 forwards.
 4. **Forward** the exact body bytes and the request's end-to-end headers (``Host``, ``Content-Length`` and
    hop-by-hop headers are dropped; the HTTP stack sets its own) to ``forward_to`` through the sender's HTTP
    stack: one POST, Flipdish's deadline (10 s) over the whole exchange, no redirect followed.
@@ -19,6 +19,7 @@ Methods other than POST get 405 and are not recorded (health checks of tunnels).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,9 +107,24 @@ def listen_app(
         if too_large:
             note = f"body over the {settings.max_body} byte limit: not kept, not forwarded"
             return _refused(log, capture, on_delivery, 413, "payload_too_large", note)
-        verdict = judge(capture, settings.credentials, family=settings.family)
+        # judged in a worker thread while the bytes are forwarded: the answer waits for the slower of the two
+        judging = asyncio.ensure_future(
+            asyncio.to_thread(judge, capture, settings.credentials, family=settings.family)
+        )
+        result = await _forward(client, settings, capture)
+        verdict = await judging
         log.judge(capture.id, verdict)
-        return await _forward(log, client, settings, capture, verdict, on_delivery)
+        response, answered = _answer(result, settings.forward_to)
+        log.forwarded(
+            capture.id,
+            outcome=result.outcome.value,
+            status=result.status_code,
+            duration=result.duration,
+            error=result.error,
+            answered=answered,
+        )
+        on_delivery(HandledRequest(capture, verdict, result, answered))
+        return response
 
     methods = ["POST", "GET", "PUT", "PATCH", "DELETE", "OPTIONS"]
     routes = [Route("/", receive, methods=methods), Route("/{path:path}", receive, methods=methods)]
@@ -151,32 +167,20 @@ def _refused(
     return error_response(status, code, note)
 
 
-async def _forward(
-    log: CaptureLog,
-    client: httpx.AsyncClient,
-    settings: ListenSettings,
-    capture: Capture,
-    verdict: CaptureVerdict,
-    on_delivery: Callable[[HandledRequest], None],
-) -> Response:
+async def _forward(client: httpx.AsyncClient, settings: ListenSettings, capture: Capture) -> Attempt:
+    """One POST of the capture's bytes and end-to-end headers to ``forward_to`` (never raises)."""
     headers = tuple((k, v) for k, v in capture.headers if k.lower() not in _DROPPED)
     request = OutgoingRequest(url=settings.forward_to, headers=headers, body=capture.body)
-    result = await attempt(client, request, at=capture.received_at, deadline=settings.deadline)
+    return await attempt(client, request, at=capture.received_at, deadline=settings.deadline)
+
+
+def _answer(result: Attempt, forward_to: str) -> tuple[Response, int]:
+    """What the caller gets: the receiver's answer, or 504/502 with a Flipdish-style error naming why."""
     if result.status_code is not None and result.outcome in (Outcome.ACKNOWLEDGED, Outcome.HTTP_ERROR):
-        answered = result.status_code
         kind = next((v for k, v in result.response_headers if k.lower() == "content-type"), None)
-        response = Response(result.response_body, status_code=answered, media_type=kind)
-    else:
-        answered = 504 if result.outcome is Outcome.TIMEOUT else 502
-        message = f"{settings.forward_to}: {result.outcome.value}: {result.error or 'no answer'}"
-        response = error_response(answered, "forward_failed", message)
-    log.forwarded(
-        capture.id,
-        outcome=result.outcome.value,
-        status=result.status_code,
-        duration=result.duration,
-        error=result.error,
-        answered=answered,
-    )
-    on_delivery(HandledRequest(capture, verdict, result, answered))
-    return response
+        return Response(
+            result.response_body, status_code=result.status_code, media_type=kind
+        ), result.status_code
+    status = 504 if result.outcome is Outcome.TIMEOUT else 502
+    message = f"{forward_to}: {result.outcome.value}: {result.error or 'no answer'}"
+    return error_response(status, "forward_failed", message), status

@@ -12,12 +12,12 @@ contract, which both profiles name). Unknown fields are those neither profile's 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flipdish_sim.contracts.catalogue import Family, Profile, V3Shape, cached_schema, get_event
+from flipdish_sim.contracts.document import parse_json
 from flipdish_sim.contracts.validate import validate
 from flipdish_sim.errors import FlipdishSimError
 from flipdish_sim.simulator.listen._unknown import unknown_fields
@@ -72,9 +72,10 @@ NOT_JSON = object()
 
 
 def _json(body: bytes) -> object:
+    """The body's JSON read as every user input is (``contracts.document``: strict, at most 64 levels)."""
     try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        return parse_json(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError, JsonDocumentError
         return NOT_JSON
 
 
