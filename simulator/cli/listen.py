@@ -122,7 +122,7 @@ def _run(settings: ListenSettings, db_path: str | None, host: str, port: int) ->
     previous = {sig: signal.signal(sig, _noting(stops)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with open_log(db_path) as store:
-            asyncio.run(_serve(store, settings, host, port, db_path))
+            asyncio.run(_serve(store, settings, host, port, db_path, stops))
             _print_summary(store)
     finally:
         for sig, handler in previous.items():
@@ -147,7 +147,9 @@ def _noting(stops: list[int]) -> Callable[[int, FrameType | None], None]:
     return note
 
 
-async def _serve(store: Store, settings: ListenSettings, host: str, port: int, db_path: str) -> None:
+async def _serve(
+    store: Store, settings: ListenSettings, host: str, port: int, db_path: str, stops: list[int]
+) -> None:
     from flipdish_sim.simulator.http import make_client
     from flipdish_sim.simulator.listen import listen_app
     from flipdish_sim.simulator.log import CaptureLog
@@ -162,6 +164,8 @@ async def _serve(store: Store, settings: ListenSettings, host: str, port: int, d
             raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
         click.echo(f"flipdish-sim listen: {running.url} -> {settings.forward_to}, log {db_path}")
         click.echo("Press Ctrl+C to stop (a drift summary follows).")
+        if stops:  # a signal came while starting, before the server could catch it
+            await running.stop()
         await running.finished
 
 
