@@ -270,3 +270,23 @@ def test_a_log_that_holds_a_run_is_not_appended_to(tmp_path: Path) -> None:
         assert len(target.requests) == 1
     assert code == 2
     assert err.splitlines() == [f"Error: --log {log} already holds a run; pass a new file"]
+
+
+def test_a_listen_log_replays_its_captures_with_the_body_bytes_as_received(tmp_path: Path) -> None:
+    from flipdish_sim.simulator.log import CaptureLog
+    from flipdish_sim.simulator.log._file import open_log
+
+    log = tmp_path / "listen.db"
+    captures = [legacy_capture(n) for n in range(3)]
+    with open_log(log) as store:
+        for capture in captures:
+            CaptureLog(store).record(capture)
+    with served(legacy_example(TOKEN)) as base:
+        url = base + EXAMPLE_PATH
+        done = cli("--db", str(log), "--to", url, "--verify-token", TOKEN, "--log", str(tmp_path / "r.db"))
+        assert done.returncode == 0, done.stderr
+        assert applied(url + "/applied") == 3
+    assert "events 3, deliveries 3, attempts 3" in done.stdout
+    with open_log(tmp_path / "r.db", existing=True, write=False) as replayed:
+        sent = sorted(row.request_body for row in replayed.attempts())
+    assert sent == sorted(capture.body for capture in captures)

@@ -39,6 +39,8 @@ SUBCOMMANDS: dict[str, str] = {
         ("load", "load", "load"),
         ("vectors", "vectors", "vectors"),
         ("replay", "replay", "replay"),
+        ("listen", "listen", "listen"),
+        ("captures", "captures", "captures"),
     ]
 }
 

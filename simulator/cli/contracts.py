@@ -38,7 +38,9 @@ def validate(file: IO[bytes], event: str | None, profile: str, shape: str) -> No
     """Validate FILE (one JSON document or JSON Lines; '-' = stdin) against its event's contract.
 
     Prints 'ok <line> <event>' per valid payload and 'FAIL <line> <event> <pointer>: <message>' per
-    violation; <line> is the payload's (first) line in FILE.
+    violation; <line> is the payload's (first) line in FILE. A line of 'flipdish-sim captures export'
+    is a captured delivery: its body is validated (the event from its legacy Type or its v3
+    X-Flipdish-Event-Type header; a v3 body with detail-type as the event shape).
     """
     from flipdish_sim.contracts.validate import event_of, parse_documents
     from flipdish_sim.contracts.validate import validate as validate_payload
@@ -49,15 +51,19 @@ def validate(file: IO[bytes], event: str | None, profile: str, shape: str) -> No
     source = "stdin" if file_name in ("<stdin>", "-") or not isinstance(file_name, str) else file_name
     documents = parse_documents(file.read(), source)
     invalid = 0
-    for number, payload in documents:
+    for number, document in documents:
+        payload, named, chosen = document, event, V3Shape(shape)
         try:
-            name = event if event is not None else event_of(payload, V3Shape(shape))
-            issues = validate_payload(payload, name, profile=Profile(profile), shape=V3Shape(shape))
+            if isinstance(document, dict) and "FlipdishSimCapture" in document:
+                payload, named, chosen = _captured(document, event, chosen)
+            name = named if named is not None else event_of(payload, chosen)
+            issues = validate_payload(payload, name, profile=Profile(profile), shape=chosen)
         except UsageError as err:  # wrong envelope or unknown Type: this payload is not a delivery
             invalid += 1
-            named = payload.get("Type") if isinstance(payload, dict) else None
+            unread = isinstance(payload, dict) and "FlipdishSimCapture" in payload  # a capture not unwrapped
+            named = payload.get("Type") if isinstance(payload, dict) and not unread else None
             label = named if isinstance(named, str) and named.strip() else "?"
-            pointer = "/Type" if isinstance(payload, dict) else "(root)"
+            pointer = "/Type" if isinstance(payload, dict) and not unread else "(root)"
             click.echo(f"FAIL {number} {label} {pointer}: {err}")
             continue
         if issues:
@@ -67,6 +73,27 @@ def validate(file: IO[bytes], event: str | None, profile: str, shape: str) -> No
         if not issues:
             click.echo(f"ok {number} {name}")
     sys.exit(1 if invalid else 0)
+
+
+def _captured(
+    document: dict[str, object], event: str | None, shape: V3Shape
+) -> tuple[object, str | None, V3Shape]:
+    """The payload of a captured delivery, its event name (None: the payload's Type) and its v3 shape."""
+    from flipdish_sim.contracts.document import JsonDocumentError, parse_json
+    from flipdish_sim.simulator.model import CaptureFormatError, capture_from_json
+
+    try:
+        capture = capture_from_json(document)
+    except CaptureFormatError as err:
+        raise PayloadError(f"not a readable capture: {err}") from err
+    try:
+        payload = parse_json(capture.body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, JsonDocumentError) as err:
+        raise PayloadError(f"capture {capture.id}: its body is not JSON") from err
+    named = event or capture.header("X-Flipdish-Event-Type") or None
+    if named is not None and isinstance(payload, dict) and "detail-type" in payload:
+        shape = V3Shape.EVENT
+    return payload, named, shape
 
 
 @contracts.command()

@@ -54,10 +54,15 @@ async def _serve(
     generated: bool,
     reveal: bool,
     v3_local_http: bool = False,
+    captures: Path | None = None,
 ) -> None:
     async with open_backend(db, clock=clock, time_scale=time_scale) as backend:
         app = create_app(
-            backend, api_token=token, reveal_verify_token=reveal, v3_allow_local_http=v3_local_http
+            backend,
+            api_token=token,
+            reveal_verify_token=reveal,
+            v3_allow_local_http=v3_local_http,
+            captures_log=captures,
         )
         try:
             running = await start_server(app, host=host, port=port)
@@ -128,6 +133,11 @@ async def _serve(
     envvar=ALLOW_LOCAL_HTTP_ENV,
     help="Let v3 callbacks be http://127.0.0.1 or http://localhost (Flipdish takes HTTPS only).",
 )
+@click.option(
+    "--captures",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A 'flipdish-sim listen' log the dashboard's Captures page shows (read while listen writes it).",
+)
 @network_options
 def serve(
     db: Path,
@@ -138,6 +148,7 @@ def serve(
     api_token: str | None,
     mask_verify_tokens: bool,
     v3_allow_local_http: bool,
+    captures: Path | None,
 ) -> None:
     """Serve Flipdish's v1.0 webhook API, the simulator's API and the Webhook details dashboard."""
     if api_token is not None:
@@ -145,6 +156,8 @@ def serve(
     from flipdish_sim.simulator.log._file import check_log_file
 
     check_log_file(db)  # before anything listens: another file is refused in one line, exit 2
+    if captures is not None:
+        check_log_file(captures, existing=True)
     token = api_token or new_token()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
@@ -158,5 +171,6 @@ def serve(
                 api_token is None,
                 not mask_verify_tokens,
                 v3_allow_local_http,
+                captures,
             )
         )

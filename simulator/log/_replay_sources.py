@@ -2,9 +2,10 @@
 
 * :func:`captures_from_jsonl`: a JSON Lines file of captures (``capture_to_json``'s format; ``captures
   export`` writes it). A line that is not a capture stops the read with its line number: nothing is sent.
-* :func:`captures_from_log`: a ``run``/``serve``/``send`` log: one capture per event x subscription, the
-  first attempt of each original delivery (not the sender's duplicates), with its body bytes and the
-  request headers the log keeps (verify tokens and signature digests masked).
+* :func:`captures_from_log`: a ``listen`` log's captures (headers as received, verify tokens masked,
+  v3 signatures kept), and a ``run``/``serve``/``send`` log's attempts: one capture per event x
+  subscription, the first attempt of each original delivery (not the sender's duplicates), with its body
+  bytes and the request headers the log keeps (verify tokens and signature digests masked).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.log._captures import read_captures
 from flipdish_sim.simulator.log._file import open_log
 from flipdish_sim.simulator.model._capture import Capture, CaptureFormatError, capture_from_json
 
@@ -49,9 +51,10 @@ def _line(path: str | Path, number: int, raw: bytes) -> Capture | None:
 
 
 def captures_from_log(path: str | Path) -> list[Capture]:
-    """The first attempt of every original delivery in the log at ``path``, as captures (time order)."""
+    """What ``listen`` received and the first attempt of every original delivery in the log at ``path``,
+    as captures (time order)."""
     with open_log(path, existing=True, write=False) as store:
-        captures = []
+        captures = [row.capture for row in read_captures(store)]
         for row in store.attempts():
             if row.attempt_no != 1 or row.duplicate_of is not None:
                 continue
@@ -61,5 +64,5 @@ def captures_from_log(path: str | Path) -> list[Capture]:
                 Capture(row.webhook_id, row.at, "POST", target, tuple(row.request_headers), row.request_body)
             )
     if not captures:
-        raise UsageError(f"the log {path} holds no attempts to replay")
-    return captures
+        raise UsageError(f"the log {path} holds no captures or attempts to replay")
+    return sorted(captures, key=lambda capture: capture.received_at)

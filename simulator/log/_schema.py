@@ -47,7 +47,8 @@ __all__ = [
 
 SCHEMA_VERSION = 3
 """2: each attempt records the URL and the subscription version it was sent with; 3: the v3 API's
-subscription metadata (:data:`V3_SUBSCRIPTIONS_SCHEMA`). Older versions migrate on open, step by step."""
+subscription metadata (:data:`V3_SUBSCRIPTIONS_SCHEMA`) and the ``captures`` table of ``flipdish-sim listen``
+(:data:`CAPTURES_SCHEMA`). Older versions migrate on open, step by step."""
 MIGRATES_FROM = (1, 2)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
@@ -159,6 +160,35 @@ CREATE TABLE IF NOT EXISTS v3_test_events (
 this row: its ``sub_<uuid>`` id, its org, its property scope (a JSON array of ``p<digits>``; NULL: all the
 org's properties) and when it was deleted (past deliveries stay). ``v3_test_events``: the events a
 trigger sent, for ``GET /synthetic-delivery``."""
+# -- version 3: captures (flipdish-sim listen) -------------------------------------------------------
+CAPTURES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    received_us INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    family TEXT,
+    event_type TEXT,
+    event_id TEXT,
+    auth TEXT,
+    auth_detail TEXT,
+    contracts TEXT,
+    unknown_fields TEXT,
+    forward_outcome TEXT,
+    forward_status INTEGER,
+    forward_duration REAL,
+    forward_error TEXT,
+    answered_status INTEGER
+);
+CREATE INDEX IF NOT EXISTS captures_by_time ON captures (received_us);
+"""
+"""One row per request ``listen`` received: the request as received (``headers`` as stored: secrets masked,
+see ``_captures``), then its verdicts (NULL until checked) and what forwarding it gave. Created by a new
+log and by the 2 -> 3 migration."""
+# -- end of version 3: captures ----------------------------------------------------------------------
 
 
 SUBSCRIPTION_COLUMNS = (
@@ -190,7 +220,7 @@ UPDATE attempts SET
 """
 """Version 1 did not record where an attempt went: its attempts take their subscription's URL and version
 as they are when the log is migrated (the best the log knows)."""
-MIGRATE_2_TO_3 = V3_SUBSCRIPTIONS_SCHEMA
+MIGRATE_2_TO_3 = V3_SUBSCRIPTIONS_SCHEMA + CAPTURES_SCHEMA
 #: The statements that take a log from version N to N + 1, applied in order on open.
 MIGRATIONS = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
 
@@ -276,7 +306,8 @@ def configure(db: sqlite3.Connection, path: str) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     if version == 0:
         db.executescript(
-            f"BEGIN IMMEDIATE; {SCHEMA} {V3_SUBSCRIPTIONS_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
+            f"BEGIN IMMEDIATE; {SCHEMA} {V3_SUBSCRIPTIONS_SCHEMA} {CAPTURES_SCHEMA}"
+            f" PRAGMA application_id = {APPLICATION_ID};"
             f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
     elif version in MIGRATES_FROM:
@@ -284,8 +315,8 @@ def configure(db: sqlite3.Connection, path: str) -> None:
 
 
 def _migrate(db: sqlite3.Connection, path: str) -> None:
-    """Up to :data:`SCHEMA_VERSION` step by step, in one transaction (another process may have done it
-    meanwhile: then nothing)."""
+    """Older versions step by step to the current one, in one transaction (another process may have done
+    it meanwhile: then nothing)."""
     try:
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]

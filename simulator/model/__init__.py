@@ -23,13 +23,17 @@ from flipdish_sim.simulator.model._subscription import (
     Subscription,
 )
 from flipdish_sim.simulator.model._subscription_rules import InvalidSubscriptionError, check_subscription
+from flipdish_sim.simulator.model._verdict import AuthVerdict, CaptureVerdict, ContractVerdict
 
 __all__ = [
     "CAPTURE_FORMAT",
     "Attempt",
     "AttemptReport",
+    "AuthVerdict",
     "Capture",
     "CaptureFormatError",
+    "CaptureVerdict",
+    "ContractVerdict",
     "Delivery",
     "DeliveryState",
     "DisableRecord",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flipdish_sim.simulator.server import flipdish_api, pages, sim_api, v3_api
+from flipdish_sim.simulator.server import captures_page, flipdish_api, pages, sim_api, v3_api
 from flipdish_sim.simulator.server.auth import BearerAuth, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.errors import CatchAll, exception_handlers
@@ -74,6 +75,7 @@ def create_app(
     api_token: str,
     reveal_verify_token: bool = True,
     v3_allow_local_http: bool = False,
+    captures_log: Path | None = None,
 ) -> Starlette:
     """The ASGI app over ``backend``; ``api_token`` guards the APIs and the dashboard.
 
@@ -81,6 +83,7 @@ def create_app(
     token holder, as Flipdish does (every other response and page masks them).
     ``v3_allow_local_http``: whether v3 callbacks may be ``http://127.0.0.1`` / ``http://localhost``
     (Flipdish takes HTTPS only).
+    ``captures_log``: a ``listen`` log the Captures page shows (default: the server's own log).
     """
     keys = TokenKeys(api_token)
 
@@ -98,6 +101,7 @@ def create_app(
             *sim_api.routes(),
             *v3_api.routes(),
             *pages.routes(),
+            *captures_page.routes(),
             Route("/static/{name}", _static, methods=["GET"]),
         ],
         middleware=[Middleware(SecurityHeaders), Middleware(CatchAll), Middleware(BearerAuth, keys=keys)],
@@ -109,4 +113,5 @@ def create_app(
     app.state.reveal_verify_token = reveal_verify_token
     app.state.v3 = V3Registry(backend)
     app.state.v3_allow_local_http = v3_allow_local_http
+    app.state.captures_log = captures_log
     return app

@@ -147,14 +147,17 @@ def _mask_signature(value: str) -> str:
     return ",".join(parts)
 
 
-def mask_headers(headers: Iterable[tuple[str, str]]) -> Headers:
-    """Headers safe to log: verify tokens and credentials replaced by ``***``, signature digests masked."""
+def mask_headers(headers: Iterable[tuple[str, str]], *, keep_signature: bool = False) -> Headers:
+    """Headers safe to log: verify tokens and credentials replaced by ``***``, signature digests masked.
+
+    ``keep_signature``: leave ``X-Flipdish-Signature`` as it is (what ``listen`` stores in its 0600 log so a
+    fresh capture replays without re-signing; every page, export and terminal line masks it)."""
     masked = []
     for name, value in headers:
         lowered = name.lower()
         if lowered in _SECRET_HEADERS:
             value = MASK
-        elif lowered == "x-flipdish-signature":
+        elif lowered == "x-flipdish-signature" and not keep_signature:
             value = _mask_signature(value)
         masked.append((name, value))
     return tuple(masked)
