@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import json
 import os
 import shutil
 import socket
@@ -37,9 +38,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
 __all__ = [
     "CLI",
     "Connection",
+    "HookReceiver",
     "QuietHandler",
     "Receiver",
     "RecordedRequest",
@@ -450,6 +457,23 @@ async def asgi_body(receive: Callable[[], Awaitable[dict[str, Any]]]) -> bytes:
         body += chunk
         if not message.get("more_body"):
             return body
+
+
+@dataclass
+class HookReceiver:
+    """An in-process receiver (a Starlette app) at ``POST /hook``: answers ``status`` with ``body`` as HTML
+    and records each request's headers and JSON body in ``seen``. Change ``status`` to change its mind."""
+
+    status: int = 200
+    body: bytes = b"ok"
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    def app(self) -> Starlette:
+        async def hook(request: Request) -> Response:
+            self.seen.append({"headers": dict(request.headers), "body": json.loads(await request.body())})
+            return Response(self.body, status_code=self.status, media_type="text/html")
+
+        return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
 
 
 def refused_url() -> str:
