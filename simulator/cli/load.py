@@ -152,28 +152,28 @@ def _run(base: list[str], arguments: list[str], workers: int, env: dict[str, str
 
 
 @click.command("load")
-@click.option("--url", required=True, help="the receiver's callback URL")
+@click.option("--url", required=True, help="The receiver's callback URL.")
 @click.option(
     "--rate",
     type=click.FloatRange(min=0, min_open=True),
     default=10.0,
     show_default=True,
-    help="target deliveries per second, over all users",
+    help="Target deliveries per second, over all users.",
 )
-@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True, help="simulated senders")
-@click.option("--duration", default="30s", show_default=True, help="run time: 45s, 10m, 1h30m")
+@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True, help="Simulated senders.")
+@click.option("--duration", default="30s", show_default=True, help="Run time: 45s, 10m, 1h30m.")
 @family_option(default="legacy")
-@click.option("--events", default="", help="comma-separated lifecycle (default: an order's)")
+@click.option("--events", default="", help="Comma-separated lifecycle (default: an order's).")
 @credential_options
-@_probability("--duplicates", help="probability an event is delivered twice")
-@_probability("--out-of-order", help="probability a lifecycle has two neighbouring events swapped")
-@deadline_option("seconds to connect and to read")
+@_probability("--duplicates", help="Probability an event is delivered twice.")
+@_probability("--out-of-order", help="Probability a lifecycle has two neighbouring events swapped.")
+@deadline_option("Seconds to connect and to read.")
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Locust worker processes (0: one process)",
+    help="Locust worker processes (0: one process).",
 )
 @click.option("--seed", type=int, default=None)
 @click.option(
@@ -181,7 +181,7 @@ def _run(base: list[str], arguments: list[str], workers: int, env: dict[str, str
     "summary_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="also write the JSON summary here",
+    help="Also write the JSON summary here.",
 )
 @network_options
 def load(
