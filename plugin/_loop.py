@@ -18,11 +18,12 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Generic, TypeVar
 
 from flipdish_sim._aio import inside_event_loop
 
-__all__ = ["RealTimeLoop", "SenderLoop"]
+__all__ = ["HeldOpen", "RealTimeLoop", "SenderLoop"]
 
 T = TypeVar("T")
 
@@ -76,3 +77,36 @@ class SenderLoop:
     def close(self) -> None:
         """Cancel what is left on the loop and close it."""
         self.call(self._runner.close)
+
+
+class HeldOpen(Generic[T]):
+    """An async context manager held open across separate :meth:`SenderLoop.run` calls: entered by
+    :meth:`enter`, left by :meth:`release`, both inside one task (as an ASGI lifespan needs), which waits
+    in between. A failure to enter is raised by :meth:`enter`; a failure to leave by :meth:`release`."""
+
+    def __init__(self, manager: Callable[[], AbstractAsyncContextManager[T]]) -> None:
+        self._manager = manager
+        self._stop: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def enter(self) -> T:
+        ready: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self._hold(ready, self._stop))
+        return await ready
+
+    async def _hold(self, ready: asyncio.Future[T], stop: asyncio.Event) -> None:
+        try:
+            async with self._manager() as value:
+                ready.set_result(value)
+                await stop.wait()
+        except BaseException as exc:
+            if ready.done():
+                raise
+            ready.set_exception(exc)
+
+    async def release(self) -> None:
+        assert self._stop is not None
+        assert self._task is not None
+        self._stop.set()
+        await self._task

@@ -16,7 +16,6 @@ Whatever fails while opening, everything opened before is released (loop, log, l
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -26,12 +25,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from flipdish_sim.conformance.target import Served, Target
+from flipdish_sim.conformance.target import Target
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.errors import DeliveryAssertionError, UsageError
 from flipdish_sim.plugin._async import AsyncSimulator
 from flipdish_sim.plugin._frozen import FrozenTimeTransport, ReceiverTime
-from flipdish_sim.plugin._loop import SenderLoop
+from flipdish_sim.plugin._loop import HeldOpen, SenderLoop
 from flipdish_sim.plugin._results import DeliveryResult, ScenarioResult
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.engine import AttemptReport, Sender, SenderPolicy
@@ -115,8 +114,6 @@ class Simulator:
         self._time = ReceiverTime(lambda: self._now(), enabled=freeze)
         self._loop: SenderLoop | None = None
         self._stack: ExitStack | None = None
-        self._stop: asyncio.Event | None = None
-        self._host: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def __enter__(self) -> Simulator:
@@ -131,8 +128,10 @@ class Simulator:
         self._loop = loop = SenderLoop()
         stack.callback(loop.close)
         self.store = stack.enter_context(Store(self.db))
-        served = self._drive(self._serve, frozen=False)
-        stack.callback(self._drive, self._unserve, frozen=False)
+        held = HeldOpen(self.target.served)  # an ASGI app's lifespan runs until the simulator closes
+        served = self._drive(held.enter, frozen=False)
+        self.lifespan_running = served.lifespan
+        stack.callback(self._drive, held.release, frozen=False)
         transport = served.transport
         if transport is not None and self._time.enabled:
             transport = FrozenTimeTransport(transport, self._time)
@@ -165,32 +164,6 @@ class Simulator:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         await SenderLoop.acall(lambda: self.__exit__(kind, error, trace))
-
-    async def _serve(self) -> Served:
-        """Start the target (an ASGI app's lifespan) in a task that holds it open until :meth:`_unserve`."""
-        ready: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
-        self._stop = asyncio.Event()
-        self._host = asyncio.create_task(self._hold(ready))
-        served = await ready
-        self.lifespan_running = served.lifespan
-        return served
-
-    async def _hold(self, ready: asyncio.Future[Served]) -> None:
-        assert self._stop is not None
-        try:
-            async with self.target.served() as served:
-                ready.set_result(served)
-                await self._stop.wait()
-        except BaseException as exc:
-            if ready.done():
-                raise
-            ready.set_exception(exc)
-
-    async def _unserve(self) -> None:
-        assert self._stop is not None
-        assert self._host is not None
-        self._stop.set()
-        await self._host
 
     def _sender(self, store: Store) -> Sender:
         sender = Sender(store, clock=self.clock, client=self.client, policy=self.policy, rng_seed=self.seed)

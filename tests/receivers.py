@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import json
 import os
 import shutil
 import socket
@@ -30,16 +31,27 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 __all__ = [
+    "CLI",
     "Connection",
+    "HookReceiver",
+    "QuietHandler",
     "Receiver",
     "RecordedRequest",
     "SelfSigned",
+    "asgi_body",
     "broken",
     "large",
     "not_modified",
@@ -50,8 +62,10 @@ __all__ = [
     "requests_of",
     "reset",
     "response_head",
+    "running",
     "self_signed_certificate",
     "sequence",
+    "serving",
     "silent",
     "stall_after_headers",
     "tls_untrusted",
@@ -59,6 +73,9 @@ __all__ = [
 ]
 
 MAX_REQUEST_BYTES = 16 * 2**20
+
+#: ``flipdish-sim`` as a subprocess: this interpreter, whatever its PATH holds.
+CLI = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +403,79 @@ def free_port() -> int:
         return port
 
 
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], path: str, *, quiet_errors: bool = False) -> Iterator[str]:
+    """``handler`` (an :mod:`http.server` handler, e.g. a :class:`QuietHandler`) served by a threaded server
+    on 127.0.0.1, any free port; yields ``http://127.0.0.1:<port><path>`` and shuts it down on exit.
+
+    For receivers whose answer depends on what they read (a signature check, a count); the factories above
+    cover fixed behaviours. ``quiet_errors``: a client that dies mid-request (a killed sender) leaves
+    broken pipes behind; do not print their tracebacks.
+    """
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            if not quiet_errors:
+                super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+    server = Server(("127.0.0.1", 0), handler)
+    with running(server):
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+
+
+@contextlib.contextmanager
+def running(server: socketserver.BaseServer) -> Iterator[None]:
+    """``server`` serving in a background thread until the block ends; then shut down and closed."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """An :mod:`http.server` handler that speaks HTTP/1.1 (keep-alive, as a production server) and logs
+    nothing: the test reads what its ``do_POST`` records."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+async def asgi_body(receive: Callable[[], Awaitable[dict[str, Any]]]) -> bytes:
+    """The whole body of an ASGI request, read from ``receive`` message by message (in-process receivers)."""
+    body = b""
+    while True:
+        message = await receive()
+        chunk: bytes = message.get("body", b"")
+        body += chunk
+        if not message.get("more_body"):
+            return body
+
+
+@dataclass
+class HookReceiver:
+    """An in-process receiver (a Starlette app) at ``POST /hook``: answers ``status`` with ``body`` as HTML
+    and records each request's headers and JSON body in ``seen``. Change ``status`` to change its mind."""
+
+    status: int = 200
+    body: bytes = b"ok"
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    def app(self) -> Starlette:
+        async def hook(request: Request) -> Response:
+            self.seen.append({"headers": dict(request.headers), "body": json.loads(await request.body())})
+            return Response(self.body, status_code=self.status, media_type="text/html")
+
+        return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+
+
 def refused_url() -> str:
     """A loopback URL where nothing listens (the port was just released)."""
     return f"http://127.0.0.1:{free_port()}/webhook"
@@ -455,18 +545,6 @@ def requests_of(receivers: Sequence[Receiver]) -> Iterator[RecordedRequest]:
 
 def start_run(scenario: Path, url: str, db: Path, token: str) -> subprocess.Popen[bytes]:
     """``flipdish-sim run SCENARIO --url URL --db DB`` in a subprocess; token via the environment."""
-    code = "from flipdish_sim.simulator.cli import main; main()"
-    command = [
-        sys.executable,
-        "-c",
-        code,
-        "run",
-        str(scenario),
-        "--url",
-        url,
-        "--db",
-        str(db),
-        "--no-progress",
-    ]
+    command = [*CLI, "run", str(scenario), "--url", url, "--db", str(db), "--no-progress"]
     env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": token}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
+from receivers import CLI, QuietHandler, serving
 
 from flipdish_sim.simulator.server.backend import legacy_event_names
 
@@ -59,9 +58,7 @@ def receiver() -> Iterator[Receiver]:
     found = Receiver()
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with lock:
@@ -70,27 +67,15 @@ def receiver() -> Iterator[Receiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    found.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    try:
+    with serving(Handler, "/hook") as found.url:
         yield found
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[httpx.Client]:
     """``flipdish-sim serve`` on the virtual clock in its own process, and a client for it."""
-    command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
     process = subprocess.Popen(
-        [*command, "serve", "--db", str(tmp_path / "s.db"), "--port", "0", "--clock", "virtual"],
+        [*CLI, "serve", "--db", str(tmp_path / "s.db"), "--port", "0", "--clock", "virtual"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,7 +9,6 @@ import os
 import random
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flawed_receivers import SECRET, TOKEN
+from receivers import running
 from werkzeug.serving import make_server
 
 from flipdish_sim.conformance import CHECKS, CheckContext, Exchange, SuiteConfig, Target
@@ -39,13 +39,8 @@ def _invoke(tmp_path: Path, *args: str) -> tuple[int, str]:
 @contextmanager
 def _serve(app: object) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(server):
         yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def test_a_correct_in_process_app_exits_0_and_writes_both_reports(tmp_path: Path) -> None:

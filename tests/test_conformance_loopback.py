@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 import receivers
 from click.testing import CliRunner
 from flawed_receivers import SECRET, TOKEN, receiver, served
+from receivers import CLI
 
 from flipdish_sim.conformance import SuiteConfig, SuiteReport, Target, run_suite_sync
 from flipdish_sim.conformance.bodies import variants
@@ -191,8 +191,7 @@ def test_a_receiver_too_slow_for_flipdish_ends_the_run_well_under_two_minutes(
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLIPDISH_SIM_")}
     with make() as silent:
-        command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()",
-                   "conformance", "--url", silent.url,
+        command = [*CLI, "conformance", "--url", silent.url,
                    "--verify-token", TOKEN, "--report-json", str(tmp_path / "r.json"),
                    "--reproducers", str(tmp_path)]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)

@@ -14,10 +14,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from receivers import HookReceiver
 
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
@@ -286,23 +283,9 @@ TOKEN = "dashboard-test-token"
 
 
 @dataclass
-class _Receiver:
-    status: int = 500
-    body: bytes = EVIL.encode()
-    hits: int = 0
-
-    def app(self) -> Starlette:
-        async def hook(request: Request) -> Response:
-            self.hits += 1
-            return Response(self.body, status_code=self.status, media_type="text/html")
-
-        return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
-
-
-@dataclass
 class _Site:
     http: httpx.Client
-    receiver: _Receiver
+    receiver: HookReceiver
     backend: Backend
     sub_id: int
 
@@ -318,7 +301,7 @@ class _Site:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[_Site]:
-    receiver = _Receiver()
+    receiver = HookReceiver(status=500, body=EVIL.encode())
     store = Store(tmp_path / "dash.db")
     client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
     policy = SenderPolicy(disable=DisablePolicy(min_sample=3))
@@ -361,7 +344,7 @@ def test_receiver_script_shows_as_text_on_the_details_page(site: _Site) -> None:
     site.sign_in()
     site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
     page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
-    assert site.receiver.hits == 1
+    assert len(site.receiver.seen) == 1
     assert EVIL not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "tok-12345678" not in page
@@ -410,14 +393,14 @@ def test_re_enable_button_re_enables_and_deliveries_resume(site: _Site) -> None:
     page = site.http.get("/dashboard").text
     assert 'data-enabled="false"' in page
     assert "auto-disabled" in page
-    hits = site.receiver.hits
+    hits = len(site.receiver.seen)
     site.receiver.status = 200
     response = site.http.post(f"/dashboard/subscriptions/{site.sub_id}/enable", data={"csrf": site.csrf()})
     assert response.headers["location"].endswith("?flash=enabled")
     assert site.backend.subscription(site.sub_id).enabled is True
     advance = {"seconds": 3600}
     site.http.post("/_sim/clock/advance", json=advance, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert site.receiver.hits > hits  # the suspended retries went out
+    assert len(site.receiver.seen) > hits  # the suspended retries went out
     assert "Webhook re-enabled" in site.http.get(response.headers["location"]).text
 
 
@@ -425,7 +408,7 @@ def test_trigger_form_refuses_unknown_events(site: _Site) -> None:
     site.sign_in()
     response = site.http.post("/dashboard/trigger", data={"event": "nope", "csrf": site.csrf()})
     assert response.headers["location"].endswith("?flash=bad-event")
-    assert site.receiver.hits == 0
+    assert site.receiver.seen == []
 
 
 def test_each_attempt_opens_on_demand_with_its_request_and_response(site: _Site) -> None:
@@ -488,4 +471,4 @@ def test_a_count_that_is_not_a_plain_number_is_refused_with_a_flash(site: _Site,
     )
     assert response.status_code == 303, response.text
     assert response.headers["location"].endswith("?flash=bad-event")
-    assert site.receiver.hits == 0
+    assert site.receiver.seen == []

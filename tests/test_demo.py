@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-import sys
+
+from receivers import CLI
 
 
 def test_demo_runs_unattended_and_shows_retries_duplicates_disable_and_re_enable() -> None:
-    command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
+    command = CLI
     args = ["demo", "--no-browser", "--duration", "10", "--port", "0"]
     done = subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, check=False)
     out = done.stdout
@@ -28,7 +29,7 @@ def test_demo_runs_unattended_and_shows_retries_duplicates_disable_and_re_enable
 
 
 def test_a_taken_port_is_one_error_line_and_exit_2() -> None:
-    command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
+    command = CLI
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -81,6 +81,19 @@ class _Answer:
 
 def my_handler(payload):  # a receiver's handler: 200 for a payload its contract allows, else 400
     return _Answer(400 if validate(payload, "order.created", profile=Profile.OBSERVED) else 200)
+
+
+# a request as a web framework hands it over (docs/verify.md): a v3 delivery signed now, as the sender
+# signs it, with the previous of two secrets (a rotation), and the legacy token
+import datetime as _dt
+import json as _json
+from types import SimpleNamespace as _Request
+from flipdish_sim.simulator.wire import signature_header as _signature_header
+
+VERIFY_TOKEN, CURRENT_SECRET, PREVIOUS_SECRET = "tok-1234", "whsec_current", "whsec_previous"
+raw_body = _json.dumps(example("sale.created.v1", seed=1)).encode()
+_signed = _signature_header([PREVIOUS_SECRET], _dt.datetime.now(_dt.UTC), raw_body)
+request = _Request(headers={"X-Verify-Token": VERIFY_TOKEN, "X-Flipdish-Signature": _signed})
 """
 RUN_PYTHON = """\
 import inspect, sys

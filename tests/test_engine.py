@@ -14,6 +14,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from receivers import asgi_body
 
 from flipdish_sim.errors import UnknownEventError, UsageError
 from flipdish_sim.simulator.clock import VirtualClock, WallClock
@@ -49,12 +50,7 @@ class Receiver:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await asgi_body(receive)
         headers = httpx.Headers([(k.decode(), v.decode()) for k, v in scope["headers"]])
         self.requests.append(Seen(headers, body))
         await send({"type": "http.response.start", "status": self.status(len(self.requests)), "headers": []})

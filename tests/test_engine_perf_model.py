@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from receivers import asgi_body
 
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
@@ -42,12 +43,7 @@ class App:
     async def __call__(
         self, scope: dict[str, Any], receive: Callable[[], Any], send: Callable[..., Any]
     ) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await asgi_body(receive)
         self.bodies.append(body)
         if len(self.bodies) == self.die_at:
             raise Died

@@ -15,12 +15,11 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from receivers import free_port
+from receivers import CLI, QuietHandler, free_port, serving
 
 from flipdish_sim.contracts.catalogue import Family
 from flipdish_sim.simulator.cli import main
@@ -41,9 +40,7 @@ class Seen:
 def receiver() -> Iterator[tuple[str, Seen]]:
     seen = Seen()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with seen.lock:
@@ -53,18 +50,8 @@ def receiver() -> Iterator[tuple[str, Seen]]:
             self.end_headers()
             self.wfile.write(b"{}")
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/webhooks", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler, "/webhooks") as url:
+        yield url, seen
 
 
 def _locustfile() -> str:
@@ -229,9 +216,7 @@ def test_load_command_runs_locust_on_this_machine(receiver: tuple[str, Seen], tm
     summary = tmp_path / "s.json"
     result = subprocess.run(
         [
-            sys.executable,
-            "-c",
-            "from flipdish_sim.simulator.cli import main; main()",
+            *CLI,
             "load",
             "--url",
             url,

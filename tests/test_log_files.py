@@ -11,16 +11,15 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import receivers
+from receivers import CLI
 
 from flipdish_sim.simulator.log._store import Store
 
-CLI = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
 ROOT = os.geteuid() == 0
 
 

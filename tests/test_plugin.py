@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _pytester import plugin_ini, receiver_project
 
 pytest_plugins = ["pytester"]
 
@@ -45,21 +46,12 @@ async def probe(request: Request) -> Response:
 app = Starlette(routes=[Route("/webhook", webhook, methods=["POST"]), Route("/applied", probe)])
 """
 
-INI = """
-[pytest]
-flipdish_app = receiver_app:app
-flipdish_url = /webhook
-flipdish_verify_token = tok
-asyncio_default_fixture_loop_scope = function
-"""
+INI = plugin_ini(verify_token="tok")
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makepyfile(receiver_app=RECEIVER)
-    pytester.makeini(INI)
-    pytester.syspathinsert()
-    return pytester
+    return receiver_project(pytester, INI, receiver_app=RECEIVER)
 
 
 def test_fixtures_deliver_to_the_receiver_configured_in_the_ini_file(project: pytest.Pytester) -> None:

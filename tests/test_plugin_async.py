@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from _pytester import plugin_ini, receiver_project
 
 pytest_plugins = ["pytester"]
 
@@ -48,12 +49,7 @@ async def webhook(request: Request) -> Response:
     return Response(status_code=200)
 """
 
-INI = """
-[pytest]
-flipdish_app = receiver_app:app
-flipdish_url = /webhook
-flipdish_verify_token = tok
-"""
+INI = plugin_ini(verify_token="tok", asyncio_scope=False)  # each mode loads pytest-asyncio or not
 
 TESTS = """
 from datetime import datetime, timezone
@@ -134,9 +130,7 @@ MODES = {
 @pytest.mark.parametrize("mode", MODES)
 def test_async_tests_use_the_fixtures_and_the_async_api(pytester: pytest.Pytester, mode: str) -> None:
     header, options = MODES[mode]
-    pytester.makepyfile(receiver_app=RECEIVER)
-    pytester.makeini(INI)
-    pytester.makepyfile(test_async=textwrap.dedent(TESTS).format(header=header))
-    pytester.syspathinsert()
-    result = pytester.runpytest_inprocess("-p", "no:randomly", "-W", "error", *options)
+    project = receiver_project(pytester, INI, receiver_app=RECEIVER)
+    project.makepyfile(test_async=textwrap.dedent(TESTS).format(header=header))
+    result = project.runpytest_inprocess("-p", "no:randomly", "-W", "error", *options)
     result.assert_outcomes(passed=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _pytester import plugin_ini, receiver_project
 
 pytest_plugins = ["pytester"]
 
@@ -37,23 +38,14 @@ async def probe(request: Request) -> Response:
 app = Starlette(routes=[Route("/webhook", webhook, methods=["POST"]), Route("/applied", probe)])
 """
 
-INI = """
-[pytest]
-flipdish_app = receiver_app:app
-flipdish_url = /webhook
-flipdish_verify_token = tok
-asyncio_default_fixture_loop_scope = function
-"""
+INI = plugin_ini(verify_token="tok")
 
 FAST = ("--flipdish-events", "order.created,order.rejected", "-p", "no:randomly")
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makepyfile(receiver_app=RECEIVER)
-    pytester.makeini(INI)
-    pytester.syspathinsert()
-    return pytester
+    return receiver_project(pytester, INI, receiver_app=RECEIVER)
 
 
 def test_the_conformance_option_adds_one_item_per_check_named_by_its_id(project: pytest.Pytester) -> None:
@@ -157,7 +149,7 @@ def test_the_fixture_report_asserts_passed_or_lists_every_failure(project: pytes
 
 
 def test_the_receivers_answer_is_masked_in_pytest_messages(project: pytest.Pytester) -> None:
-    project.makeini(INI.replace("flipdish_verify_token = tok", "flipdish_verify_token = tok-wrong"))
+    project.makeini(plugin_ini(verify_token="tok-wrong"))
     project.makepyfile(
         receiver_app=RECEIVER.replace('"bad token tok"', '"bad token tok-wrong"'),
     )

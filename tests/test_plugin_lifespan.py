@@ -7,6 +7,7 @@ driven with pytester under ``-W error``.
 from __future__ import annotations
 
 import pytest
+from _pytester import plugin_ini, receiver_project
 
 pytest_plugins = ["pytester"]
 
@@ -53,20 +54,12 @@ async def bare(scope, receive, send):  # a bare ASGI callable that knows nothing
     await send({"type": "http.response.body", "body": b""})
 """
 
-INI = """
-[pytest]
-flipdish_app = receiver_app:app
-flipdish_url = /webhook
-asyncio_default_fixture_loop_scope = function
-"""
+INI = plugin_ini()
 
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makepyfile(receiver_app=RECEIVER)
-    pytester.makeini(INI)
-    pytester.syspathinsert()
-    return pytester
+    return receiver_project(pytester, INI, receiver_app=RECEIVER)
 
 
 def test_the_lifespan_runs_around_the_deliveries_by_default(project: pytest.Pytester) -> None:

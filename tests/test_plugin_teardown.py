@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable
 
 import pytest
+from _pytester import plugin_ini, receiver_project
 
 pytest_plugins = ["pytester"]
 
@@ -27,12 +28,7 @@ async def webhook(request):
 app = Starlette(routes=[Route("/webhook", webhook, methods=["POST"])])
 """
 
-INI = """
-[pytest]
-flipdish_app = receiver_app:app
-flipdish_url = /webhook
-asyncio_default_fixture_loop_scope = function
-"""
+INI = plugin_ini()
 
 CHECK_REAL_TIME = """
 def test_zz_next_test_sees_real_time_and_nothing_leaked():
@@ -49,10 +45,7 @@ def test_zz_next_test_sees_real_time_and_nothing_leaked():
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makepyfile(receiver_app=RECEIVER)
-    pytester.makeini(INI)
-    pytester.syspathinsert()
-    return pytester
+    return receiver_project(pytester, INI, receiver_app=RECEIVER)
 
 
 @pytest.mark.parametrize(

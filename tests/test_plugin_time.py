@@ -12,6 +12,7 @@ import datetime as dt
 import textwrap
 
 import pytest
+from _pytester import plugin_ini, receiver_project
 
 pytest_plugins = ["pytester"]
 
@@ -105,10 +106,8 @@ def flipdish_receiver(request):
 
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makepyfile(clock_receivers=RECEIVERS, conftest=CONFTEST)
-    pytester.makeini("[pytest]\nflipdish_verify_token = tok\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.syspathinsert()
-    return pytester
+    ini = plugin_ini(app=None, url=None, verify_token="tok")
+    return receiver_project(pytester, ini, clock_receivers=RECEIVERS, conftest=CONFTEST)
 
 
 def run(project: pytest.Pytester, tests: str) -> pytest.RunResult:

@@ -19,17 +19,16 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from receivers import CLI, QuietHandler, serving
 
 from flipdish_sim.simulator.policy._disable import DisablePolicy, Observation
 from flipdish_sim.verify import verify_signature
@@ -88,9 +87,7 @@ class KillSwitch:
 def receiver() -> Iterator[tuple[str, KillSwitch]]:
     switch = KillSwitch()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
@@ -120,32 +117,18 @@ def receiver() -> Iterator[tuple[str, KillSwitch]]:
             if trigger:
                 switch.reached.set()
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request: object, client_address: object) -> None:
-            pass  # a killed sender leaves broken pipes and resets behind: expected here
-
-    server = Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/webhooks", switch
-    finally:
-        switch.released.set()
-        server.shutdown()
-        server.server_close()
+    # a killed sender leaves broken pipes and resets behind: expected here
+    with serving(Handler, "/webhooks", quiet_errors=True) as url:
+        try:
+            yield url, switch
+        finally:
+            switch.released.set()  # before the server shuts down: a held answer stops waiting
 
 
 def _start(scenario: Path, url: str, db: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FLIPDISH_CRASH_SECRET": SECRET}
     command = [
-        sys.executable,
-        "-c",
-        "from flipdish_sim.simulator.cli import main; main()",
+        *CLI,
         "run",
         str(scenario),
         "--url",

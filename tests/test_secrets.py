@@ -10,22 +10,20 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
+from receivers import CLI, QuietHandler, serving
 
 pytestmark = pytest.mark.faults
 
 TOKEN = "VTOKEN-zq7x-recognisable-4242"
 SECRET = "SECRET-k9w2-recognisable-1717"
 NEEDLES = (TOKEN, SECRET)
-CLI = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()"]
 
 
 def assert_masked(text: str | bytes, where: str) -> None:
@@ -58,9 +56,7 @@ def receiver() -> Iterator[str]:
     count = 0
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             nonlocal count
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -73,18 +69,8 @@ def receiver() -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/webhooks"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler, "/webhooks") as url:
+        yield url
 
 
 SCENARIOS = {

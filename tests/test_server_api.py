@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -21,10 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from receivers import HookReceiver as Receiver
 
 from flipdish_sim.simulator.clock import VirtualClock
 from flipdish_sim.simulator.engine import Sender, SenderPolicy
@@ -102,20 +99,6 @@ def check(response: httpx.Response) -> httpx.Response:
 
 
 # -- the fixture: server + receiver -----------------------------------------------------------------
-
-
-@dataclass
-class Receiver:
-    status: int = 200
-    body: bytes = b"ok"
-    seen: list[dict[str, Any]] = field(default_factory=list)
-
-    def app(self) -> Starlette:
-        async def hook(request: Request) -> Response:
-            self.seen.append({"headers": dict(request.headers), "body": json.loads(await request.body())})
-            return Response(self.body, status_code=self.status, media_type="text/html")
-
-        return Starlette(routes=[Route("/hook", hook, methods=["POST"])])
 
 
 @dataclass

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.log._store import SCHEMA_VERSION, Store, UnknownSubscriptionError
+from flipdish_sim.simulator.model import Subscription
 from flipdish_sim.simulator.model._attempt import Attempt, Outcome
 from flipdish_sim.simulator.model._subscription import Delivery, DeliveryState, DisableRecord, from_us, to_us
 
@@ -36,6 +37,10 @@ def _delivery(sub_id: int, *, at: datetime = T0) -> Delivery:
         next_attempt_at=at,
         created_at=at,
     )
+
+
+def _subscription(store: Store, url: str = "http://x") -> Subscription:
+    return store.add_subscription(callback_url=url, family="legacy", event_names=["a"], created_at=T0)
 
 
 def _add(store: Store, delivery: Delivery) -> None:
@@ -98,9 +103,7 @@ def test_an_unknown_subscription_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_an_attempt_and_the_next_state_are_one_transaction(tmp_path: Path) -> None:
     with _store(tmp_path) as store:
-        sub = store.add_subscription(
-            callback_url="http://x", family="legacy", event_names=["a"], created_at=T0
-        )
+        sub = _subscription(store)
         delivery = _delivery(sub.id)
         _add(store, delivery)
         store.mark_in_flight([delivery], T0)
@@ -125,9 +128,7 @@ def test_an_attempt_and_the_next_state_are_one_transaction(tmp_path: Path) -> No
 
 def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
     with _store(tmp_path) as store:
-        sub = store.add_subscription(
-            callback_url="http://x", family="legacy", event_names=["a"], created_at=T0
-        )
+        sub = _subscription(store)
         good, clash = _delivery(sub.id), _delivery(sub.id)
         clash.webhook_id = good.webhook_id  # UNIQUE violation on the second delivery
         with pytest.raises(sqlite3.IntegrityError):
@@ -138,9 +139,7 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path) -> None:
 
 def test_disabling_suspends_open_deliveries_and_records_the_numbers(tmp_path: Path) -> None:
     with _store(tmp_path) as store:
-        sub = store.add_subscription(
-            callback_url="http://x", family="legacy", event_names=["a"], created_at=T0
-        )
+        sub = _subscription(store)
         delivery = _delivery(sub.id)
         _add(store, delivery)
         record = DisableRecord(
@@ -186,7 +185,7 @@ def test_staged_writes_are_seen_by_every_read_and_committed_by_close(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     store = _store(tmp_path)
-    sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
+    sub = _subscription(store, "http://x/")
     delivery = _delivery(sub.id)
     delivery.id = 1
     seq = store.stage_event(delivery.event_id, delivery.event_name, delivery.body, T0, [delivery])
@@ -205,7 +204,7 @@ def test_staged_writes_are_seen_by_every_read_and_committed_by_close(
 
 def test_a_staged_batch_is_one_transaction(tmp_path: Path) -> None:
     store = _store(tmp_path)
-    sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
+    sub = _subscription(store, "http://x/")
     first, second = _delivery(sub.id), _delivery(sub.id)
     first.id, second.id = 1, 2
     second.webhook_id = first.webhook_id  # breaks the UNIQUE constraint at commit, after the first event
@@ -223,7 +222,7 @@ def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(
     from flipdish_sim.simulator.log._store import STAGED_EVENTS
 
     store = _store(tmp_path)
-    sub = store.add_subscription(callback_url="http://x/", family="legacy", event_names=["a"], created_at=T0)
+    sub = _subscription(store, "http://x/")
     other = sqlite3.connect(tmp_path / "log.db")
     request.addfinalizer(other.close)
     for n in range(STAGED_EVENTS + 1):

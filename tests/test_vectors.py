@@ -7,13 +7,13 @@ import base64
 import json
 import shutil
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from receivers import CLI
 
 from flipdish_sim.contracts import vectors
 from flipdish_sim.contracts.catalogue import V3Shape
@@ -143,7 +143,7 @@ def _run_node(script: Path, vectors_path: Path) -> subprocess.CompletedProcess[s
 
 
 def test_the_documented_node_verifier_agrees_with_every_verdict(node_verifier: Path, tmp_path: Path) -> None:
-    command = [sys.executable, "-c", "from flipdish_sim.simulator.cli import main; main()", "vectors"]
+    command = [*CLI, "vectors"]
     printed = subprocess.run(command, capture_output=True, check=True, timeout=60).stdout
     path = tmp_path / "webhook-vectors.v1.json"
     path.write_bytes(printed)

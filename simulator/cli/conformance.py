@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli._options import credential_options, deadline_option, family_option
 from flipdish_sim.simulator.cli.network import network_options
-from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
+from flipdish_sim.simulator.environment import split_secrets
 
 __all__ = ["conformance"]
 
@@ -45,19 +46,8 @@ def _list_checks() -> None:
 @click.option(
     "--app", "app_spec", metavar="MODULE:ATTR", help="Grade an ASGI/WSGI app in-process, no server."
 )
-@click.option(
-    "--family", type=click.Choice(["legacy", "v3"]), help="Default: from --events, else v3 with --secret."
-)
-@click.option(
-    "--verify-token", envvar=VERIFY_TOKEN_ENV, help=f"Legacy X-Verify-Token [env {VERIFY_TOKEN_ENV}]."
-)
-@click.option(
-    "--secret",
-    "secrets",
-    multiple=True,
-    envvar=SECRET_ENV,
-    help=f"v3 signing secret; repeat while rotating [env {SECRET_ENV}: comma-separated].",
-)
+@family_option("Default: from --events, else v3 with --secret.")
+@credential_options
 @click.option("--events", "events", multiple=True, help="Events to grade (repeat, or comma-separate).")
 @click.option("--probe-url", help='GET answering {"applied": N}: enables idempotency.duplicates.')
 @click.option("--check", "checks", multiple=True, help="Run only these check ids (repeat or comma-separate).")
@@ -71,13 +61,7 @@ def _list_checks() -> None:
     show_default=True,
     help="Where each failing request is saved as an executable curl script (its body inline).",
 )
-@click.option(
-    "--deadline",
-    type=click.FloatRange(min=0.001),
-    default=10.0,
-    show_default=True,
-    help="Seconds: any attempt answered later fails ack.deadline.",
-)
+@deadline_option("Seconds: any attempt answered later fails ack.deadline.")
 @click.option(
     "--max-time", type=click.FloatRange(min=1), default=600.0, show_default=True,
     help="Seconds the whole run may take; checks it cuts short are reported blocked (exit 1).",

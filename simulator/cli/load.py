@@ -16,11 +16,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli._options import credential_options, deadline_option, family_option
 from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.engine import check_url
 from flipdish_sim.simulator.http._network import Network
@@ -28,6 +31,8 @@ from flipdish_sim.simulator.http._network import current as current_network
 from flipdish_sim.simulator.model._subscription_rules import check_secrets, check_verify_token
 
 __all__ = ["load"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _DURATION = re.compile(r"^(?:\d+h)?(?:\d+m)?(?:\d+s)?$|^\d+$")
 
@@ -39,6 +44,10 @@ def _locustfile() -> str:
     assert spec is not None
     assert spec.origin is not None
     return spec.origin
+
+
+def _probability(name: str, *, help: str) -> Callable[[F], F]:
+    return click.option(name, type=click.FloatRange(0, 1), default=0.0, show_default=True, help=help)
 
 
 def _free_port() -> int:
@@ -143,58 +152,28 @@ def _run(base: list[str], arguments: list[str], workers: int, env: dict[str, str
 
 
 @click.command("load")
-@click.option("--url", required=True, help="the receiver's callback URL")
+@click.option("--url", required=True, help="The receiver's callback URL.")
 @click.option(
     "--rate",
     type=click.FloatRange(min=0, min_open=True),
     default=10.0,
     show_default=True,
-    help="target deliveries per second, over all users",
+    help="Target deliveries per second, over all users.",
 )
-@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True, help="simulated senders")
-@click.option("--duration", default="30s", show_default=True, help="run time: 45s, 10m, 1h30m")
-@click.option("--family", type=click.Choice(["legacy", "v3"]), default="legacy", show_default=True)
-@click.option("--events", default="", help="comma-separated lifecycle (default: an order's)")
-@click.option(
-    "--verify-token",
-    envvar="FLIPDISH_SIM_VERIFY_TOKEN",
-    default=None,
-    help="legacy X-Verify-Token (or env FLIPDISH_SIM_VERIFY_TOKEN)",
-)
-@click.option(
-    "--secret",
-    "secrets",
-    envvar="FLIPDISH_SIM_SECRET",
-    multiple=True,
-    help="v3 signing secret, repeat while one rotates (or env FLIPDISH_SIM_SECRET)",
-)
-@click.option(
-    "--duplicates",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="probability an event is delivered twice",
-)
-@click.option(
-    "--out-of-order",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="probability a lifecycle has two neighbouring events swapped",
-)
-@click.option(
-    "--deadline",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="seconds to connect and to read",
-)
+@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True, help="Simulated senders.")
+@click.option("--duration", default="30s", show_default=True, help="Run time: 45s, 10m, 1h30m.")
+@family_option(default="legacy")
+@click.option("--events", default="", help="Comma-separated lifecycle (default: an order's).")
+@credential_options
+@_probability("--duplicates", help="Probability an event is delivered twice.")
+@_probability("--out-of-order", help="Probability a lifecycle has two neighbouring events swapped.")
+@deadline_option("Seconds to connect and to read.")
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Locust worker processes (0: one process)",
+    help="Locust worker processes (0: one process).",
 )
 @click.option("--seed", type=int, default=None)
 @click.option(
@@ -202,7 +181,7 @@ def _run(base: list[str], arguments: list[str], workers: int, env: dict[str, str
     "summary_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="also write the JSON summary here",
+    help="Also write the JSON summary here.",
 )
 @network_options
 def load(

@@ -11,6 +11,7 @@ from typing import TextIO
 import click
 
 from flipdish_sim.simulator.cli import LOG_ID
+from flipdish_sim.simulator.cli._options import existing_log_option
 
 __all__ = ["logs"]
 
@@ -21,7 +22,7 @@ def logs() -> None:
 
 
 @logs.command()
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True), help="The log.")
+@existing_log_option
 @click.option("--subscription", "subscription_id", type=LOG_ID, help="Only this subscription's attempts.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option(

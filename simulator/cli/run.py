@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flipdish_sim.simulator.cli._options import clock_option, time_scale_option
 from flipdish_sim.simulator.cli.network import network_options
 
 if TYPE_CHECKING:
@@ -33,14 +34,11 @@ RUNS_FOLDER = "flipdish-sim-runs"
     help=f"The log (SQLite): a new file, or an interrupted run's to resume it. Default: a new log per run"
     f" under {RUNS_FOLDER}/.",
 )
-@click.option("--clock", type=click.Choice(["virtual", "wall"]), default="virtual", show_default=True)
-@click.option(
-    "--time-scale",
-    type=click.FloatRange(min=1e-6),
-    default=1.0,
-    show_default=True,
-    help="Wall clock only: simulated time runs this much faster than real time.",
+@clock_option(
+    default="virtual",
+    help="virtual: jumps from one due attempt to the next; wall: real time (see --time-scale).",
 )
+@time_scale_option(default=1.0, help="Wall clock only: simulated time runs this much faster than real time.")
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Shifts every payload seed; seeds the sender."
 )

@@ -12,8 +12,14 @@ from typing import TYPE_CHECKING
 import click
 
 from flipdish_sim.errors import ContractViolationError, PayloadError, UsageError
+from flipdish_sim.simulator.cli._options import (
+    credential_options,
+    deadline_option,
+    family_option,
+    time_scale_option,
+)
 from flipdish_sim.simulator.cli.network import network_options
-from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
+from flipdish_sim.simulator.environment import SECRET_ENV, split_secrets
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.engine import AttemptReport
@@ -64,19 +70,8 @@ def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None
 @click.command()
 @click.argument("event")
 @click.option("--url", required=True, help="The receiver's callback URL.")
-@click.option("--family", type=click.Choice(["legacy", "v3"]), help="Default: the event's own family.")
-@click.option(
-    "--verify-token",
-    envvar=VERIFY_TOKEN_ENV,
-    help=f"Legacy X-Verify-Token [env {VERIFY_TOKEN_ENV}].",
-)
-@click.option(
-    "--secret",
-    "secrets",
-    multiple=True,
-    envvar=SECRET_ENV,
-    help=f"v3 signing secret; repeat while rotating [env {SECRET_ENV}: comma-separated].",
-)
+@family_option("Default: the event's own family.")
+@credential_options
 @click.option(
     "--payload",
     "payload_file",
@@ -88,20 +83,10 @@ def _check_payload(event: str, payload: dict[str, object], strict: bool) -> None
     "--duplicates", type=click.IntRange(0, 100), default=0, help="Extra deliveries of the same event."
 )
 @click.option("--retry/--no-retry", default=False, help="Follow the 24 h retry schedule until acknowledged.")
-@click.option(
-    "--time-scale",
-    type=click.FloatRange(min=1e-6),
-    default=3600.0,
-    show_default=True,
-    help="With --retry: simulated time runs this much faster (3600: 24 h in 24 s).",
+@time_scale_option(
+    default=3600.0, help="With --retry: simulated time runs this much faster (3600: 24 h in 24 s)."
 )
-@click.option(
-    "--deadline",
-    type=click.FloatRange(min=0.001),
-    default=10.0,
-    show_default=True,
-    help="Seconds per attempt.",
-)
+@deadline_option("Seconds per attempt.")
 @click.option(
     "--fixed-ids", is_flag=True, help="Event and order ids as seeded (default: unique to each send)."
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli._options import clock_option, time_scale_option
 from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.auth import new_token
@@ -104,19 +105,12 @@ async def _serve(
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port."
 )
-@click.option(
-    "--clock",
-    "clock",
-    type=click.Choice(["wall", "virtual"]),
+@clock_option(
     default="wall",
-    show_default=True,
     help="wall: real time (see --time-scale); virtual: moves only via POST /_sim/clock/advance.",
 )
-@click.option(
-    "--time-scale",
-    type=click.FloatRange(min=0, min_open=True),
+@time_scale_option(
     default=1.0,
-    show_default=True,
     help="Wall clock only: simulated time runs this many times faster (60: a 5 min retry in 5 s).",
 )
 @click.option(

@@ -5,12 +5,9 @@ from __future__ import annotations
 import click
 
 from flipdish_sim.simulator.cli import LOG_ID
+from flipdish_sim.simulator.cli._options import existing_log_option
 
 __all__ = ["subscriptions"]
-
-_DB = click.option(
-    "--db", "db_path", required=True, type=click.Path(dir_okay=False, exists=True), help="The log (SQLite)."
-)
 
 
 @click.group()
@@ -19,7 +16,7 @@ def subscriptions() -> None:
 
 
 @subscriptions.command("list")
-@_DB
+@existing_log_option
 def list_(db_path: str) -> None:
     """Every subscription: id, state, family, URL, event names; tokens and secrets masked."""
     from flipdish_sim.simulator.log._file import open_log
@@ -43,7 +40,7 @@ def list_(db_path: str) -> None:
 
 @subscriptions.command()
 @click.argument("subscription_id", type=LOG_ID)
-@_DB
+@existing_log_option
 def enable(subscription_id: int, db_path: str) -> None:
     """Re-enable a subscription: suspended retries resume inside their 24 h window, or expire."""
     from flipdish_sim.simulator.engine import Sender
@@ -60,7 +57,7 @@ def enable(subscription_id: int, db_path: str) -> None:
 @subscriptions.command()
 @click.argument("subscription_id", type=LOG_ID)
 @click.option("--reason", default="disabled by hand", show_default=True)
-@_DB
+@existing_log_option
 def disable(subscription_id: int, reason: str, db_path: str) -> None:
     """Disable a subscription: its pending retries are suspended, new events dropped (or held)."""
     from flipdish_sim.simulator.engine import Sender

@@ -12,12 +12,13 @@ from typing import Any, cast
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli._options import family_option
 
 __all__ = ["vectors"]
 
 
 @click.command()
-@click.option("--family", type=click.Choice(["v3", "legacy"]), help="Only this generation's cases.")
+@family_option("Only this generation's cases.")
 @click.option(
     "--format",
     "output",
