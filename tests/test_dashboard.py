@@ -29,7 +29,13 @@ from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.chart import Bucket, bucketize, share_gauge_svg, timeline_svg
-from flipdish_sim.simulator.server.dashboard import Card, excerpt, render_overview, render_subscription
+from flipdish_sim.simulator.server.dashboard import (
+    Card,
+    TriggerForm,
+    excerpt,
+    render_overview,
+    render_subscription,
+)
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 
@@ -183,8 +189,10 @@ def test_disabled_subscription_shows_when_why_numbers_and_a_re_enable_button() -
     )
     assert 'data-enabled="false"' in page
     assert "Disabled" in page
-    assert "12 failed of 20 attempts (60%) in 72 h" in page
+    assert "12 of 20 attempts failed (60%) in 72 h" in page
     assert "2026-01-01 05:00:00" in page
+    assert page.count("Disabled") == 1  # stated once, with human times (no microsecond ISO)
+    assert "+00:00" not in re.sub(r"<[^>]+>", "", page)  # ISO only in <time datetime>, not in the text
     assert 'action="/dashboard/subscriptions/7/enable"' in page
     assert 'name="csrf" value="tok"' in page
 
@@ -264,8 +272,41 @@ def test_events_table_counts_attempts_and_shows_the_latest_response() -> None:
         latest_status=204,
     )
     page = render_subscription(_card(), events=[summary], attempts=[], csrf="c", clock="")
-    assert re.search(r"<td class='count'>3</td><td>acknowledged</td><td>204</td>", page)
+    assert re.search(r"<td class='count'>3</td><td class='state'>acknowledged</td><td>204</td>", page)
     assert "duplicate" in page
+    assert "<th></th>" not in page  # every column says what it holds
+
+
+def test_a_pending_delivery_shows_its_next_attempt_number_and_time() -> None:
+    summary = EventSummary(
+        delivery_id=1,
+        event_id="ev-9",
+        event_name="order.accepted",
+        attempts=2,
+        state="pending",
+        duplicate=False,
+        latest_at=T0,
+        latest_outcome="http-error",
+        latest_status=500,
+        next_attempt_at=T0 + timedelta(minutes=10),
+    )
+    page = render_subscription(_card(), events=[summary], attempts=[], csrf="c", clock="")
+    assert re.search(r"attempt 3, next retry at <time[^>]*>2026-01-01 00:10:00</time>", page)
+
+
+def test_a_manual_disable_states_its_reason_once() -> None:
+    record = DisableRecord(at=T0, reason="disabled through the API")
+    page = render_overview([_card(_sub(enabled=False, disabled=record))], event_names=[], csrf="c", clock="")
+    assert page.count("disabled through the API") == 1
+    assert "since <time" in page
+
+
+def test_the_trigger_form_shows_again_what_was_sent() -> None:
+    sent = TriggerForm(event="menu.updated", seed=42, count=3)
+    page = render_overview([], event_names=["order.created", "menu.updated"], csrf="c", clock="", sent=sent)
+    assert '<option value="menu.updated" selected>' in page
+    assert 'name="seed" value="42"' in page
+    assert 'name="count" value="3"' in page
 
 
 def test_long_bodies_are_cut_and_say_so() -> None:
@@ -409,7 +450,7 @@ def test_re_enable_button_re_enables_and_deliveries_resume(site: _Site) -> None:
     _disable(site)
     page = site.http.get("/dashboard").text
     assert 'data-enabled="false"' in page
-    assert "auto-disabled" in page
+    assert "3 of 3 attempts failed (100%)" in page
     hits = site.receiver.hits
     site.receiver.status = 200
     response = site.http.post(f"/dashboard/subscriptions/{site.sub_id}/enable", data={"csrf": site.csrf()})
@@ -419,6 +460,32 @@ def test_re_enable_button_re_enables_and_deliveries_resume(site: _Site) -> None:
     site.http.post("/_sim/clock/advance", json=advance, headers={"Authorization": f"Bearer {TOKEN}"})
     assert site.receiver.hits > hits  # the suspended retries went out
     assert "Webhook re-enabled" in site.http.get(response.headers["location"]).text
+
+
+def test_the_send_form_keeps_its_values_after_sending(site: _Site) -> None:
+    site.sign_in()
+    form = {"event": "order.created", "seed": "7", "count": "2", "csrf": site.csrf()}
+    page = site.http.post("/dashboard/trigger", data=form, follow_redirects=True).text
+    assert "Event sent" in page
+    assert 'name="seed" value="7"' in page
+    assert 'name="count" value="2"' in page
+    assert '<option value="order.created" selected>' in page
+
+
+def test_the_header_clock_says_it_is_simulated_on_the_virtual_clock(site: _Site) -> None:
+    site.sign_in()
+    page = site.http.get("/dashboard").text
+    assert "simulated (virtual clock" in page
+    assert "wall clock" not in page
+
+
+def test_a_compressed_wall_clock_is_labelled_simulated_with_its_scale() -> None:
+    from flipdish_sim.simulator.clock import WallClock
+
+    with Store(":memory:") as store:
+        backend = Backend(Sender(store, clock=WallClock(60)), store)
+        assert "simulated, ×60 real time" in backend.clock_label()
+        assert "wall clock" in Backend(Sender(store, clock=WallClock(1)), store).clock_label()
 
 
 def test_trigger_form_refuses_unknown_events(site: _Site) -> None:

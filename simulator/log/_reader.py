@@ -43,10 +43,12 @@ class DeliveryLatest(NamedTuple):
     latest_at_us: int | None
     latest_outcome: str | None
     latest_status: int | None
+    next_attempt_us: int | None
 
 
 _LATEST_BY_DELIVERY = """
-SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code
+SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code,
+    d.next_attempt_us
 FROM deliveries d
 JOIN events e ON e.seq = d.event_seq
 LEFT JOIN attempts a ON a.id = (

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -135,8 +135,17 @@ class Backend:
         }
 
     def clock_label(self) -> str:
-        kind = "virtual" if self.sender.clock.is_virtual else "wall"
-        return f"{self.now().strftime('%Y-%m-%d %H:%M:%S')} UTC ({kind} clock)"
+        """The header's clock, saying what it is: the wall clock, or simulated time (and how it moves)."""
+        clock = self.sender.clock
+        at = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        if clock.is_virtual:
+            return f"{at} UTC · simulated (virtual clock, moved through /_sim/clock/advance)"
+        scale = getattr(clock, "time_scale", 1.0)
+        if scale != 1.0:
+            return f"{at} UTC · simulated, ×{scale:g} real time"
+        if abs((self.now() - datetime.now(UTC)).total_seconds()) > 1:  # resumed after a faster run
+            return f"{at} UTC · simulated, real-time pace"
+        return f"{at} UTC · wall clock"
 
     async def advance_to(self, target: datetime) -> None:
         """Virtual clock: deliver everything due up to ``target`` and stop the clock there."""

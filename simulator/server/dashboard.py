@@ -20,7 +20,7 @@ from flipdish_sim.simulator.model._subscription import Subscription, mask_secret
 from flipdish_sim.simulator.server.chart import Bucket, share_gauge_svg, timeline_svg
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 
-__all__ = ["Card", "excerpt", "h", "render_overview", "render_page", "render_subscription"]
+__all__ = ["Card", "TriggerForm", "excerpt", "h", "render_overview", "render_page", "render_subscription"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,15 @@ class Card:
     buckets: tuple[Bucket, ...]
     latest: AttemptRow | None
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerForm:
+    """The trigger form's values (checked: an event name of the catalogue, plain integers)."""
+
+    event: str = "order.created"
+    seed: int | None = None
+    count: int = 1
 
 
 def h(value: object) -> str:
@@ -67,18 +76,19 @@ def _result(outcome: str | None, status: int | None) -> str:
 
 
 def _status_block(sub: Subscription, rule: DisableState) -> str:
+    """Enabled, or Disabled once with when and why (the numbers for an auto-disable, else the reason)."""
     if sub.enabled:
         return '<span class="status enabled">Enabled</span>'
     record = sub.disabled
     text = '<span class="status disabled">Disabled</span>'
     if record is not None:
-        numbers = ""
+        why = h(record.reason)
         if record.sample:
-            numbers = (
-                f" on {record.failures} failed of {record.sample} {h(record.unit)}"
-                f" ({record.share:.0%}) in {record.window_seconds / 3600:g} h"
+            why = (
+                f"{record.failures} of {record.sample} {h(record.unit)} failed ({record.share:.0%})"
+                f" in {record.window_seconds / 3600:g} h"
             )
-        text += f' <span class="disabled-detail">at {_time(record.at)}{numbers}: {h(record.reason)}</span>'
+        text += f' <span class="disabled-detail">since {_time(record.at)}: {why}</span>'
     return text
 
 
@@ -150,31 +160,55 @@ def render_overview(
     clock: str,
     flash: str = "",
     error: bool = False,
+    sent: TriggerForm | None = None,
 ) -> str:
-    """The dashboard's front page: the trigger form and one card per subscription."""
+    """The dashboard's front page: the trigger form and one card per subscription.
+
+    ``sent``: the values last sent from the trigger form, shown again in it (default: one order.created)."""
+    form = sent or TriggerForm()
     body = "".join(_card(c, csrf, link=True) for c in cards) or (
         '<p class="empty">No subscriptions yet: create one with '
         "<code>POST /api/v1.0/{appId}/webhooks/{oauthAppId}/subscriptions</code>.</p>"
     )
     content = _template("overview.html").substitute(
-        csrf=h(csrf), event_options=_options(event_names, "order.created"), subscriptions=body
+        csrf=h(csrf),
+        event_options=_options(event_names, form.event),
+        seed="" if form.seed is None else str(form.seed),
+        count=str(form.count),
+        subscriptions=body,
     )
     return render_page("Webhooks", content, clock=clock, flash=flash, error=error, refresh=5)
+
+
+def _kind(e: EventSummary) -> str:
+    return "duplicate" if e.duplicate else "original"
+
+
+def _state(e: EventSummary) -> str:
+    """The delivery's state; a pending one says which attempt comes next and when."""
+    if e.state == "pending" and e.next_attempt_at is not None:
+        step = "first attempt" if e.attempts == 0 else f"attempt {e.attempts + 1}, next retry"
+        return f'pending <span class="next-retry">({step} at {_time(e.next_attempt_at)})</span>'
+    if e.state == "suspended":
+        return 'suspended <span class="muted">(until re-enabled)</span>'
+    return h(e.state)
 
 
 def _events_table(events: Sequence[EventSummary]) -> str:
     if not events:
         return '<p class="empty">No events delivered to this webhook yet.</p>'
     rows = "".join(
-        f"<tr><td><code>{h(e.event_name)}</code></td><td class='mono'>{h(e.event_id)}</td>"
-        f"<td>{'duplicate' if e.duplicate else ''}</td><td class='count'>{e.attempts}</td>"
-        f"<td>{h(e.state)}</td><td>{h(_result(e.latest_outcome, e.latest_status))}</td>"
+        f'<tr class="event" data-state="{h(e.state)}" data-delivery="{e.delivery_id}">'
+        f"<td><code>{h(e.event_name)}</code></td><td class='mono id'>{h(e.event_id)}</td>"
+        f"<td>{h(_kind(e))}</td><td class='count'>{e.attempts}</td>"
+        f"<td class='state'>{_state(e)}</td><td>{h(_result(e.latest_outcome, e.latest_status))}</td>"
         f"<td>{_time(e.latest_at)}</td></tr>"
         for e in events
     )
     return (
-        '<table class="events"><thead><tr><th>Event</th><th>FlipdishEventId</th><th></th><th>Attempts</th>'
-        f"<th>State</th><th>Latest response</th><th>At</th></tr></thead><tbody>{rows}</tbody></table>"
+        '<table class="events"><thead><tr><th>Event</th><th>FlipdishEventId</th><th>Delivery</th>'
+        "<th>Attempts</th><th>State</th><th>Latest response</th><th>At</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -189,7 +223,7 @@ def _attempt_row(a: AttemptRow) -> str:
     link = f"/dashboard/subscriptions/{a.subscription_id}/attempts/{a.id}"
     return (
         f'<tr class="attempt" data-outcome="{h(a.outcome)}"><td>{_time(a.at)}</td>'
-        f"<td><code>{h(a.event_name)}</code><br><span class='mono muted'>{h(a.event_id)}</span></td>"
+        f"<td><code>{h(a.event_name)}</code><br><span class='mono muted id'>{h(a.event_id)}</span></td>"
         f"<td>{a.attempt_no}{' (duplicate)' if a.duplicate_of is not None else ''}</td>"
         f"<td class='{'ok' if ok else 'bad'}'>{h(_result(a.outcome, a.status_code))}</td>"
         f"<td>{a.duration * 1000:.0f} ms</td>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -12,7 +12,12 @@ from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
-from flipdish_sim.simulator.server.dashboard import render_overview, render_page, render_subscription
+from flipdish_sim.simulator.server.dashboard import (
+    TriggerForm,
+    render_overview,
+    render_page,
+    render_subscription,
+)
 from flipdish_sim.simulator.server.validation import path_id, read_body
 
 __all__ = ["routes"]
@@ -73,6 +78,7 @@ async def overview(request: Request) -> Response:
         clock=backend.clock_label(),
         flash=message,
         error=error,
+        sent=_sent(request, backend.event_names()),
     )
     return HTMLResponse(page)
 
@@ -129,6 +135,19 @@ def _small_int(text: str, default: int | None, high: int) -> int | None:
     return int(text)
 
 
+def _sent(request: Request, names: tuple[str, ...]) -> TriggerForm | None:
+    """The values the trigger form last sent (the redirect carries them), if they are still valid."""
+    query = request.query_params
+    if query.get("event") not in names:
+        return None
+    try:
+        seed = _small_int(query.get("seed", ""), None, 2**63 - 1)
+        count = _small_int(query.get("count", ""), 1, 100) or 1
+    except UsageError:
+        return None
+    return TriggerForm(event=query["event"], seed=seed, count=count)
+
+
 async def trigger(request: Request) -> Response:
     form = await _form(request)
     if form is None:
@@ -143,7 +162,10 @@ async def trigger(request: Request) -> Response:
     if name not in backend.event_names():
         return RedirectResponse("/dashboard?flash=bad-event", status_code=303)
     await backend.trigger(name, payload=None, seed=seed, count=count)
-    return RedirectResponse("/dashboard?flash=sent", status_code=303)
+    kept = {"flash": "sent", "event": name, "count": str(count)}
+    if seed is not None:
+        kept["seed"] = str(seed)
+    return RedirectResponse(f"/dashboard?{urlencode(kept)}", status_code=303)
 
 
 async def home(request: Request) -> Response:

@@ -69,3 +69,5 @@ class EventSummary:
     latest_at: datetime | None
     latest_outcome: str | None
     latest_status: int | None
+    next_attempt_at: datetime | None = None
+    """When a pending delivery's next attempt is due (None once it is no longer pending)."""
