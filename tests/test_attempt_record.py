@@ -22,7 +22,7 @@ from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.http._delivery import asgi_transport
 from flipdish_sim.simulator.log._export import export_logs
 from flipdish_sim.simulator.log._file import open_log
-from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.log._store import SCHEMA_VERSION, Store
 from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.runner import ServerThread
@@ -93,6 +93,7 @@ def _version_1_log(path: Path) -> None:
     )
     db.execute("ALTER TABLE attempts DROP COLUMN url")
     db.execute("ALTER TABLE attempts DROP COLUMN version")
+    db.execute("ALTER TABLE deliveries DROP COLUMN resend_of")  # schema 3
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -106,18 +107,18 @@ def test_a_version_1_log_is_migrated_on_open(tmp_path: Path) -> None:
         (row,) = list(store.attempts())
     assert (row.callback_url, row.version) == ("http://r.test/hook", "2.0")
     with closing(sqlite3.connect(path)) as db:  # closed: 3.13 warns about a connection left to the GC
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_log_of_a_newer_version_is_refused_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     Store(path).close()
     db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 3")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.commit()
     db.close()
     with pytest.raises(Exception, match="written by a newer flipdish-sim") as err:
         open_log(path)
     assert "\n" not in str(err.value)
-    with pytest.raises(StoreError, match="schema version 3"):
+    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}"):
         Store(path)

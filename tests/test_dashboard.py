@@ -232,7 +232,7 @@ def test_details_list_each_attempt_with_status_or_failure_class_duration_and_tim
         _attempt(),
     ]
     page = render_subscription(_card(), events=[], attempts=attempts, csrf="c", clock="")
-    rows = re.findall(r'<tr class="attempt" data-outcome="([^"]+)">', page)
+    rows = re.findall(r'<tr class="attempt" data-outcome="([^"]+)"', page)
     assert rows == ["timeout", "http-error"]
     assert "10000 ms" in page
     assert "12 ms" in page
@@ -486,6 +486,53 @@ def test_a_compressed_wall_clock_is_labelled_simulated_with_its_scale() -> None:
         backend = Backend(Sender(store, clock=WallClock(60)), store)
         assert "simulated, ×60 real time" in backend.clock_label()
         assert "wall clock" in Backend(Sender(store, clock=WallClock(1)), store).clock_label()
+
+
+def _delivery_ids(site: _Site) -> list[int]:
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    return [int(d) for d in re.findall(r'<tr class="event"[^>]* data-delivery="(\d+)"', page)]
+
+
+def test_resend_button_sends_the_event_again_as_a_manual_resend(site: _Site) -> None:
+    site.sign_in()
+    site.receiver.status = 200
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    (delivery,) = _delivery_ids(site)
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    action = f"/dashboard/subscriptions/{site.sub_id}/deliveries/{delivery}/resend"
+    assert page.count(f'action="{action}"') == 2  # on the event's row and on its attempt's row
+    response = site.http.post(action, data={"csrf": site.csrf()})
+    assert response.headers["location"].endswith("?flash=resent")
+    assert site.receiver.hits == 2  # through the sender: on the virtual clock it goes out at once
+    page = site.http.get(response.headers["location"]).text
+    assert "Resent:" in page
+    assert re.search(r'<tr class="event"[^>]*data-kind="manual resend"', page)
+    assert re.search(r'<tr class="attempt"[^>]*data-kind="manual resend"', page)
+
+
+def test_resend_refuses_forged_forms_and_other_webhooks_deliveries(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    (delivery,) = _delivery_ids(site)
+    action = f"/dashboard/subscriptions/{site.sub_id}/deliveries/{delivery}/resend"
+    assert site.http.post(action, data={"csrf": "forged"}).headers["location"].endswith("?flash=refused")
+    other = site.backend.sender.add_subscription("http://receiver.test/other", event_names=["menu.updated"])
+    elsewhere = f"/dashboard/subscriptions/{other.id}/deliveries/{delivery}/resend"
+    assert site.http.post(elsewhere, data={"csrf": site.csrf()}).status_code == 404
+    unknown = f"/dashboard/subscriptions/{site.sub_id}/deliveries/999/resend"
+    assert site.http.post(unknown, data={"csrf": site.csrf()}).status_code == 404
+    assert site.receiver.hits == 1
+
+
+def test_a_disabled_webhook_offers_no_resend_and_refuses_one(site: _Site) -> None:
+    site.sign_in()
+    _disable(site)
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    assert "/resend" not in page
+    delivery = _delivery_ids(site)[0]
+    action = f"/dashboard/subscriptions/{site.sub_id}/deliveries/{delivery}/resend"
+    response = site.http.post(action, data={"csrf": site.csrf()})
+    assert response.headers["location"].endswith("?flash=resend-disabled")
 
 
 def test_trigger_form_refuses_unknown_events(site: _Site) -> None:

@@ -46,7 +46,7 @@ def test_a_new_file_is_a_wal_log_with_the_schema_version(tmp_path: Path) -> None
     Store(tmp_path / "log.db").close()
     with closing(sqlite3.connect(tmp_path / "log.db")) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
 
 
 def test_a_log_of_another_schema_version_is_refused_in_one_line(tmp_path: Path) -> None:

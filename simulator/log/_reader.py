@@ -44,11 +44,12 @@ class DeliveryLatest(NamedTuple):
     latest_outcome: str | None
     latest_status: int | None
     next_attempt_us: int | None
+    resend_of: int | None
 
 
 _LATEST_BY_DELIVERY = """
 SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code,
-    d.next_attempt_us
+    d.next_attempt_us, d.resend_of
 FROM deliveries d
 JOIN events e ON e.seq = d.event_seq
 LEFT JOIN attempts a ON a.id = (
@@ -57,6 +58,12 @@ WHERE d.subscription_id = ?
 ORDER BY d.id DESC
 LIMIT ?
 """
+
+_DELIVERY_SELECT = (
+    "SELECT d.id, d.event_seq, d.subscription_id, d.webhook_id, d.state, d.created_us,"
+    " d.first_attempt_us, d.next_attempt_us, d.attempts_made, d.duplicate_of, d.in_flight_us,"
+    " e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
+)
 
 
 class LogReader:
@@ -91,13 +98,18 @@ class LogReader:
         self.commit()
         only = "" if subscription_id is None else " AND d.subscription_id = ?"
         rows = self._db.execute(
-            "SELECT d.id, d.event_seq, d.subscription_id, d.webhook_id, d.state, d.created_us,"
-            " d.first_attempt_us, d.next_attempt_us, d.attempts_made, d.duplicate_of, d.in_flight_us,"
-            " e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
-            f" WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
+            f"{_DELIVERY_SELECT} WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
             () if subscription_id is None else (subscription_id,),
         )
         return (open_delivery(r) for r in rows)
+
+    def delivery(self, delivery_id: int) -> Delivery:
+        """One delivery with its event's name, id and body, whatever its state (StoreError if unknown)."""
+        self.commit()
+        row = self._db.execute(f"{_DELIVERY_SELECT} WHERE d.id = ?", (delivery_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no delivery {delivery_id} in {self.path}")
+        return open_delivery(row)[0]
 
     def event(self, seq: int) -> Event:
         self.commit()
@@ -133,7 +145,8 @@ class LogReader:
         sql = (
             "SELECT a.id, a.attempt_no, a.at_us, a.outcome, a.status_code, a.duration, a.request_headers,"
             " e.body, a.response_headers, a.response_body, a.error, d.id, d.webhook_id, d.duplicate_of,"
-            " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, a.url, a.version"
+            " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, a.url, a.version,"
+            " d.resend_of"
             " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.seq = d.event_seq"
             f" JOIN subscriptions s ON s.id = a.subscription_id{where} ORDER BY a.at_us, a.id"
             " LIMIT ? OFFSET ?"
@@ -163,6 +176,7 @@ class LogReader:
                 owner_user_id=r[19],
                 callback_url=r[20],
                 version=r[21],
+                resend_of=r[22],
             )
 
     def count_attempts(

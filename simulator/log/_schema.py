@@ -44,9 +44,10 @@ __all__ = [
     "headers_text",
 ]
 
-SCHEMA_VERSION = 2
-"""2: each attempt records the URL and the subscription version it was sent with (1 migrates on open)."""
-MIGRATES_FROM = (1,)
+SCHEMA_VERSION = 3
+"""2: each attempt records the URL and the subscription version it was sent with (1 migrates on open).
+3: a delivery made by a manual resend names the delivery it resends (``deliveries.resend_of``)."""
+MIGRATES_FROM = (1, 2)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = Outcome.INTERRUPTED.value
@@ -165,6 +166,21 @@ UPDATE attempts SET
 """Version 1 did not record where an attempt went: its attempts take their subscription's URL and version
 as they are when the log is migrated (the best the log knows)."""
 
+# ---- schema 3: manual resends (issue 12, the dashboard's Resend) -------------------------------------
+# A resend is a new delivery of the same event (same body) to the same subscription, made by hand; it
+# names the delivery it resends, so the log, exports and the dashboard tell it apart from the sender's
+# own deliveries and from injected duplicates. New files get the column too (SCHEMA + MIGRATIONS[2]).
+MIGRATE_2_TO_3 = """
+ALTER TABLE deliveries ADD COLUMN resend_of INTEGER;
+"""
+MARK_RESEND = "UPDATE deliveries SET resend_of = ? WHERE id = ?"
+# ---- end of schema 3 ---------------------------------------------------------------------------------
+
+#: The statements that take a log from version ``key`` to ``key + 1``, applied in order on open.
+MIGRATIONS = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
+#: The version :data:`SCHEMA` creates; a new file then runs the migrations from there.
+SCHEMA_BASE = 2
+
 
 class AttemptData(Protocol):
     """What the store needs of an attempt (H3a's ``attempt.Attempt`` has these)."""
@@ -213,6 +229,8 @@ class AttemptRow:
     """The URL this attempt was sent to (a later change of the subscription does not rewrite it)."""
     version: str
     """The subscription version this attempt was sent under."""
+    resend_of: int | None = None
+    """The delivery this attempt's delivery resends by hand (None: the sender's own delivery)."""
 
 
 def opt_us(at: datetime | None) -> int | None:
@@ -248,21 +266,24 @@ def configure(db: sqlite3.Connection, path: str) -> None:
     if version == 0:
         db.executescript(
             f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
-            f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            f" PRAGMA user_version = {SCHEMA_BASE}; COMMIT;"
         )
-    elif version == 1:
+        version = SCHEMA_BASE
+    if version != SCHEMA_VERSION:
         _migrate(db, path)
 
 
 def _migrate(db: sqlite3.Connection, path: str) -> None:
-    """Version 1 to 2, in one transaction (another process may have done it meanwhile: then nothing)."""
+    """Up to :data:`SCHEMA_VERSION`, in one transaction (another process may have done it meanwhile)."""
     try:
         db.execute("BEGIN IMMEDIATE")
-        if db.execute("PRAGMA user_version").fetchone()[0] == 1:
-            for statement in MIGRATE_1_TO_2.split(";"):
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version].split(";"):
                 if statement.strip():
                     db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            version += 1
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except sqlite3.Error as err:
         if db.in_transaction:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from flipdish_sim.simulator.log._store import AttemptRow
-from flipdish_sim.simulator.server.dashboard import h, render_page
+from flipdish_sim.simulator.server.dashboard import h, kind, render_page, resend_form
 from flipdish_sim.simulator.wire._envelope import mask_headers
 
 __all__ = ["BODY_PREVIEW", "render_attempt"]
@@ -36,7 +36,7 @@ def _headers(headers: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"{name}: {value}" for name, value in headers)
 
 
-def render_attempt(a: AttemptRow, *, clock: str) -> str:
+def render_attempt(a: AttemptRow, *, clock: str, csrf: str = "", enabled: bool = True) -> str:
     """The page of one attempt of subscription ``a.subscription_id``."""
     status = str(a.status_code) if a.status_code is not None else "no HTTP response"
     back = f"/dashboard/subscriptions/{a.subscription_id}"
@@ -50,7 +50,9 @@ def render_attempt(a: AttemptRow, *, clock: str) -> str:
         f"<dt>Duration</dt><dd>{a.duration * 1000:.0f} ms</dd>"
         f"<dt>FlipdishEventId</dt><dd><code>{h(a.event_id)}</code></dd>"
         f"<dt>FlipdishWebhookId</dt><dd><code>{h(a.webhook_id)}</code></dd>"
-        f"<dt>Duplicate</dt><dd>{'yes' if a.duplicate_of is not None else 'no'}</dd>"
+        f"<dt>Delivery</dt><dd>{h(kind(a.duplicate_of is not None, a.resend_of))}"
+        f"{f' of delivery {a.resend_of}' if a.resend_of is not None else ''}"
+        f" {resend_form(a.subscription_id, a.delivery_id, csrf, enabled=enabled and bool(csrf))}</dd>"
         f"<dt>Callback URL</dt><dd>{h(a.callback_url)}</dd>"
         f"{f'<dt>Error</dt><dd>{h(a.error)}</dd>' if a.error else ''}</dl></section>"
         f"<h2>Request headers</h2><pre>{h(_headers(mask_headers(a.request_headers)))}</pre>"

@@ -20,6 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
+from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.log._export import Masker, webhook_logs
@@ -202,6 +203,22 @@ class Backend:
         async with self._lock:
             self.sender.enable(sub_id)
             await self._catch_up()
+
+    async def resend(self, sub_id: int, delivery_id: int) -> int:
+        """Resend delivery ``delivery_id`` of ``sub_id`` by hand (through the sender); the new delivery's id.
+
+        UnknownSubscriptionError when ``sub_id`` has no such delivery; DisabledSubscriptionError when the
+        subscription is disabled."""
+        try:
+            found = self.store.delivery(delivery_id)
+        except StoreError:
+            found = None
+        if found is None or found.subscription_id != self.registry.get(sub_id).id:
+            raise UnknownSubscriptionError(f"subscription {sub_id} has no delivery {delivery_id}")
+        async with self._lock:
+            copy = self.sender.resend(delivery_id)
+            await self._catch_up()
+        return copy.id
 
     # -- events ----------------------------------------------------------------------------------------
     def sample(self, name: str, *, version: str) -> dict[str, object]:

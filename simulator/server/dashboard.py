@@ -20,7 +20,17 @@ from flipdish_sim.simulator.model._subscription import Subscription, mask_secret
 from flipdish_sim.simulator.server.chart import Bucket, share_gauge_svg, timeline_svg
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 
-__all__ = ["Card", "TriggerForm", "excerpt", "h", "render_overview", "render_page", "render_subscription"]
+__all__ = [
+    "Card",
+    "TriggerForm",
+    "excerpt",
+    "h",
+    "kind",
+    "render_overview",
+    "render_page",
+    "render_subscription",
+    "resend_form",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +190,24 @@ def render_overview(
     return render_page("Webhooks", content, clock=clock, flash=flash, error=error, refresh=5)
 
 
-def _kind(e: EventSummary) -> str:
-    return "duplicate" if e.duplicate else "original"
+def resend_form(sub_id: int, delivery_id: int, csrf: str, *, enabled: bool = True) -> str:
+    """The Resend button of a delivery (a POST form with the CSRF token); disabled webhooks get none."""
+    if not enabled:
+        return ""
+    return (
+        f'<form method="post" action="/dashboard/subscriptions/{sub_id}/deliveries/{delivery_id}/resend"'
+        f' class="resend"><input type="hidden" name="csrf" value="{h(csrf)}">'
+        f'<button type="submit" class="secondary small resend" data-delivery="{delivery_id}"'
+        ' title="Send this event again to this webhook: a new delivery, logged as a manual resend">'
+        "Resend</button></form>"
+    )
+
+
+def kind(duplicate: bool, resend_of: int | None) -> str:
+    """What made a delivery: the sender (original), the duplicate policy, or a person (manual resend)."""
+    if resend_of is not None:
+        return "manual resend"
+    return "duplicate" if duplicate else "original"
 
 
 def _state(e: EventSummary) -> str:
@@ -194,20 +220,22 @@ def _state(e: EventSummary) -> str:
     return h(e.state)
 
 
-def _events_table(events: Sequence[EventSummary]) -> str:
+def _events_table(events: Sequence[EventSummary], sub: Subscription, csrf: str) -> str:
     if not events:
         return '<p class="empty">No events delivered to this webhook yet.</p>'
     rows = "".join(
-        f'<tr class="event" data-state="{h(e.state)}" data-delivery="{e.delivery_id}">'
+        f'<tr class="event" data-state="{h(e.state)}" data-delivery="{e.delivery_id}"'
+        f' data-kind="{h(kind(e.duplicate, e.resend_of))}">'
         f"<td><code>{h(e.event_name)}</code></td><td class='mono id'>{h(e.event_id)}</td>"
-        f"<td>{h(_kind(e))}</td><td class='count'>{e.attempts}</td>"
+        f"<td>{h(kind(e.duplicate, e.resend_of))}</td><td class='count'>{e.attempts}</td>"
         f"<td class='state'>{_state(e)}</td><td>{h(_result(e.latest_outcome, e.latest_status))}</td>"
-        f"<td>{_time(e.latest_at)}</td></tr>"
+        f"<td>{_time(e.latest_at)}</td>"
+        f"<td>{resend_form(sub.id, e.delivery_id, csrf, enabled=sub.enabled)}</td></tr>"
         for e in events
     )
     return (
         '<table class="events"><thead><tr><th>Event</th><th>FlipdishEventId</th><th>Delivery</th>'
-        "<th>Attempts</th><th>State</th><th>Latest response</th><th>At</th></tr></thead>"
+        "<th>Attempts</th><th>State</th><th>Latest response</th><th>At</th><th>Actions</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 
@@ -218,30 +246,32 @@ def excerpt(body: bytes, size: int = 80) -> str:
     return text[:size] + ("…" if len(text) > size or len(body) > size * 4 else "")
 
 
-def _attempt_row(a: AttemptRow) -> str:
+def _attempt_row(a: AttemptRow, csrf: str, enabled: bool) -> str:
     ok = a.outcome == "acknowledged"
     link = f"/dashboard/subscriptions/{a.subscription_id}/attempts/{a.id}"
+    made = kind(a.duplicate_of is not None, a.resend_of)
     return (
-        f'<tr class="attempt" data-outcome="{h(a.outcome)}"><td>{_time(a.at)}</td>'
+        f'<tr class="attempt" data-outcome="{h(a.outcome)}" data-kind="{h(made)}"><td>{_time(a.at)}</td>'
         f"<td><code>{h(a.event_name)}</code><br><span class='mono muted id'>{h(a.event_id)}</span></td>"
-        f"<td>{a.attempt_no}{' (duplicate)' if a.duplicate_of is not None else ''}</td>"
+        f"<td>{a.attempt_no}{'' if made == 'original' else f' ({h(made)})'}</td>"
         f"<td class='{'ok' if ok else 'bad'}'>{h(_result(a.outcome, a.status_code))}</td>"
         f"<td>{a.duration * 1000:.0f} ms</td>"
         f"<td><code class='excerpt'>{h(excerpt(a.response_body) or (a.error or ''))}</code>"
-        f' <a class="open-attempt" href="{link}">request &amp; response</a></td></tr>'
+        f' <a class="open-attempt" href="{link}">request &amp; response</a></td>'
+        f"<td>{resend_form(a.subscription_id, a.delivery_id, csrf, enabled=enabled)}</td></tr>"
     )
 
 
-def _attempts_table(attempts: Sequence[AttemptRow], total: int) -> str:
+def _attempts_table(attempts: Sequence[AttemptRow], total: int, csrf: str, enabled: bool) -> str:
     if not attempts:
         return '<p class="empty">No attempts yet.</p>'
     more = (
         f'<p class="hint">Showing the newest {len(attempts)} of {total}.</p>' if total > len(attempts) else ""
     )
-    rows = "".join(_attempt_row(a) for a in attempts)
+    rows = "".join(_attempt_row(a, csrf, enabled) for a in attempts)
     return (
         f'{more}<table class="attempts"><thead><tr><th>Time</th><th>Event</th><th>Attempt</th>'
-        "<th>HTTP status / failure</th><th>Duration</th><th>Response</th></tr></thead>"
+        "<th>HTTP status / failure</th><th>Duration</th><th>Response</th><th>Actions</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
 
@@ -260,8 +290,8 @@ def render_subscription(
     content = _template("subscription.html").substitute(
         id=str(card.subscription.id),
         card=_card(card, csrf, link=False),
-        events=_events_table(events),
-        attempts=_attempts_table(attempts, card.attempts),
+        events=_events_table(events, card.subscription, csrf),
+        attempts=_attempts_table(attempts, card.attempts, csrf, card.subscription.enabled),
     )
     return render_page(
         f"Webhook #{card.subscription.id}", content, clock=clock, flash=flash, error=error, refresh=5

@@ -9,6 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.engine._resend import DisabledSubscriptionError
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
@@ -28,6 +29,8 @@ FLASH = {
     "sent": ("Event sent: it is delivered on the simulator's schedule.", False),
     "refused": ("That form was refused (stale page or another site): reload the dashboard and retry.", True),
     "bad-event": ("Unknown event name, or a bad seed or count.", True),
+    "resent": ("Resent: a new delivery of the same body, logged as a manual resend.", False),
+    "resend-disabled": ("This webhook is disabled: re-enable it before resending.", True),
 }
 _FORM_LIMIT = 16_384
 
@@ -106,8 +109,11 @@ async def attempt(request: Request) -> Response:
     if not _keys(request).session_ok(request):
         return _locked()
     backend = _backend(request)
-    row = backend.attempt(path_id(request, "id"), path_id(request, "attempt", "attempt"))
-    return HTMLResponse(render_attempt(row, clock=backend.clock_label()))
+    sub_id = path_id(request, "id")
+    row = backend.attempt(sub_id, path_id(request, "attempt", "attempt"))
+    enabled = backend.subscription(sub_id).enabled
+    page = render_attempt(row, clock=backend.clock_label(), csrf=_keys(request).csrf, enabled=enabled)
+    return HTMLResponse(page)
 
 
 async def _form(request: Request) -> dict[str, str] | None:
@@ -123,6 +129,20 @@ async def enable(request: Request) -> Response:
         return RedirectResponse(back + "?flash=refused", status_code=303)
     await _backend(request).enable(sub_id)
     return RedirectResponse(back + "?flash=enabled", status_code=303)
+
+
+async def resend(request: Request) -> Response:
+    """Resend one delivery (the Resend button of an event or an attempt), back to the details page."""
+    sub_id = path_id(request, "id")
+    delivery_id = path_id(request, "delivery", "delivery")
+    back = f"/dashboard/subscriptions/{sub_id}"
+    if await _form(request) is None:
+        return RedirectResponse(back + "?flash=refused", status_code=303)
+    try:
+        await _backend(request).resend(sub_id, delivery_id)
+    except DisabledSubscriptionError:
+        return RedirectResponse(back + "?flash=resend-disabled", status_code=303)
+    return RedirectResponse(back + "?flash=resent", status_code=303)
 
 
 def _small_int(text: str, default: int | None, high: int) -> int | None:
@@ -180,4 +200,9 @@ def routes() -> list[Route]:
         Route("/dashboard/subscriptions/{id:digits}/attempts/{attempt:digits}", attempt, methods=["GET"]),
         Route("/dashboard/subscriptions/{id:digits}/enable", enable, methods=["POST"]),
         Route("/dashboard/trigger", trigger, methods=["POST"]),
+        Route(
+            "/dashboard/subscriptions/{id:digits}/deliveries/{delivery:digits}/resend",
+            resend,
+            methods=["POST"],
+        ),
     ]

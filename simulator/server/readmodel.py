@@ -109,6 +109,7 @@ def event_summaries(store: Store, sub_id: int, limit: int = 200) -> list[EventSu
             latest_outcome=row.latest_outcome,
             latest_status=row.latest_status,
             next_attempt_at=None if row.next_attempt_us is None else from_us(row.next_attempt_us),
+            resend_of=row.resend_of,
         )
         for row in store.latest_by_delivery(sub_id, limit)
     ]

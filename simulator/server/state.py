@@ -71,3 +71,5 @@ class EventSummary:
     latest_status: int | None
     next_attempt_at: datetime | None = None
     """When a pending delivery's next attempt is due (None once it is no longer pending)."""
+    resend_of: int | None = None
+    """The delivery this one resends by hand (None: the sender's own delivery)."""
