@@ -558,6 +558,26 @@ def test_each_attempt_opens_on_demand_with_its_request_and_response(site: _Site)
     assert site.http.get(f"/dashboard/subscriptions/{site.sub_id}/attempts/999").status_code == 404
 
 
+def test_each_attempt_copies_as_a_curl_script_without_its_secrets(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    details = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    match = re.search(r'class="secondary small copy" data-copy-url="([^"]+)"', details)
+    assert match is not None
+    script = site.http.get(match.group(1))
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/plain")
+    assert script.text.startswith("#!/bin/sh")
+    assert "curl -sS -i -X POST http://receiver.test/hook" in script.text
+    assert '-H "X-Verify-Token: $FLIPDISH_SIM_VERIFY_TOKEN"' in script.text
+    assert "tok-12345678" not in script.text
+    page = site.http.get(match.group(1).removesuffix("/curl")).text
+    assert 'data-copy-target="curl-script"' in page
+    assert "tok-12345678" not in page
+    site.http.cookies.clear()
+    assert site.http.get(match.group(1)).status_code == 401
+
+
 def test_unknown_subscription_page_is_a_404(site: _Site) -> None:
     site.sign_in()
     assert site.http.get("/dashboard/subscriptions/999").status_code == 404

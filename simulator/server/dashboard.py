@@ -25,6 +25,7 @@ __all__ = [
     "TriggerForm",
     "excerpt",
     "h",
+    "human_time",
     "kind",
     "render_overview",
     "render_page",
@@ -63,10 +64,12 @@ def _template(name: str) -> Template:
     return Template(files(__package__).joinpath("templates").joinpath(name).read_text(encoding="utf-8"))
 
 
-def _time(at: datetime | None) -> str:
+def human_time(at: datetime | None, *, ms: bool = False) -> str:
+    """``at`` for people (UTC, to the second or the millisecond), machine-readable in ``datetime``."""
     if at is None:
         return "—"
-    return f'<time datetime="{h(at.isoformat())}">{h(at.strftime("%Y-%m-%d %H:%M:%S"))}</time>'
+    text = at.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if ms else at.strftime("%Y-%m-%d %H:%M:%S")
+    return f'<time datetime="{h(at.isoformat())}">{h(text)}</time>'
 
 
 def render_page(
@@ -98,7 +101,7 @@ def _status_block(sub: Subscription, rule: DisableState) -> str:
                 f"{record.failures} of {record.sample} {h(record.unit)} failed ({record.share:.0%})"
                 f" in {record.window_seconds / 3600:g} h"
             )
-        text += f' <span class="disabled-detail">since {_time(record.at)}: {why}</span>'
+        text += f' <span class="disabled-detail">since {human_time(record.at)}: {why}</span>'
     return text
 
 
@@ -124,13 +127,13 @@ def _card(card: Card, csrf: str, *, link: bool) -> str:
     if card.latest is not None:
         start = excerpt(card.latest.response_body, 120)
         status = h(_result(card.latest.outcome, card.latest.status_code))
-        latest = f"{status} at {_time(card.latest.at)}" + (
+        latest = f"{status} at {human_time(card.latest.at)}" + (
             f' <code class="excerpt">{h(start)}</code>' if start else ""
         )
     token = mask_secret(sub.verify_token) or "none"
     since = ""
     if rule.window_since is not None:
-        since = f" (counted since the re-enable at {_time(rule.window_since)})"
+        since = f" (counted since the re-enable at {human_time(rule.window_since)})"
     share = (
         f"{share_gauge_svg(rule.share, threshold=rule.threshold)} "
         f'<span class="share">{rule.failures} of {rule.total} {h(rule.unit)} failed ({rule.share:.0%}); '
@@ -214,7 +217,7 @@ def _state(e: EventSummary) -> str:
     """The delivery's state; a pending one says which attempt comes next and when."""
     if e.state == "pending" and e.next_attempt_at is not None:
         step = "first attempt" if e.attempts == 0 else f"attempt {e.attempts + 1}, next retry"
-        return f'pending <span class="next-retry">({step} at {_time(e.next_attempt_at)})</span>'
+        return f'pending <span class="next-retry">({step} at {human_time(e.next_attempt_at)})</span>'
     if e.state == "suspended":
         return 'suspended <span class="muted">(until re-enabled)</span>'
     return h(e.state)
@@ -229,7 +232,7 @@ def _events_table(events: Sequence[EventSummary], sub: Subscription, csrf: str) 
         f"<td><code>{h(e.event_name)}</code></td><td class='mono id'>{h(e.event_id)}</td>"
         f"<td>{h(kind(e.duplicate, e.resend_of))}</td><td class='count'>{e.attempts}</td>"
         f"<td class='state'>{_state(e)}</td><td>{h(_result(e.latest_outcome, e.latest_status))}</td>"
-        f"<td>{_time(e.latest_at)}</td>"
+        f"<td>{human_time(e.latest_at)}</td>"
         f"<td>{resend_form(sub.id, e.delivery_id, csrf, enabled=sub.enabled)}</td></tr>"
         for e in events
     )
@@ -251,14 +254,16 @@ def _attempt_row(a: AttemptRow, csrf: str, enabled: bool) -> str:
     link = f"/dashboard/subscriptions/{a.subscription_id}/attempts/{a.id}"
     made = kind(a.duplicate_of is not None, a.resend_of)
     return (
-        f'<tr class="attempt" data-outcome="{h(a.outcome)}" data-kind="{h(made)}"><td>{_time(a.at)}</td>'
+        f'<tr class="attempt" data-outcome="{h(a.outcome)}" data-kind="{h(made)}"><td>{human_time(a.at)}</td>'
         f"<td><code>{h(a.event_name)}</code><br><span class='mono muted id'>{h(a.event_id)}</span></td>"
         f"<td>{a.attempt_no}{'' if made == 'original' else f' ({h(made)})'}</td>"
         f"<td class='{'ok' if ok else 'bad'}'>{h(_result(a.outcome, a.status_code))}</td>"
         f"<td>{a.duration * 1000:.0f} ms</td>"
         f"<td><code class='excerpt'>{h(excerpt(a.response_body) or (a.error or ''))}</code>"
         f' <a class="open-attempt" href="{link}">request &amp; response</a></td>'
-        f"<td>{resend_form(a.subscription_id, a.delivery_id, csrf, enabled=enabled)}</td></tr>"
+        f'<td class="actions"><button type="button" class="secondary small copy" data-copy-url="{link}/curl"'
+        ' title="This request as a curl command, secrets as environment variables">copy as curl</button>'
+        f" {resend_form(a.subscription_id, a.delivery_id, csrf, enabled=enabled)}</td></tr>"
     )
 
 

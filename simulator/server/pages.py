@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from flipdish_sim.errors import UsageError
@@ -13,6 +13,7 @@ from flipdish_sim.simulator.engine._resend import DisabledSubscriptionError
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.auth import SESSION_COOKIE, TokenKeys
 from flipdish_sim.simulator.server.backend import Backend
+from flipdish_sim.simulator.server.curl import curl_script
 from flipdish_sim.simulator.server.dashboard import (
     TriggerForm,
     render_overview,
@@ -116,6 +117,14 @@ async def attempt(request: Request) -> Response:
     return HTMLResponse(page)
 
 
+async def curl(request: Request) -> Response:
+    """One attempt as a curl script (text/plain), what "copy as curl" copies."""
+    if not _keys(request).session_ok(request):
+        return _locked()
+    row = _backend(request).attempt(path_id(request, "id"), path_id(request, "attempt", "attempt"))
+    return PlainTextResponse(curl_script(row))
+
+
 async def _form(request: Request) -> dict[str, str] | None:
     raw = await read_body(request, limit=_FORM_LIMIT)
     form = dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
@@ -198,6 +207,7 @@ def routes() -> list[Route]:
         Route("/dashboard", overview, methods=["GET"]),
         Route("/dashboard/subscriptions/{id:digits}", details, methods=["GET"]),
         Route("/dashboard/subscriptions/{id:digits}/attempts/{attempt:digits}", attempt, methods=["GET"]),
+        Route("/dashboard/subscriptions/{id:digits}/attempts/{attempt:digits}/curl", curl, methods=["GET"]),
         Route("/dashboard/subscriptions/{id:digits}/enable", enable, methods=["POST"]),
         Route("/dashboard/trigger", trigger, methods=["POST"]),
         Route(
