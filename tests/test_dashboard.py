@@ -578,6 +578,26 @@ def test_each_attempt_copies_as_a_curl_script_without_its_secrets(site: _Site) -
     assert site.http.get(match.group(1)).status_code == 401
 
 
+def test_the_details_page_filters_its_lists_from_the_query_string(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "2", "csrf": site.csrf()})
+    base = f"/dashboard/subscriptions/{site.sub_id}"
+    everything = site.http.get(base).text
+    assert everything.count('<tr class="attempt"') == 2
+    none = site.http.get(base, params={"outcome": "acknowledged"})
+    assert none.status_code == 200
+    assert "No attempts match these filters." in none.text
+    assert "No events match these filters." in none.text
+    failed = site.http.get(base, params={"outcome": "http-error", "type": "order.created"}).text
+    assert failed.count('<tr class="attempt"') == 2
+    assert '<option value="http-error" selected>' in failed
+    bad = site.http.get(base, params={"outcome": "<script>"})
+    assert bad.status_code == 400
+    assert "filter outcome" in bad.text
+    assert "<script>" not in bad.text.split("<main>", 1)[1]
+    assert bad.text.count('<tr class="attempt"') == 2  # shown unfiltered, and says so
+
+
 def test_unknown_subscription_page_is_a_404(site: _Site) -> None:
     site.sign_in()
     assert site.http.get("/dashboard/subscriptions/999").status_code == 404

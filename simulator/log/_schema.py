@@ -34,6 +34,7 @@ from flipdish_sim.simulator.wire._headers import headers_text
 
 __all__ = [
     "APPLICATION_ID",
+    "FAILED",
     "INTERRUPTED",
     "MIGRATES_FROM",
     "SCHEMA_VERSION",
@@ -51,6 +52,8 @@ MIGRATES_FROM = (1, 2)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = Outcome.INTERRUPTED.value
+FAILED = "failed"
+"""The outcome filter that matches every attempt but an acknowledged one."""
 
 INSERT_SUBSCRIPTION = (
     "INSERT INTO subscriptions (owner_user_id, callback_url, family, version, event_names,"
@@ -336,8 +339,14 @@ def disable_statement(subscription_id: int, record: DisableRecord) -> tuple[str,
 
 
 def attempt_filter(
-    subscription_id: int | None, start: datetime | None, end: datetime | None
+    subscription_id: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    event_name: str | None = None,
+    outcome: str | None = None,
 ) -> tuple[str, list[object]]:
+    """The WHERE clause over ``attempts a`` (no join needed); ``outcome="failed"``: any but acknowledged."""
     clauses: list[str] = []
     params: list[object] = []
     if subscription_id is not None:
@@ -349,6 +358,15 @@ def attempt_filter(
     if end is not None:
         clauses.append("a.at_us < ?")
         params.append(to_us(end))
+    if event_name is not None:
+        clauses.append(
+            "a.delivery_id IN (SELECT fd.id FROM deliveries fd JOIN events fe ON fe.seq = fd.event_seq"
+            " WHERE fe.name = ?)"
+        )
+        params.append(event_name)
+    if outcome is not None:
+        clauses.append("a.outcome != 'acknowledged'" if outcome == FAILED else "a.outcome = ?")
+        params += [] if outcome == FAILED else [outcome]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -29,7 +29,7 @@ from flipdish_sim.simulator.model._subscription import Subscription
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.registry import Registry
-from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.server.state import DisableState, EventSummary, Filters
 from flipdish_sim.simulator.server.validation import SubscriptionInput
 from flipdish_sim.simulator.wire._signing import format_timestamp
 
@@ -306,8 +306,11 @@ class Backend:
         card = readmodel.card(self.store, self.registry.get(sub_id), self.now(), self.sender.policy.disable)
         return self._masked_card(card, self._masker())
 
-    def event_summaries(self, sub_id: int) -> list[EventSummary]:
-        return readmodel.event_summaries(self.store, sub_id)
+    def event_summaries(self, sub_id: int, filters: Filters = readmodel.NO_FILTERS) -> list[EventSummary]:
+        return readmodel.event_summaries(self.store, sub_id, filters=filters)
+
+    def count_attempts(self, sub_id: int, filters: Filters) -> int:
+        return readmodel.count_attempts(self.store, sub_id, filters)
 
     def attempt(self, sub_id: int, attempt_id: int) -> AttemptRow:
         found = readmodel.attempt(self.store, self.registry.get(sub_id).id, attempt_id)
@@ -315,6 +318,6 @@ class Backend:
             raise UnknownSubscriptionError(f"subscription {sub_id} has no attempt {attempt_id}")
         return self._masker().row(found)
 
-    def latest_attempts(self, sub_id: int) -> list[AttemptRow]:
+    def latest_attempts(self, sub_id: int, filters: Filters = readmodel.NO_FILTERS) -> list[AttemptRow]:
         mask = self._masker()
-        return [mask.row(row) for row in readmodel.latest_attempts(self.store, sub_id)]
+        return [mask.row(row) for row in readmodel.latest_attempts(self.store, sub_id, filters=filters)]

@@ -223,8 +223,10 @@ def _state(e: EventSummary) -> str:
     return h(e.state)
 
 
-def _events_table(events: Sequence[EventSummary], sub: Subscription, csrf: str) -> str:
+def _events_table(events: Sequence[EventSummary], sub: Subscription, csrf: str, filtered: bool) -> str:
     if not events:
+        if filtered:
+            return '<p class="empty">No events match these filters.</p>'
         return '<p class="empty">No events delivered to this webhook yet.</p>'
     rows = "".join(
         f'<tr class="event" data-state="{h(e.state)}" data-delivery="{e.delivery_id}"'
@@ -267,11 +269,18 @@ def _attempt_row(a: AttemptRow, csrf: str, enabled: bool) -> str:
     )
 
 
-def _attempts_table(attempts: Sequence[AttemptRow], total: int, csrf: str, enabled: bool) -> str:
+def _attempts_table(
+    attempts: Sequence[AttemptRow], total: int, csrf: str, enabled: bool, filtered: bool
+) -> str:
     if not attempts:
-        return '<p class="empty">No attempts yet.</p>'
+        return (
+            f'<p class="empty">{"No attempts match these filters." if filtered else "No attempts yet."}</p>'
+        )
+    matching = " matching" if filtered else ""
     more = (
-        f'<p class="hint">Showing the newest {len(attempts)} of {total}.</p>' if total > len(attempts) else ""
+        f'<p class="hint">Showing the newest {len(attempts)} of {total}{matching}.</p>'
+        if total > len(attempts)
+        else ""
     )
     rows = "".join(_attempt_row(a, csrf, enabled) for a in attempts)
     return (
@@ -290,13 +299,22 @@ def render_subscription(
     clock: str,
     flash: str = "",
     error: bool = False,
+    filters: str = "",
+    matching: int | None = None,
 ) -> str:
-    """The Webhook details page of one subscription (attempts newest first)."""
+    """The Webhook details page of one subscription (attempts newest first).
+
+    ``filters``: the filter form (HTML, built by :mod:`.filters`); ``matching``: how many attempts match
+    the filters in force (None: no filter, the lists show everything)."""
+    filtered = matching is not None
+    total = card.attempts if matching is None else matching
+    sub = card.subscription
     content = _template("subscription.html").substitute(
-        id=str(card.subscription.id),
+        id=str(sub.id),
         card=_card(card, csrf, link=False),
-        events=_events_table(events, card.subscription, csrf),
-        attempts=_attempts_table(attempts, card.attempts, csrf, card.subscription.enabled),
+        filters=filters,
+        events=_events_table(events, sub, csrf, filtered),
+        attempts=_attempts_table(attempts, total, csrf, sub.enabled, filtered),
     )
     return render_page(
         f"Webhook #{card.subscription.id}", content, clock=clock, flash=flash, error=error, refresh=5

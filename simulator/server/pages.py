@@ -20,6 +20,8 @@ from flipdish_sim.simulator.server.dashboard import (
     render_page,
     render_subscription,
 )
+from flipdish_sim.simulator.server.filters import filter_form, parse_filters
+from flipdish_sim.simulator.server.state import Filters
 from flipdish_sim.simulator.server.validation import path_id, read_body
 
 __all__ = ["routes"]
@@ -94,16 +96,23 @@ async def details(request: Request) -> Response:
     sub_id = path_id(request, "id")
     message, error = _flash(request)
     card = backend.card(sub_id)
+    status = 200
+    try:
+        filters = parse_filters(request.query_params)
+    except UsageError as err:
+        filters, message, error, status = Filters(), f"{err} (showing everything)", True, 400
     page = render_subscription(
         card,
-        events=backend.event_summaries(sub_id),
-        attempts=backend.latest_attempts(sub_id),
+        events=backend.event_summaries(sub_id, filters),
+        attempts=backend.latest_attempts(sub_id, filters),
         csrf=_keys(request).csrf,
         clock=backend.clock_label(),
         flash=message,
         error=error,
+        filters=filter_form(f"/dashboard/subscriptions/{sub_id}", filters, card.subscription.event_names),
+        matching=backend.count_attempts(sub_id, filters) if filters.active else None,
     )
-    return HTMLResponse(page)
+    return HTMLResponse(page, status_code=status)
 
 
 async def attempt(request: Request) -> Response:
