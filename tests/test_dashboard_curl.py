@@ -16,10 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from test_dashboard import _attempt
 
 from flipdish_sim.simulator.server.curl import curl_script
 from flipdish_sim.verify import verify_signature
-from tests.test_dashboard import _attempt
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("curl", "openssl")), reason="needs curl and openssl"

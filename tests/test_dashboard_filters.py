@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_engine import Receiver
 
 from flipdish_sim.errors import UsageError
 from flipdish_sim.simulator.clock import VirtualClock
@@ -19,7 +20,6 @@ from flipdish_sim.simulator.policy._disable import DisablePolicy
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.filters import filter_form, parse_filters
 from flipdish_sim.simulator.server.state import Filters
-from tests.test_engine import Receiver
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URL = "http://receiver.test/webhooks"

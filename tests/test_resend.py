@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_engine import Receiver
 
 from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.clock import VirtualClock
@@ -19,7 +20,6 @@ from flipdish_sim.simulator.http._delivery import asgi_transport, make_client
 from flipdish_sim.simulator.log._export import webhook_logs
 from flipdish_sim.simulator.log._store import SCHEMA_VERSION, Store
 from flipdish_sim.verify import verify_signature
-from tests.test_engine import Receiver
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 URL = "http://receiver.test/webhooks"
