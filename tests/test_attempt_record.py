@@ -93,6 +93,7 @@ def _version_1_log(path: Path) -> None:
     )
     db.execute("ALTER TABLE attempts DROP COLUMN url")
     db.execute("ALTER TABLE attempts DROP COLUMN version")
+    db.execute("ALTER TABLE deliveries DROP COLUMN resend_of")  # schema 3
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()

@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: a failing receiver gets its webhook disabled; re-enable brings it back.
+"""The dashboard in a real browser: a failing receiver gets its webhook disabled; re-enable brings it back;
+the details page as a workbench (auto-refresh and its pause, filters, copy as curl, resend).
 
 Playwright drives Debian's Chromium headless (``/usr/bin/chromium``; ``playwright install`` cannot download a
 browser here). The simulator runs on the virtual clock, moved through its own API; the receiver is a real
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -169,7 +171,103 @@ def test_disabled_webhook_is_shown_re_enabled_by_a_click_and_deliveries_resume(
 
     logs = api.get(
         f"{SUBS}/{sub_id}/logs",
-        params={"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z", "limit": 500},
+        params={"start": "2000-01-01T00:00:05Z", "end": "2100-01-01T00:00:00Z", "limit": 500},
     ).json()
     assert any(record["HttpResponseStatusCode"] == "200" for record in logs["Data"])
     assert "verify-token-123" not in json.dumps(logs)
+
+
+def _rows(page: object, selector: str) -> int:
+    return int(page.locator(selector).count())  # type: ignore[attr-defined]
+
+
+def test_the_details_page_as_a_workbench_resend_copy_as_curl_filters_and_auto_refresh(
+    simulator: tuple[str, httpx.Client], receiver: FlakyReceiver
+) -> None:
+    url, api = simulator
+    receiver.fixed.set()
+    body = {"CallbackUrl": receiver.url, "EventNames": ["order.created"], "VerifyToken": "verify-token-123"}
+    sub_id = api.post(SUBS, json=body).json()["Data"]
+    api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
+
+    expect = sync_api.expect
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda err: errors.append(str(err)))
+            page.goto(f"{url}/dashboard?token={TOKEN}")
+            page.goto(f"{url}/dashboard/subscriptions/{sub_id}")
+            attempts = page.locator("tr.attempt")
+            expect(attempts).to_have_count(1)
+
+            # Auto-refresh swaps the lists in place (no reload: the marker survives).
+            page.evaluate("window.flipdishMarker = 1")
+            toggle = page.locator("#refresh-toggle")
+            expect(toggle).to_have_attribute("data-paused", "false")
+            api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
+            expect(attempts).to_have_count(2, timeout=20_000)
+            assert page.evaluate("window.flipdishMarker") == 1
+
+            # Paused, nothing moves; resumed, the new attempt shows.
+            toggle.click()
+            expect(toggle).to_have_attribute("data-paused", "true")
+            page.evaluate("document.body.dataset.refreshPolls = document.body.dataset.refreshSkipped = '0'")
+            api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
+            expect(page.locator("body")).to_have_attribute("data-refresh-polls", "1", timeout=20_000)
+            expect(page.locator("body")).to_have_attribute("data-refresh-skipped", "1")  # that poll
+            expect(attempts).to_have_count(2)
+            toggle.click()
+            expect(attempts).to_have_count(3, timeout=20_000)
+
+            # A form being edited is never swapped away.
+            since = page.locator("#filter-since")
+            since.fill("2000-01-01T00:00:05")
+            page.evaluate("document.body.dataset.refreshSkipped = '0'")
+            expect(page.locator("body")).to_have_attribute("data-refresh-skipped", "1", timeout=20_000)
+            expect(since).to_have_value("2000-01-01T00:00:05")
+
+            # Filters: server-side, kept in the address.
+            page.select_option("#filter-outcome", "timeout")
+            page.click("#filter-apply")
+            expect(page).to_have_url(re.compile(r"outcome=timeout"))
+            expect(page.locator("p.empty").first).to_contain_text("match these filters")
+            page.select_option("#filter-outcome", "acknowledged")
+            page.fill("#filter-since", "")
+            page.click("#filter-apply")
+            expect(attempts).to_have_count(3)
+            expect(page.locator("#filter-outcome")).to_have_value("acknowledged")
+            page.click("a.clear-filters")
+            expect(page).to_have_url(f"{url}/dashboard/subscriptions/{sub_id}")
+
+            # Copy as curl: the exact request, the token as an environment variable.
+            copy = page.locator("tr.attempt button.copy").first
+            copy.click()
+            expect(copy).to_have_class(re.compile(r"\bdone\b"))
+            copied = str(page.evaluate("navigator.clipboard.readText()"))
+            assert copied.startswith("#!/bin/sh")
+            assert f"curl -sS -i -X POST {receiver.url}" in copied
+            assert '-H "X-Verify-Token: $FLIPDISH_SIM_VERIFY_TOKEN"' in copied
+            assert "verify-token-123" not in copied
+            assert copy.get_attribute("data-copied") == copied
+
+            # Resend through the sender: a new delivery, labelled a manual resend.
+            before = receiver.acknowledged
+            page.locator("tr.event button.resend").first.click()
+            expect(page.locator(".flash")).to_contain_text("Resent")
+            expect(page.locator('tr.event[data-kind="manual resend"]')).to_have_count(1)
+            expect(page.locator('tr.attempt[data-kind="manual resend"]')).to_have_count(1)
+            assert receiver.acknowledged == before + 1
+            page.locator('tr.attempt[data-kind="manual resend"] a.open-attempt').click()
+            expect(page.locator("dl.facts")).to_contain_text("manual resend of delivery")
+            page.click("section.curl button.copy")
+            expect(page.locator("section.curl .copied")).to_have_text("Copied to the clipboard.")
+            assert "verify-token-123" not in str(page.evaluate("navigator.clipboard.readText()"))
+            assert errors == []
+        finally:
+            browser.close()

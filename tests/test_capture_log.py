@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from old_logs import version_2_log
 
 from flipdish_sim.simulator.log import (
     CaptureLog,
@@ -101,12 +102,7 @@ def test_reads_filter_by_time_and_count(tmp_path: Path) -> None:
 
 
 def test_a_version_2_log_gains_the_captures_table_on_open(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    open_log(path).close()
-    with closing(sqlite3.connect(path)) as db:
-        db.execute("DROP TABLE captures")
-        db.execute("PRAGMA user_version = 2")
-        db.commit()
+    path = version_2_log(tmp_path / "old.db")
     with open_log(path) as store:
         CaptureLog(store).record(_capture())
         assert capture_count(store) == 1

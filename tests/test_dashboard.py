@@ -26,7 +26,13 @@ from flipdish_sim.simulator.server.app import create_app
 from flipdish_sim.simulator.server.attempt_page import render_attempt
 from flipdish_sim.simulator.server.backend import Backend
 from flipdish_sim.simulator.server.chart import Bucket, bucketize, share_gauge_svg, timeline_svg
-from flipdish_sim.simulator.server.dashboard import Card, excerpt, render_overview, render_subscription
+from flipdish_sim.simulator.server.dashboard import (
+    Card,
+    TriggerForm,
+    excerpt,
+    render_overview,
+    render_subscription,
+)
 from flipdish_sim.simulator.server.runner import ServerThread
 from flipdish_sim.simulator.server.state import DisableState, EventSummary
 
@@ -180,8 +186,10 @@ def test_disabled_subscription_shows_when_why_numbers_and_a_re_enable_button() -
     )
     assert 'data-enabled="false"' in page
     assert "Disabled" in page
-    assert "12 failed of 20 attempts (60%) in 72 h" in page
+    assert "12 of 20 attempts failed (60%) in 72 h" in page
     assert "2026-01-01 05:00:00" in page
+    assert page.count("Disabled") == 1  # stated once, with human times (no microsecond ISO)
+    assert "+00:00" not in re.sub(r"<[^>]+>", "", page)  # ISO only in <time datetime>, not in the text
     assert 'action="/dashboard/subscriptions/7/enable"' in page
     assert 'name="csrf" value="tok"' in page
 
@@ -221,7 +229,7 @@ def test_details_list_each_attempt_with_status_or_failure_class_duration_and_tim
         _attempt(),
     ]
     page = render_subscription(_card(), events=[], attempts=attempts, csrf="c", clock="")
-    rows = re.findall(r'<tr class="attempt" data-outcome="([^"]+)">', page)
+    rows = re.findall(r'<tr class="attempt" data-outcome="([^"]+)"', page)
     assert rows == ["timeout", "http-error"]
     assert "10000 ms" in page
     assert "12 ms" in page
@@ -261,8 +269,41 @@ def test_events_table_counts_attempts_and_shows_the_latest_response() -> None:
         latest_status=204,
     )
     page = render_subscription(_card(), events=[summary], attempts=[], csrf="c", clock="")
-    assert re.search(r"<td class='count'>3</td><td>acknowledged</td><td>204</td>", page)
+    assert re.search(r"<td class='count'>3</td><td class='state'>acknowledged</td><td>204</td>", page)
     assert "duplicate" in page
+    assert "<th></th>" not in page  # every column says what it holds
+
+
+def test_a_pending_delivery_shows_its_next_attempt_number_and_time() -> None:
+    summary = EventSummary(
+        delivery_id=1,
+        event_id="ev-9",
+        event_name="order.accepted",
+        attempts=2,
+        state="pending",
+        duplicate=False,
+        latest_at=T0,
+        latest_outcome="http-error",
+        latest_status=500,
+        next_attempt_at=T0 + timedelta(minutes=10),
+    )
+    page = render_subscription(_card(), events=[summary], attempts=[], csrf="c", clock="")
+    assert re.search(r"attempt 3, next retry at <time[^>]*>2026-01-01 00:10:00</time>", page)
+
+
+def test_a_manual_disable_states_its_reason_once() -> None:
+    record = DisableRecord(at=T0, reason="disabled through the API")
+    page = render_overview([_card(_sub(enabled=False, disabled=record))], event_names=[], csrf="c", clock="")
+    assert page.count("disabled through the API") == 1
+    assert "since <time" in page
+
+
+def test_the_trigger_form_shows_again_what_was_sent() -> None:
+    sent = TriggerForm(event="menu.updated", seed=42, count=3)
+    page = render_overview([], event_names=["order.created", "menu.updated"], csrf="c", clock="", sent=sent)
+    assert '<option value="menu.updated" selected>' in page
+    assert 'name="seed" value="42"' in page
+    assert 'name="count" value="3"' in page
 
 
 def test_long_bodies_are_cut_and_say_so() -> None:
@@ -392,7 +433,7 @@ def test_re_enable_button_re_enables_and_deliveries_resume(site: _Site) -> None:
     _disable(site)
     page = site.http.get("/dashboard").text
     assert 'data-enabled="false"' in page
-    assert "auto-disabled" in page
+    assert "3 of 3 attempts failed (100%)" in page
     hits = len(site.receiver.seen)
     site.receiver.status = 200
     response = site.http.post(f"/dashboard/subscriptions/{site.sub_id}/enable", data={"csrf": site.csrf()})
@@ -402,6 +443,79 @@ def test_re_enable_button_re_enables_and_deliveries_resume(site: _Site) -> None:
     site.http.post("/_sim/clock/advance", json=advance, headers={"Authorization": f"Bearer {TOKEN}"})
     assert len(site.receiver.seen) > hits  # the suspended retries went out
     assert "Webhook re-enabled" in site.http.get(response.headers["location"]).text
+
+
+def test_the_send_form_keeps_its_values_after_sending(site: _Site) -> None:
+    site.sign_in()
+    form = {"event": "order.created", "seed": "7", "count": "2", "csrf": site.csrf()}
+    page = site.http.post("/dashboard/trigger", data=form, follow_redirects=True).text
+    assert "Event sent" in page
+    assert 'name="seed" value="7"' in page
+    assert 'name="count" value="2"' in page
+    assert '<option value="order.created" selected>' in page
+
+
+def test_the_header_clock_says_it_is_simulated_on_the_virtual_clock(site: _Site) -> None:
+    site.sign_in()
+    page = site.http.get("/dashboard").text
+    assert "simulated (virtual clock" in page
+    assert "wall clock" not in page
+
+
+def test_a_compressed_wall_clock_is_labelled_simulated_with_its_scale() -> None:
+    from flipdish_sim.simulator.clock import WallClock
+
+    with Store(":memory:") as store:
+        backend = Backend(Sender(store, clock=WallClock(60)), store)
+        assert "simulated, ×60 real time" in backend.clock_label()
+        assert "wall clock" in Backend(Sender(store, clock=WallClock(1)), store).clock_label()
+
+
+def _delivery_ids(site: _Site) -> list[int]:
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    return [int(d) for d in re.findall(r'<tr class="event"[^>]* data-delivery="(\d+)"', page)]
+
+
+def test_resend_button_sends_the_event_again_as_a_manual_resend(site: _Site) -> None:
+    site.sign_in()
+    site.receiver.status = 200
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    (delivery,) = _delivery_ids(site)
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    action = f"/dashboard/subscriptions/{site.sub_id}/deliveries/{delivery}/resend"
+    assert page.count(f'action="{action}"') == 2  # on the event's row and on its attempt's row
+    response = site.http.post(action, data={"csrf": site.csrf()})
+    assert response.headers["location"].endswith("?flash=resent")
+    assert len(site.receiver.seen) == 2  # through the sender: on the virtual clock it goes out at once
+    page = site.http.get(response.headers["location"]).text
+    assert "Resent:" in page
+    assert re.search(r'<tr class="event"[^>]*data-kind="manual resend"', page)
+    assert re.search(r'<tr class="attempt"[^>]*data-kind="manual resend"', page)
+
+
+def test_resend_refuses_forged_forms_and_other_webhooks_deliveries(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    (delivery,) = _delivery_ids(site)
+    action = f"/dashboard/subscriptions/{site.sub_id}/deliveries/{delivery}/resend"
+    assert site.http.post(action, data={"csrf": "forged"}).headers["location"].endswith("?flash=refused")
+    other = site.backend.sender.add_subscription("http://receiver.test/other", event_names=["menu.updated"])
+    elsewhere = f"/dashboard/subscriptions/{other.id}/deliveries/{delivery}/resend"
+    assert site.http.post(elsewhere, data={"csrf": site.csrf()}).status_code == 404
+    unknown = f"/dashboard/subscriptions/{site.sub_id}/deliveries/999/resend"
+    assert site.http.post(unknown, data={"csrf": site.csrf()}).status_code == 404
+    assert len(site.receiver.seen) == 1
+
+
+def test_a_disabled_webhook_offers_no_resend_and_refuses_one(site: _Site) -> None:
+    site.sign_in()
+    _disable(site)
+    page = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    assert "/resend" not in page
+    delivery = _delivery_ids(site)[0]
+    action = f"/dashboard/subscriptions/{site.sub_id}/deliveries/{delivery}/resend"
+    response = site.http.post(action, data={"csrf": site.csrf()})
+    assert response.headers["location"].endswith("?flash=resend-disabled")
 
 
 def test_trigger_form_refuses_unknown_events(site: _Site) -> None:
@@ -425,6 +539,46 @@ def test_each_attempt_opens_on_demand_with_its_request_and_response(site: _Site)
     other = link.group(1).replace(f"/subscriptions/{site.sub_id}/", "/subscriptions/99/")
     assert site.http.get(other).status_code == 404
     assert site.http.get(f"/dashboard/subscriptions/{site.sub_id}/attempts/999").status_code == 404
+
+
+def test_each_attempt_copies_as_a_curl_script_without_its_secrets(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "1", "csrf": site.csrf()})
+    details = site.http.get(f"/dashboard/subscriptions/{site.sub_id}").text
+    match = re.search(r'class="secondary small copy" data-copy-url="([^"]+)"', details)
+    assert match is not None
+    script = site.http.get(match.group(1))
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/plain")
+    assert script.text.startswith("#!/bin/sh")
+    assert "curl -sS -i -X POST http://receiver.test/hook" in script.text
+    assert '-H "X-Verify-Token: $FLIPDISH_SIM_VERIFY_TOKEN"' in script.text
+    assert "tok-12345678" not in script.text
+    page = site.http.get(match.group(1).removesuffix("/curl")).text
+    assert 'data-copy-target="curl-script"' in page
+    assert "tok-12345678" not in page
+    site.http.cookies.clear()
+    assert site.http.get(match.group(1)).status_code == 401
+
+
+def test_the_details_page_filters_its_lists_from_the_query_string(site: _Site) -> None:
+    site.sign_in()
+    site.http.post("/dashboard/trigger", data={"event": "order.created", "count": "2", "csrf": site.csrf()})
+    base = f"/dashboard/subscriptions/{site.sub_id}"
+    everything = site.http.get(base).text
+    assert everything.count('<tr class="attempt"') == 2
+    none = site.http.get(base, params={"outcome": "acknowledged"})
+    assert none.status_code == 200
+    assert "No attempts match these filters." in none.text
+    assert "No events match these filters." in none.text
+    failed = site.http.get(base, params={"outcome": "http-error", "type": "order.created"}).text
+    assert failed.count('<tr class="attempt"') == 2
+    assert '<option value="http-error" selected>' in failed
+    bad = site.http.get(base, params={"outcome": "<script>"})
+    assert bad.status_code == 400
+    assert "filter outcome" in bad.text
+    assert "<script>" not in bad.text.split("<main>", 1)[1]
+    assert bad.text.count('<tr class="attempt"') == 2  # shown unfiltered, and says so
 
 
 def test_unknown_subscription_page_is_a_404(site: _Site) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from old_logs import version_2_log
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -463,13 +464,7 @@ def test_synthetic_delivery_refuses_bad_queries(server: Server, query: str) -> N
 
 
 def test_a_version_2_log_gains_the_v3_tables_on_open(tmp_path: Path) -> None:
-    path = tmp_path / "v2.db"
-    Store(path).close()
-    with closing(sqlite3.connect(path)) as db:
-        db.execute("DROP TABLE v3_subscriptions")
-        db.execute("DROP TABLE v3_test_events")
-        db.execute("PRAGMA user_version = 2")
-        db.commit()
+    path = version_2_log(tmp_path / "v2.db")
     Store(path).close()
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 3

@@ -224,6 +224,14 @@ class Sender(CapturedSender):
             self._rebuild_window(enabled)
         return enabled
 
+    def resend(self, delivery_id: int) -> Delivery:
+        """Send delivery ``delivery_id``'s event again to its subscription, now, logged as a manual resend.
+
+        A new delivery with its own retries; see :mod:`~flipdish_sim.simulator.engine._resend`."""
+        from flipdish_sim.simulator.engine._resend import resend
+
+        return resend(self, delivery_id)
+
     # -- recovery --------------------------------------------------------------------------------------
     def recover(self) -> Recovery:
         """Resume the log's pending deliveries (runs on construction; idempotent)."""

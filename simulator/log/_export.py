@@ -68,6 +68,7 @@ SIM_FIELDS = (
     "error",
     "subscription_id",
     "delivery_id",
+    "resend_of",
 )
 
 _OUTCOME_STATUS = {
@@ -174,6 +175,7 @@ def webhook_log(row: AttemptRow, mask: Masker | None = None) -> dict[str, object
             "error": clean(row.error) if row.error else None,
             "subscription_id": row.subscription_id,
             "delivery_id": row.delivery_id,
+            "resend_of": row.resend_of,
         },
     }
 

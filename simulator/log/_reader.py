@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from flipdish_sim.errors import StoreError, UsageError
 from flipdish_sim.simulator.log._schema import (
+    FAILED,
     SUBSCRIPTION_COLUMNS,
     AttemptRow,
     attempt_filter,
@@ -43,18 +44,53 @@ class DeliveryLatest(NamedTuple):
     latest_at_us: int | None
     latest_outcome: str | None
     latest_status: int | None
+    next_attempt_us: int | None
+    resend_of: int | None
 
 
 _LATEST_BY_DELIVERY = """
-SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code
+SELECT d.id, e.id, e.name, d.attempts_made, d.state, d.duplicate_of, a.at_us, a.outcome, a.status_code,
+    d.next_attempt_us, d.resend_of
 FROM deliveries d
 JOIN events e ON e.seq = d.event_seq
 LEFT JOIN attempts a ON a.id = (
     SELECT id FROM attempts WHERE delivery_id = d.id ORDER BY attempt_no DESC LIMIT 1)
-WHERE d.subscription_id = ?
+WHERE d.subscription_id = ?{filters}
 ORDER BY d.id DESC
 LIMIT ?
 """
+
+
+def _delivery_filters(
+    event_name: str | None, outcome: str | None, start: datetime | None, end: datetime | None
+) -> tuple[str, list[object]]:
+    """Extra clauses of :data:`_LATEST_BY_DELIVERY`: the event's name, the latest attempt's outcome
+    (``"failed"``: any but acknowledged; a delivery not attempted yet matches no outcome), and when the
+    delivery was made (``end`` exclusive)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if event_name is not None:
+        clauses.append("e.name = ?")
+        params.append(event_name)
+    if outcome == FAILED:
+        clauses.append("a.outcome != 'acknowledged'")
+    elif outcome is not None:
+        clauses.append("a.outcome = ?")
+        params.append(outcome)
+    if start is not None:
+        clauses.append("d.created_us >= ?")
+        params.append(to_us(start))
+    if end is not None:
+        clauses.append("d.created_us < ?")
+        params.append(to_us(end))
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+_DELIVERY_SELECT = (
+    "SELECT d.id, d.event_seq, d.subscription_id, d.webhook_id, d.state, d.created_us,"
+    " d.first_attempt_us, d.next_attempt_us, d.attempts_made, d.duplicate_of, d.in_flight_us,"
+    " e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
+)
 
 
 class LogReader:
@@ -89,13 +125,18 @@ class LogReader:
         self.commit()
         only = "" if subscription_id is None else " AND d.subscription_id = ?"
         rows = self._db.execute(
-            "SELECT d.id, d.event_seq, d.subscription_id, d.webhook_id, d.state, d.created_us,"
-            " d.first_attempt_us, d.next_attempt_us, d.attempts_made, d.duplicate_of, d.in_flight_us,"
-            " e.id, e.name, e.body FROM deliveries d JOIN events e ON e.seq = d.event_seq"
-            f" WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
+            f"{_DELIVERY_SELECT} WHERE d.state IN ('pending', 'suspended'){only} ORDER BY d.id",
             () if subscription_id is None else (subscription_id,),
         )
         return (open_delivery(r) for r in rows)
+
+    def delivery(self, delivery_id: int) -> Delivery:
+        """One delivery with its event's name, id and body, whatever its state (StoreError if unknown)."""
+        self.commit()
+        row = self._db.execute(f"{_DELIVERY_SELECT} WHERE d.id = ?", (delivery_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no delivery {delivery_id} in {self.path}")
+        return open_delivery(row)[0]
 
     def event(self, seq: int) -> Event:
         self.commit()
@@ -124,14 +165,19 @@ class LogReader:
         end: datetime | None = None,
         offset: int = 0,
         limit: int | None = None,
+        event_name: str | None = None,
+        outcome: str | None = None,
     ) -> Iterator[AttemptRow]:
-        """Stored attempts in time order, streamed (never all in memory); ``end`` is exclusive."""
+        """Stored attempts in time order, streamed (never all in memory); ``end`` is exclusive.
+
+        ``event_name``, ``outcome`` (an outcome, or ``"failed"``: any but acknowledged) narrow them."""
         self.commit()
-        where, params = attempt_filter(subscription_id, start, end)
+        where, params = attempt_filter(subscription_id, start, end, event_name=event_name, outcome=outcome)
         sql = (
             "SELECT a.id, a.attempt_no, a.at_us, a.outcome, a.status_code, a.duration, a.request_headers,"
             " e.body, a.response_headers, a.response_body, a.error, d.id, d.webhook_id, d.duplicate_of,"
-            " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, a.url, a.version"
+            " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, a.url, a.version,"
+            " d.resend_of"
             " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.seq = d.event_seq"
             f" JOIN subscriptions s ON s.id = a.subscription_id{where} ORDER BY a.at_us, a.id"
             " LIMIT ? OFFSET ?"
@@ -161,6 +207,7 @@ class LogReader:
                 owner_user_id=r[19],
                 callback_url=r[20],
                 version=r[21],
+                resend_of=r[22],
             )
 
     def count_attempts(
@@ -169,9 +216,11 @@ class LogReader:
         subscription_id: int | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        event_name: str | None = None,
+        outcome: str | None = None,
     ) -> int:
         self.commit()
-        where, params = attempt_filter(subscription_id, start, end)
+        where, params = attempt_filter(subscription_id, start, end, event_name=event_name, outcome=outcome)
         return int(self._db.execute(f"SELECT count(*) FROM attempts a{where}", params).fetchone()[0])
 
     def latest_time(self) -> datetime | None:
@@ -200,12 +249,22 @@ class LogReader:
         ).fetchone()
         return None if row is None else from_us(int(row[0]))
 
-    def latest_by_delivery(self, subscription_id: int, limit: int) -> list[DeliveryLatest]:
-        """Each delivery to ``subscription_id`` (newest first) with its event and its latest attempt."""
+    def latest_by_delivery(
+        self,
+        subscription_id: int,
+        limit: int,
+        *,
+        event_name: str | None = None,
+        outcome: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[DeliveryLatest]:
+        """Each delivery to ``subscription_id`` (newest first) with its event and its latest attempt,
+        narrowed by event name, latest outcome and creation time (see :func:`_delivery_filters`)."""
         self.commit()
-        return [
-            DeliveryLatest(*row) for row in self._db.execute(_LATEST_BY_DELIVERY, (subscription_id, limit))
-        ]
+        filters, params = _delivery_filters(event_name, outcome, start, end)
+        sql = _LATEST_BY_DELIVERY.format(filters=filters)
+        return [DeliveryLatest(*row) for row in self._db.execute(sql, (subscription_id, *params, limit))]
 
     def has_waiting_deliveries(self) -> bool:
         """True while a delivery is still pending or suspended (held by a disabled subscription)."""

@@ -34,6 +34,7 @@ from flipdish_sim.simulator.wire._headers import headers_text
 
 __all__ = [
     "APPLICATION_ID",
+    "FAILED",
     "INTERRUPTED",
     "MIGRATES_FROM",
     "SCHEMA_VERSION",
@@ -47,12 +48,15 @@ __all__ = [
 
 SCHEMA_VERSION = 3
 """2: each attempt records the URL and the subscription version it was sent with; 3: the v3 API's
-subscription metadata (:data:`V3_SUBSCRIPTIONS_SCHEMA`) and the ``captures`` table of ``flipdish-sim listen``
-(:data:`CAPTURES_SCHEMA`). Older versions migrate on open, step by step."""
+subscription metadata (:data:`V3_SUBSCRIPTIONS_SCHEMA`), the ``captures`` table of ``flipdish-sim listen``
+(:data:`CAPTURES_SCHEMA`) and, for a manual resend, the delivery it resends (``deliveries.resend_of``).
+Older versions migrate on open, step by step."""
 MIGRATES_FROM = (1, 2)
 APPLICATION_ID = 0x46445331  # "FDS1": marks a flipdish-sim log
 
 INTERRUPTED = Outcome.INTERRUPTED.value
+FAILED = "failed"
+"""The outcome filter that matches every attempt but an acknowledged one."""
 
 INSERT_SUBSCRIPTION = (
     "INSERT INTO subscriptions (owner_user_id, callback_url, family, version, event_names,"
@@ -220,9 +224,23 @@ UPDATE attempts SET
 """
 """Version 1 did not record where an attempt went: its attempts take their subscription's URL and version
 as they are when the log is migrated (the best the log knows)."""
-MIGRATE_2_TO_3 = V3_SUBSCRIPTIONS_SCHEMA + CAPTURES_SCHEMA
-#: The statements that take a log from version N to N + 1, applied in order on open.
+
+# ---- schema 3: manual resends (issue 12, the dashboard's Resend) -------------------------------------
+# A resend is a new delivery of the same event (same body) to the same subscription, made by hand; it
+# names the delivery it resends, so the log, exports and the dashboard tell it apart from the sender's
+# own deliveries and from injected duplicates. New files get the column too (SCHEMA + MIGRATIONS[2]),
+# with the v3 API's tables and the captures table, in the same step.
+RESEND_SCHEMA = """
+ALTER TABLE deliveries ADD COLUMN resend_of INTEGER;
+"""
+MARK_RESEND = "UPDATE deliveries SET resend_of = ? WHERE id = ?"
+# ---- end of schema 3 ---------------------------------------------------------------------------------
+MIGRATE_2_TO_3 = V3_SUBSCRIPTIONS_SCHEMA + CAPTURES_SCHEMA + RESEND_SCHEMA
+
+#: The statements that take a log from version ``key`` to ``key + 1``, applied in order on open.
 MIGRATIONS = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
+#: The version :data:`SCHEMA` creates; a new file then runs the migrations from there.
+SCHEMA_BASE = 2
 
 
 class AttemptData(Protocol):
@@ -272,6 +290,8 @@ class AttemptRow:
     """The URL this attempt was sent to (a later change of the subscription does not rewrite it)."""
     version: str
     """The subscription version this attempt was sent under."""
+    resend_of: int | None = None
+    """The delivery this attempt's delivery resends by hand (None: the sender's own delivery)."""
 
 
 def opt_us(at: datetime | None) -> int | None:
@@ -306,26 +326,25 @@ def configure(db: sqlite3.Connection, path: str) -> None:
     db.execute("PRAGMA foreign_keys = ON")
     if version == 0:
         db.executescript(
-            f"BEGIN IMMEDIATE; {SCHEMA} {V3_SUBSCRIPTIONS_SCHEMA} {CAPTURES_SCHEMA}"
-            f" PRAGMA application_id = {APPLICATION_ID};"
-            f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
+            f" PRAGMA user_version = {SCHEMA_BASE}; COMMIT;"
         )
-    elif version in MIGRATES_FROM:
+        version = SCHEMA_BASE
+    if version != SCHEMA_VERSION:
         _migrate(db, path)
 
 
 def _migrate(db: sqlite3.Connection, path: str) -> None:
-    """Older versions step by step to the current one, in one transaction (another process may have done
-    it meanwhile: then nothing)."""
+    """Up to :data:`SCHEMA_VERSION`, in one transaction (another process may have done it meanwhile)."""
     try:
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version in MIGRATES_FROM:
-            for step in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            version += 1
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except sqlite3.Error as err:
         if db.in_transaction:
@@ -378,8 +397,14 @@ def disable_statement(subscription_id: int, record: DisableRecord) -> tuple[str,
 
 
 def attempt_filter(
-    subscription_id: int | None, start: datetime | None, end: datetime | None
+    subscription_id: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    event_name: str | None = None,
+    outcome: str | None = None,
 ) -> tuple[str, list[object]]:
+    """The WHERE clause over ``attempts a`` (no join needed); ``outcome="failed"``: any but acknowledged."""
     clauses: list[str] = []
     params: list[object] = []
     if subscription_id is not None:
@@ -391,6 +416,15 @@ def attempt_filter(
     if end is not None:
         clauses.append("a.at_us < ?")
         params.append(to_us(end))
+    if event_name is not None:
+        clauses.append(
+            "a.delivery_id IN (SELECT fd.id FROM deliveries fd JOIN events fe ON fe.seq = fd.event_seq"
+            " WHERE fe.name = ?)"
+        )
+        params.append(event_name)
+    if outcome is not None:
+        clauses.append("a.outcome != 'acknowledged'" if outcome == FAILED else "a.outcome = ?")
+        params += [] if outcome == FAILED else [outcome]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -36,6 +36,7 @@ from flipdish_sim.simulator.log._schema import (
     INSERT_EVENT,
     INSERT_SUBSCRIPTION,
     INTERRUPTED,
+    MARK_RESEND,
     SCHEMA_VERSION,
     SUSPEND_OPEN,
     UPDATE_SUBSCRIPTION,
@@ -231,6 +232,12 @@ class Store(StagedWrites):
         with self._write():
             for delivery in deliveries:
                 self._insert_delivery(delivery)
+
+    def add_resend(self, delivery: Delivery, of: int) -> None:
+        """Insert a delivery made by hand that resends delivery ``of`` (sets its id), in one transaction."""
+        with self._write():
+            self._insert_delivery(delivery)
+            self._db.execute(MARK_RESEND, (of, delivery.id))
 
     def _insert_delivery(self, d: Delivery) -> None:
         cursor = self._db.execute(INSERT_DELIVERY, delivery_row(d))

@@ -15,11 +15,12 @@ import contextlib
 import logging
 from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
+from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine import Sender
 from flipdish_sim.simulator.log._export import Masker, webhook_logs
@@ -28,7 +29,7 @@ from flipdish_sim.simulator.model._subscription import Subscription
 from flipdish_sim.simulator.server import readmodel
 from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.registry import Registry
-from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.server.state import DisableState, EventSummary, Filters
 from flipdish_sim.simulator.server.validation import SubscriptionInput
 from flipdish_sim.simulator.wire._signing import format_timestamp
 
@@ -135,8 +136,17 @@ class Backend:
         }
 
     def clock_label(self) -> str:
-        kind = "virtual" if self.sender.clock.is_virtual else "wall"
-        return f"{self.now().strftime('%Y-%m-%d %H:%M:%S')} UTC ({kind} clock)"
+        """The header's clock, saying what it is: the wall clock, or simulated time (and how it moves)."""
+        clock = self.sender.clock
+        at = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        if clock.is_virtual:
+            return f"{at} UTC · simulated (virtual clock, moved through /_sim/clock/advance)"
+        scale = getattr(clock, "time_scale", 1.0)
+        if scale != 1.0:
+            return f"{at} UTC · simulated, ×{scale:g} real time"
+        if abs((self.now() - datetime.now(UTC)).total_seconds()) > 1:  # resumed after a faster run
+            return f"{at} UTC · simulated, real-time pace"
+        return f"{at} UTC · wall clock"
 
     async def advance_to(self, target: datetime) -> None:
         """Virtual clock: deliver everything due up to ``target`` and stop the clock there."""
@@ -193,6 +203,22 @@ class Backend:
         async with self._lock:
             self.sender.enable(sub_id)
             await self._catch_up()
+
+    async def resend(self, sub_id: int, delivery_id: int) -> int:
+        """Resend delivery ``delivery_id`` of ``sub_id`` by hand (through the sender); the new delivery's id.
+
+        UnknownSubscriptionError when ``sub_id`` has no such delivery; DisabledSubscriptionError when the
+        subscription is disabled."""
+        try:
+            found = self.store.delivery(delivery_id)
+        except StoreError:
+            found = None
+        if found is None or found.subscription_id != self.registry.get(sub_id).id:
+            raise UnknownSubscriptionError(f"subscription {sub_id} has no delivery {delivery_id}")
+        async with self._lock:
+            copy = self.sender.resend(delivery_id)
+            await self._catch_up()
+        return copy.id
 
     # -- events ----------------------------------------------------------------------------------------
     def sample(self, name: str, *, version: str) -> dict[str, object]:
@@ -287,8 +313,11 @@ class Backend:
         card = readmodel.card(self.store, self.registry.get(sub_id), self.now(), self.sender.policy.disable)
         return self._masked_card(card, self._masker())
 
-    def event_summaries(self, sub_id: int) -> list[EventSummary]:
-        return readmodel.event_summaries(self.store, sub_id)
+    def event_summaries(self, sub_id: int, filters: Filters = readmodel.NO_FILTERS) -> list[EventSummary]:
+        return readmodel.event_summaries(self.store, sub_id, filters=filters)
+
+    def count_attempts(self, sub_id: int, filters: Filters) -> int:
+        return readmodel.count_attempts(self.store, sub_id, filters)
 
     def attempt(self, sub_id: int, attempt_id: int) -> AttemptRow:
         found = readmodel.attempt(self.store, self.registry.get(sub_id).id, attempt_id)
@@ -296,6 +325,6 @@ class Backend:
             raise UnknownSubscriptionError(f"subscription {sub_id} has no attempt {attempt_id}")
         return self._masker().row(found)
 
-    def latest_attempts(self, sub_id: int) -> list[AttemptRow]:
+    def latest_attempts(self, sub_id: int, filters: Filters = readmodel.NO_FILTERS) -> list[AttemptRow]:
         mask = self._masker()
-        return [mask.row(row) for row in readmodel.latest_attempts(self.store, sub_id)]
+        return [mask.row(row) for row in readmodel.latest_attempts(self.store, sub_id, filters=filters)]

@@ -7,6 +7,7 @@ Read-only queries over :class:`~flipdish_sim.simulator.log._store.Store` (its ``
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from flipdish_sim.simulator.log._store import AttemptRow, Store
 from flipdish_sim.simulator.model._attempt import Outcome
@@ -14,10 +15,20 @@ from flipdish_sim.simulator.model._subscription import Subscription, from_us
 from flipdish_sim.simulator.policy._disable import DisablePolicy, RollingWindow
 from flipdish_sim.simulator.server.chart import Bucket, bucketize
 from flipdish_sim.simulator.server.dashboard import Card
-from flipdish_sim.simulator.server.state import DisableState, EventSummary
+from flipdish_sim.simulator.server.state import DisableState, EventSummary, Filters
 
-__all__ = ["attempt", "card", "disable_state", "event_summaries", "latest_attempts", "timeline"]
+__all__ = [
+    "attempt",
+    "card",
+    "count_attempts",
+    "disable_state",
+    "event_summaries",
+    "latest_attempts",
+    "timeline",
+]
 
+#: No narrowing: every attempt and delivery.
+NO_FILTERS = Filters()
 #: The one outcome that is not a failure (a 2xx).
 OK_OUTCOME = "acknowledged"
 #: Attempts recorded on recovery for a sender that died mid-attempt: not counted by the disable rule.
@@ -67,11 +78,28 @@ def timeline(
     return bucketize(points, start=start, end=now, count=count)
 
 
-def latest_attempts(store: Store, sub_id: int, limit: int = 200) -> list[AttemptRow]:
-    """The newest ``limit`` attempts of a subscription, newest first."""
-    total = store.count_attempts(subscription_id=sub_id)
-    rows = list(store.attempts(subscription_id=sub_id, offset=max(0, total - limit), limit=limit))
-    return rows[::-1]
+def _narrowed(filters: Filters) -> dict[str, Any]:
+    return {
+        "event_name": filters.event_name,
+        "outcome": filters.outcome,
+        "start": filters.since,
+        "end": filters.until,
+    }
+
+
+def count_attempts(store: Store, sub_id: int, filters: Filters = NO_FILTERS) -> int:
+    """How many attempts of a subscription match ``filters``."""
+    return store.count_attempts(subscription_id=sub_id, **_narrowed(filters))
+
+
+def latest_attempts(
+    store: Store, sub_id: int, limit: int = 200, filters: Filters = NO_FILTERS
+) -> list[AttemptRow]:
+    """The newest ``limit`` attempts of a subscription that match ``filters``, newest first."""
+    narrowed = _narrowed(filters)
+    total = store.count_attempts(subscription_id=sub_id, **narrowed)
+    rows = store.attempts(subscription_id=sub_id, offset=max(0, total - limit), limit=limit, **narrowed)
+    return list(rows)[::-1]
 
 
 def attempt(store: Store, sub_id: int, attempt_id: int) -> AttemptRow | None:
@@ -95,8 +123,11 @@ def card(store: Store, sub: Subscription, now: datetime, policy: DisablePolicy) 
     )
 
 
-def event_summaries(store: Store, sub_id: int, limit: int = 200) -> list[EventSummary]:
-    """Each delivery of an event to ``sub_id`` (newest first): attempts made and the latest response."""
+def event_summaries(
+    store: Store, sub_id: int, limit: int = 200, filters: Filters = NO_FILTERS
+) -> list[EventSummary]:
+    """Each delivery of an event to ``sub_id`` (newest first) that matches ``filters``: attempts made and
+    the latest response."""
     return [
         EventSummary(
             delivery_id=row.delivery_id,
@@ -108,6 +139,8 @@ def event_summaries(store: Store, sub_id: int, limit: int = 200) -> list[EventSu
             latest_at=None if row.latest_at_us is None else from_us(row.latest_at_us),
             latest_outcome=row.latest_outcome,
             latest_status=row.latest_status,
+            next_attempt_at=None if row.next_attempt_us is None else from_us(row.next_attempt_us),
+            resend_of=row.resend_of,
         )
-        for row in store.latest_by_delivery(sub_id, limit)
+        for row in store.latest_by_delivery(sub_id, limit, **_narrowed(filters))
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["DisableState", "EventSummary"]
+__all__ = ["DisableState", "EventSummary", "Filters"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +69,25 @@ class EventSummary:
     latest_at: datetime | None
     latest_outcome: str | None
     latest_status: int | None
+    next_attempt_at: datetime | None = None
+    """When a pending delivery's next attempt is due (None once it is no longer pending)."""
+    resend_of: int | None = None
+    """The delivery this one resends by hand (None: the sender's own delivery)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the details page's lists are narrowed to (None: any); ``until`` is exclusive.
+
+    ``outcome``: an attempt outcome (``acknowledged``, ``http-error``, ``timeout``, ...) or ``failed`` (any
+    but acknowledged). The Events list matches on each delivery's latest attempt and its creation time,
+    the Attempts list on each attempt and its time."""
+
+    event_name: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(value is not None for value in (self.event_name, self.outcome, self.since, self.until))
