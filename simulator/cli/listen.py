@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Callable
@@ -18,15 +19,18 @@ from typing import TYPE_CHECKING
 import click
 
 from flipdish_sim.errors import UsageError
+from flipdish_sim.simulator.cli._options import time_scale_option
 from flipdish_sim.simulator.cli.network import network_options
 from flipdish_sim.simulator.environment import SECRET_ENV, VERIFY_TOKEN_ENV, split_secrets
 
 if TYPE_CHECKING:
-    from flipdish_sim.simulator.listen import HandledRequest, ListenSettings
-    from flipdish_sim.simulator.log import Store
-    from flipdish_sim.simulator.model import CaptureVerdict
+    import httpx
 
-__all__ = ["delivery_line", "listen"]
+    from flipdish_sim.simulator.listen import HandledRequest, ListenSettings, Relay
+    from flipdish_sim.simulator.log import Store
+    from flipdish_sim.simulator.model import AttemptReport, CaptureVerdict
+
+__all__ = ["attempt_line", "delivery_line", "listen"]
 
 
 @click.group(invoke_without_command=True)
@@ -65,6 +69,18 @@ __all__ = ["delivery_line", "listen"]
     show_default=True,
     help="v3: seconds a signature timestamp may differ from the time of receipt.",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["pass", "ack"]),
+    default="pass",
+    show_default=True,
+    help="pass: answer with the receiver's status (Flipdish's retries apply). ack: answer 200 at once and"
+    " deliver to --forward-to on the sender's retry schedule, every attempt in the log.",
+)
+@time_scale_option(
+    default=1.0,
+    help="--mode ack: the sender's retry schedule runs this many times faster (60: a 5 min retry in 5 s).",
+)
 @network_options
 @click.pass_context
 def listen(
@@ -77,6 +93,8 @@ def listen(
     verify_token: str | None,
     secrets: tuple[str, ...],
     tolerance: float,
+    mode: str,
+    time_scale: float,
 ) -> None:
     """Receive webhooks on --host:--port, record each byte for byte, judge it, forward it to --forward-to.
 
@@ -85,7 +103,11 @@ def listen(
     v3 signature) and its contracts (both profiles) are judged, and its exact bytes and headers go to
     --forward-to (one POST, 10 s deadline, no redirect followed). The caller gets the receiver's status:
     502 when the receiver cannot be reached, 504 when it does not answer in time; 413 for a body over
-    1 MiB. One line per delivery; Ctrl+C or SIGTERM stops and prints the drift summary.
+    1 MiB. With --mode ack the caller gets 200 once the delivery is recorded, and the sender delivers it
+    to --forward-to on its retry schedule (a legacy delivery with --verify-token; a v3 one re-signed with
+    --secret when given); run again on the same --db to resume what is pending.
+    One line per delivery (and per attempt with --mode ack); Ctrl+C or SIGTERM stops and prints the drift
+    summary.
     Exit: 0 stopped; 2 usage error (bad URL or option, port taken, log in use or not a log).
     """
     if ctx.invoked_subcommand is not None:
@@ -107,11 +129,21 @@ def listen(
     if family == "v3" and verify_token:
         raise UsageError("--verify-token checks legacy deliveries; v3 deliveries are signed (--secret)")
     credentials = Credentials(verify_token, secrets, timedelta(seconds=tolerance))
+    if time_scale != 1.0 and mode != "ack":
+        raise UsageError("--time-scale speeds up the sender's retries: it applies to --mode ack only")
     settings = ListenSettings(forward_to, credentials, family)
-    _run(settings, db_path, host, port)
+    _run(settings, db_path, host, port, ack=mode == "ack", time_scale=time_scale)
 
 
-def _run(settings: ListenSettings, db_path: str | None, host: str, port: int) -> None:
+def _run(
+    settings: ListenSettings,
+    db_path: str | None,
+    host: str,
+    port: int,
+    *,
+    ack: bool = False,
+    time_scale: float = 1.0,
+) -> None:
     from flipdish_sim.simulator.cli.run import new_run_path
     from flipdish_sim.simulator.log import open_log
 
@@ -122,7 +154,7 @@ def _run(settings: ListenSettings, db_path: str | None, host: str, port: int) ->
     previous = {sig: signal.signal(sig, _noting(stops)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with open_log(db_path) as store:
-            asyncio.run(_serve(store, settings, host, port, db_path, stops))
+            asyncio.run(_serve(store, settings, host, port, db_path, stops, ack=ack, time_scale=time_scale))
             _print_summary(store)
     finally:
         for sig, handler in previous.items():
@@ -148,7 +180,15 @@ def _noting(stops: list[int]) -> Callable[[int, FrameType | None], None]:
 
 
 async def _serve(
-    store: Store, settings: ListenSettings, host: str, port: int, db_path: str, stops: list[int]
+    store: Store,
+    settings: ListenSettings,
+    host: str,
+    port: int,
+    db_path: str,
+    stops: list[int],
+    *,
+    ack: bool = False,
+    time_scale: float = 1.0,
 ) -> None:
     from flipdish_sim.simulator.http import make_client
     from flipdish_sim.simulator.listen import listen_app
@@ -156,17 +196,67 @@ async def _serve(
     from flipdish_sim.simulator.server.runner import start_server
 
     echo = _printer()
-    async with make_client() as client:
-        app = listen_app(CaptureLog(store), client, settings, on_delivery=lambda d: echo(delivery_line(d)))
+    async with make_client() as client, contextlib.AsyncExitStack() as stack:
+        relay = _relay(store, client, settings, echo, stack, time_scale) if ack else None
+        on_delivery: Callable[[HandledRequest], None] = lambda d: echo(delivery_line(d))  # noqa: E731
+        app = listen_app(CaptureLog(store), client, settings, on_delivery=on_delivery, relay=relay)
         try:
             running = await start_server(app, host=host, port=port)
         except OSError as err:
             raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
-        click.echo(f"flipdish-sim listen: {running.url} -> {settings.forward_to}, log {db_path}")
+        mode = " (ack: the sender delivers, with retries)" if ack else ""
+        click.echo(f"flipdish-sim listen: {running.url} -> {settings.forward_to}{mode}, log {db_path}")
         click.echo("Press Ctrl+C to stop (a drift summary follows).")
         if stops:  # a signal came while starting, before the server could catch it
             await running.stop()
         await running.finished
+
+
+def _relay(
+    store: Store,
+    client: httpx.AsyncClient,
+    settings: ListenSettings,
+    echo: Callable[[str], None],
+    stack: contextlib.AsyncExitStack,
+    time_scale: float,
+) -> Relay:
+    """``--mode ack``: a sender on the wall clock over the listen log, serving until listen stops."""
+    from flipdish_sim.simulator.clock import WallClock
+    from flipdish_sim.simulator.engine import Sender
+    from flipdish_sim.simulator.listen import Relay
+
+    sender = Sender(store, clock=WallClock(time_scale), client=client)
+    sender.on_attempt.append(lambda report: echo(attempt_line(report)))
+    serving = asyncio.ensure_future(sender.serve())
+
+    async def stop() -> None:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+    stack.push_async_callback(stop)
+    credentials = settings.credentials
+    return Relay(
+        sender, settings.forward_to, verify_token=credentials.verify_token, secrets=tuple(credentials.secrets)
+    )
+
+
+def attempt_line(report: AttemptReport) -> str:
+    """``--mode ack``: one attempt of the sender on one line: event, attempt number, answer, what next."""
+    attempt = report.attempt
+    answer = str(attempt.status_code) if attempt.status_code is not None else attempt.outcome.value
+    parts = [
+        f"{attempt.at:%H:%M:%S}",
+        f"  attempt {report.attempt_no} of {report.event_name} ({report.event_id})",
+        f"-> {answer}  {attempt.duration * 1000:.0f} ms",
+    ]
+    if report.next_attempt_at is not None:
+        parts.append(f"next retry at {report.next_attempt_at:%H:%M:%S}")
+    elif not attempt.outcome.ok:
+        parts.append(f"delivery {report.state.value}")
+    if report.disabled is not None:
+        parts.append("the subscription is now auto-disabled (over 50% failed in 72 h)")
+    return _one_line("  ".join(parts))
 
 
 def _print_summary(store: Store) -> None:
@@ -217,6 +307,8 @@ def delivery_line(delivery: HandledRequest) -> str:
         if forward.status_code is None:
             answer += f" ({forward.outcome.value}: {forward.error})"
         parts.append(f"-> {answer}  {forward.duration * 1000:.0f} ms")
+    elif delivery.note:
+        parts.append(f"-> {delivery.answered} ({delivery.note})")
     return _one_line("  ".join(parts))
 
 

@@ -14,6 +14,11 @@ One request's life (``--mode pass``):
    answer within the deadline) or 502 (refused, reset, not HTTP, TLS or DNS failure), with a Flipdish-style
    error JSON naming the failure; the capture records the same.
 
+``--mode ack`` (a :class:`~._relay.Relay` given): steps 1-3 as above, then the capture is handed to a
+running sender that delivers it to ``forward_to`` on its retry schedule (see :mod:`._relay`), and the caller
+gets 200 at once; a delivery the sender cannot take (not a Flipdish delivery it can identify, a legacy one
+without ``--verify-token``) gets 400 naming why, and is recorded with that reason.
+
 Methods other than POST get 405 and are not recorded (health checks of tunnels).
 """
 
@@ -33,6 +38,7 @@ from starlette.routing import Route
 
 from flipdish_sim.simulator.http._delivery import attempt
 from flipdish_sim.simulator.listen._inspect import Credentials, judge
+from flipdish_sim.simulator.listen._relay import Relay
 from flipdish_sim.simulator.log._captures import CaptureLog
 from flipdish_sim.simulator.model._attempt import Attempt, Outcome
 from flipdish_sim.simulator.model._capture import Capture
@@ -46,6 +52,8 @@ MAX_BODY_BYTES = 2**20
 """The largest body ``listen`` accepts: 1 MiB (Flipdish's bodies are a few KiB; larger bodies would also make
 the HTTP stack's one write of the body block its event loop). Beyond, 413."""
 NOT_FORWARDED = "not-forwarded"
+HANDED_TO_SENDER = "handed-to-sender"
+"""``--mode ack``: the forward outcome of a capture the sender delivers (its attempts are in the log)."""
 
 _DROPPED = frozenset(
     {
@@ -90,8 +98,11 @@ def listen_app(
     client: httpx.AsyncClient,
     settings: ListenSettings,
     on_delivery: Callable[[HandledRequest], None] = lambda delivery: None,
+    relay: Relay | None = None,
 ) -> Starlette:
-    """The ASGI app: every path accepts POST (the path and query are recorded, not forwarded)."""
+    """The ASGI app: every path accepts POST (the path and query are recorded, not forwarded).
+
+    ``relay``: ``--mode ack`` (answer 200 once handed to the sender); None: ``--mode pass``."""
 
     async def receive(request: Request) -> Response:
         if request.method != "POST":
@@ -107,6 +118,8 @@ def listen_app(
         if too_large:
             note = f"body over the {settings.max_body} byte limit: not kept, not forwarded"
             return _refused(log, capture, on_delivery, 413, "payload_too_large", note)
+        if relay is not None:
+            return await _relayed(log, relay, settings, capture, on_delivery)
         # judged in a worker thread while the bytes are forwarded: the answer waits for the slower of the two
         judging = asyncio.ensure_future(
             asyncio.to_thread(judge, capture, settings.credentials, family=settings.family)
@@ -129,6 +142,28 @@ def listen_app(
     methods = ["POST", "GET", "PUT", "PATCH", "DELETE", "OPTIONS"]
     routes = [Route("/", receive, methods=methods), Route("/{path:path}", receive, methods=methods)]
     return Starlette(routes=routes)
+
+
+async def _relayed(
+    log: CaptureLog,
+    relay: Relay,
+    settings: ListenSettings,
+    capture: Capture,
+    on_delivery: Callable[[HandledRequest], None],
+) -> Response:
+    """``--mode ack``: judge, hand to the sender, answer 200 (or 400 with why the sender cannot take it)."""
+    verdict = await asyncio.to_thread(judge, capture, settings.credentials, family=settings.family)
+    log.judge(capture.id, verdict)
+    refused = relay.hand(capture)
+    if refused is not None:
+        log.forwarded(
+            capture.id, outcome=NOT_FORWARDED, status=None, duration=None, error=refused, answered=400
+        )
+        on_delivery(HandledRequest(capture, verdict, None, 400, f"not relayed: {refused}"))
+        return error_response(400, "not_relayed", refused)
+    log.forwarded(capture.id, outcome=HANDED_TO_SENDER, status=None, duration=None, error=None, answered=200)
+    on_delivery(HandledRequest(capture, verdict, None, 200, "handed to the sender"))
+    return Response(b"", status_code=200)
 
 
 def _text(raw: bytes) -> str:
