@@ -1,5 +1,6 @@
 """The dashboard in a real browser: a failing receiver gets its webhook disabled; re-enable brings it back;
-the details page as a workbench (auto-refresh and its pause, filters, copy as curl, resend).
+the details page as a workbench (auto-refresh and its pause, filters, copy as curl, resend); the Captures
+view of a listen log.
 
 Playwright drives Debian's Chromium headless (``/usr/bin/chromium``; ``playwright install`` cannot download a
 browser here). The simulator runs on the virtual clock, moved through its own API; the receiver is a real
@@ -271,3 +272,45 @@ def test_the_details_page_as_a_workbench_resend_copy_as_curl_filters_and_auto_re
             assert errors == []
         finally:
             browser.close()
+
+
+def test_the_captures_view_shows_verdicts_and_drift_escaped_and_masked(tmp_path: Path) -> None:
+    from test_dashboard_captures import EVIL, listen_log
+
+    listen_log(tmp_path / "listen.db")
+    store = Store(tmp_path / "serve.db")
+    client = make_client()
+    backend = Backend(Sender(store, clock=make_clock("virtual"), client=client), store)
+    expect = sync_api.expect
+    try:
+        with (
+            ServerThread(create_app(backend, api_token=TOKEN, captures_log=tmp_path / "listen.db")) as live,
+            sync_api.sync_playwright() as p,
+        ):
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            try:
+                page = browser.new_page()
+                dialogs: list[str] = []
+                page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+                page.goto(f"{live.url}/dashboard?token={TOKEN}")
+                page.click("nav >> text=Captures")
+                expect(page).to_have_url(f"{live.url}/dashboard/captures")
+                drift = page.locator("table.drift")
+                expect(drift).to_contain_text("order.created")
+                expect(drift).to_contain_text("/Body/Surprise")  # the field Flipdish sent, unknown
+                rows = page.locator("table.captures tr")
+                expect(rows).to_have_count(4)  # a header and three captures
+                expect(page.locator("table.captures")).to_contain_text("menu.published.v1")
+                page.locator("table.captures a").last.click()  # the oldest: the drifted legacy one
+                expect(page.locator("main")).to_contain_text(re.compile(r"x-verify-token: \*\*\*", re.I))
+                expect(page.locator("main")).to_contain_text(EVIL)  # shown as text, never run
+                assert "tok-SECRET" not in page.content()
+                assert dialogs == []
+            finally:
+                browser.close()
+    finally:
+        asyncio.run(client.aclose())
+        store.close()

@@ -29,7 +29,8 @@ EVIL = '<script>alert("x")</script>'
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
-def _listen_log(path: Path) -> None:
+def listen_log(path: Path) -> None:
+    """A listen log of three captures (a drifted legacy one, a v3 one, a hostile one), judged."""
     drifted = example("order.created")
     drifted["Body"]["Surprise"] = EVIL  # type: ignore[index]
     legacy = legacy_request("http://x/", drifted, verify_token="tok-SECRET")
@@ -53,7 +54,7 @@ def _listen_log(path: Path) -> None:
 
 @pytest.fixture
 def http(tmp_path: Path) -> Iterator[httpx.Client]:
-    _listen_log(tmp_path / "listen.db")
+    listen_log(tmp_path / "listen.db")
     store = Store(tmp_path / "serve.db")
     client = httpx.AsyncClient(transport=asgi_transport(lambda scope, receive, send: None))
     backend = Backend(Sender(store, clock=VirtualClock(), client=client), store)
