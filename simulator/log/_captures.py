@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.log._where import Where
 from flipdish_sim.simulator.model._capture import Capture
 from flipdish_sim.simulator.model._subscription import from_us, to_us
 from flipdish_sim.simulator.model._verdict import AuthVerdict, CaptureVerdict, ContractVerdict
@@ -126,18 +127,11 @@ def read_captures(
 ) -> Iterator[CaptureRow]:
     """The captures received in ``[since, until)``, in arrival order (or newest first), streamed."""
     store.commit()
-    clauses, params = [], []
-    if since is not None:
-        clauses.append("received_us >= ?")
-        params.append(to_us(since))
-    if until is not None:
-        clauses.append("received_us < ?")
-        params.append(to_us(until))
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    where = Where().between("received_us", since, until)
     order = "DESC" if newest_first else "ASC"
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    sql = f"SELECT {_COLUMNS} FROM captures{where} ORDER BY seq {order}{tail}"
-    for row in store._db.execute(sql, params):
+    sql = f"SELECT {_COLUMNS} FROM captures{where.sql} ORDER BY seq {order}{tail}"
+    for row in store._db.execute(sql, where.params):
         yield _row(row)
 
 

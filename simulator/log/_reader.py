@@ -14,14 +14,13 @@ from typing import Any, NamedTuple
 
 from flipdish_sim.errors import StoreError, UsageError
 from flipdish_sim.simulator.log._schema import (
-    FAILED,
     SUBSCRIPTION_COLUMNS,
     AttemptRow,
-    attempt_filter,
     open_delivery,
     opt_dt,
     subscription_from_row,
 )
+from flipdish_sim.simulator.log._where import Where
 from flipdish_sim.simulator.model._subscription import Delivery, Event, Subscription, from_us, to_us
 from flipdish_sim.simulator.wire._headers import headers_from
 
@@ -63,27 +62,31 @@ LIMIT ?
 
 def _delivery_filters(
     event_name: str | None, outcome: str | None, start: datetime | None, end: datetime | None
-) -> tuple[str, list[object]]:
+) -> Where:
     """Extra clauses of :data:`_LATEST_BY_DELIVERY`: the event's name, the latest attempt's outcome
     (``"failed"``: any but acknowledged; a delivery not attempted yet matches no outcome), and when the
     delivery was made (``end`` exclusive)."""
-    clauses: list[str] = []
-    params: list[object] = []
+    where = Where().equal("e.name", event_name).outcome("a.outcome", outcome)
+    return where.between("d.created_us", start, end)
+
+
+def attempt_filter(
+    subscription_id: int | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    event_name: str | None = None,
+    outcome: str | None = None,
+) -> Where:
+    """The WHERE clause over ``attempts a`` (no join needed); ``outcome="failed"``: any but acknowledged."""
+    where = Where().equal("a.subscription_id", subscription_id).between("a.at_us", start, end)
     if event_name is not None:
-        clauses.append("e.name = ?")
-        params.append(event_name)
-    if outcome == FAILED:
-        clauses.append("a.outcome != 'acknowledged'")
-    elif outcome is not None:
-        clauses.append("a.outcome = ?")
-        params.append(outcome)
-    if start is not None:
-        clauses.append("d.created_us >= ?")
-        params.append(to_us(start))
-    if end is not None:
-        clauses.append("d.created_us < ?")
-        params.append(to_us(end))
-    return "".join(f" AND {clause}" for clause in clauses), params
+        where.add(
+            "a.delivery_id IN (SELECT fd.id FROM deliveries fd JOIN events fe ON fe.seq = fd.event_seq"
+            " WHERE fe.name = ?)",
+            event_name,
+        )
+    return where.outcome("a.outcome", outcome)
 
 
 _DELIVERY_SELECT = (
@@ -172,17 +175,17 @@ class LogReader:
 
         ``event_name``, ``outcome`` (an outcome, or ``"failed"``: any but acknowledged) narrow them."""
         self.commit()
-        where, params = attempt_filter(subscription_id, start, end, event_name=event_name, outcome=outcome)
+        where = attempt_filter(subscription_id, start, end, event_name=event_name, outcome=outcome)
         sql = (
             "SELECT a.id, a.attempt_no, a.at_us, a.outcome, a.status_code, a.duration, a.request_headers,"
             " e.body, a.response_headers, a.response_body, a.error, d.id, d.webhook_id, d.duplicate_of,"
             " d.first_attempt_us, e.id, e.name, e.created_us, s.id, s.owner_user_id, a.url, a.version,"
             " d.resend_of"
             " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.seq = d.event_seq"
-            f" JOIN subscriptions s ON s.id = a.subscription_id{where} ORDER BY a.at_us, a.id"
+            f" JOIN subscriptions s ON s.id = a.subscription_id{where.sql} ORDER BY a.at_us, a.id"
             " LIMIT ? OFFSET ?"
         )
-        cursor = self._db.execute(sql, (*params, -1 if limit is None else limit, offset))
+        cursor = self._db.execute(sql, (*where.params, -1 if limit is None else limit, offset))
         for r in cursor:
             yield AttemptRow(
                 id=r[0],
@@ -220,8 +223,9 @@ class LogReader:
         outcome: str | None = None,
     ) -> int:
         self.commit()
-        where, params = attempt_filter(subscription_id, start, end, event_name=event_name, outcome=outcome)
-        return int(self._db.execute(f"SELECT count(*) FROM attempts a{where}", params).fetchone()[0])
+        where = attempt_filter(subscription_id, start, end, event_name=event_name, outcome=outcome)
+        sql = f"SELECT count(*) FROM attempts a{where.sql}"
+        return int(self._db.execute(sql, where.params).fetchone()[0])
 
     def latest_time(self) -> datetime | None:
         """The latest time the log mentions (attempt, in-flight mark, event): where a resumed run starts."""
@@ -262,9 +266,10 @@ class LogReader:
         """Each delivery to ``subscription_id`` (newest first) with its event and its latest attempt,
         narrowed by event name, latest outcome and creation time (see :func:`_delivery_filters`)."""
         self.commit()
-        filters, params = _delivery_filters(event_name, outcome, start, end)
-        sql = _LATEST_BY_DELIVERY.format(filters=filters)
-        return [DeliveryLatest(*row) for row in self._db.execute(sql, (subscription_id, *params, limit))]
+        filters = _delivery_filters(event_name, outcome, start, end)
+        sql = _LATEST_BY_DELIVERY.format(filters=filters.and_sql)
+        rows = self._db.execute(sql, (subscription_id, *filters.params, limit))
+        return [DeliveryLatest(*row) for row in rows]
 
     def has_waiting_deliveries(self) -> bool:
         """True while a delivery is still pending or suspended (held by a disabled subscription)."""
