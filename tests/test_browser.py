@@ -11,6 +11,7 @@ conditions, with timeouts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import shutil
@@ -18,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -101,6 +103,20 @@ def simulator(tmp_path: Path) -> Iterator[tuple[str, httpx.Client]]:
     store.close()
 
 
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, closed on exit."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def _fail_until_disabled(api: httpx.Client, sub_id: int) -> dict[str, object]:
     for _ in range(50):  # bounded: the default rule needs 10 attempts, an event makes up to 8
         rule = api.get(f"/_sim/subscriptions/{sub_id}/disable-rule").json()
@@ -121,54 +137,47 @@ def test_disabled_webhook_is_shown_re_enabled_by_a_click_and_deliveries_resume(
     assert str(rule["disabledReason"]).startswith("auto-disabled")
 
     expect = sync_api.expect
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    with chromium() as browser:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{url}/dashboard?token={TOKEN}")
+        expect(page).to_have_url(f"{url}/dashboard")
+        card = page.locator(f"#subscription-{sub_id}")
+        expect(card).to_have_attribute("data-enabled", "false", timeout=10_000)
+        expect(card.locator(".status.disabled")).to_have_text("Disabled")
+        expect(card.locator(".disabled-detail")).to_contain_text("attempts failed")
+
+        page.click(f"#subscription-{sub_id} h2 a")
+        expect(page.locator("tr.attempt").first).to_contain_text("500")
+        expect(page.locator("tr.attempt").first).to_contain_text("<script>alert('xss')</script>")
+        page.locator("a.open-attempt").first.click()
+        expect(page.locator("pre.response-body")).to_have_text(
+            "<script>alert('xss')</script> down for maintenance"
         )
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(f"{url}/dashboard?token={TOKEN}")
-            expect(page).to_have_url(f"{url}/dashboard")
-            card = page.locator(f"#subscription-{sub_id}")
-            expect(card).to_have_attribute("data-enabled", "false", timeout=10_000)
-            expect(card.locator(".status.disabled")).to_have_text("Disabled")
-            expect(card.locator(".disabled-detail")).to_contain_text("attempts failed")
+        expect(page.locator("pre").first).to_contain_text("X-Verify-Token: ***")
+        page.go_back()
 
-            page.click(f"#subscription-{sub_id} h2 a")
-            expect(page.locator("tr.attempt").first).to_contain_text("500")
-            expect(page.locator("tr.attempt").first).to_contain_text("<script>alert('xss')</script>")
-            page.locator("a.open-attempt").first.click()
-            expect(page.locator("pre.response-body")).to_have_text(
-                "<script>alert('xss')</script> down for maintenance"
-            )
-            expect(page.locator("pre").first).to_contain_text("X-Verify-Token: ***")
-            page.go_back()
+        receiver.fixed.set()
+        page.click(f"button.re-enable[data-subscription='{sub_id}']")
+        expect(page.locator(".flash")).to_contain_text("re-enabled")
+        expect(page.locator(f"#subscription-{sub_id}")).to_have_attribute("data-enabled", "true")
 
-            receiver.fixed.set()
-            page.click(f"button.re-enable[data-subscription='{sub_id}']")
-            expect(page.locator(".flash")).to_contain_text("re-enabled")
-            expect(page.locator(f"#subscription-{sub_id}")).to_have_attribute("data-enabled", "true")
+        api.post("/_sim/clock/advance", json={"seconds": 3600}).raise_for_status()
+        page.reload()
+        acknowledged = page.locator('tr.attempt[data-outcome="acknowledged"]')
+        expect(acknowledged.first).to_be_visible(timeout=10_000)
+        assert receiver.acknowledged > 0
 
-            api.post("/_sim/clock/advance", json={"seconds": 3600}).raise_for_status()
-            page.reload()
-            acknowledged = page.locator('tr.attempt[data-outcome="acknowledged"]')
-            expect(acknowledged.first).to_be_visible(timeout=10_000)
-            assert receiver.acknowledged > 0
-
-            before = receiver.acknowledged
-            page.goto(f"{url}/dashboard")
-            page.select_option("#trigger-event", "order.created")
-            page.click("#trigger-send")
-            expect(page.locator(".flash")).to_contain_text("Event sent")
-            assert (
-                receiver.acknowledged == before + 1
-            )  # the virtual clock sends a new event's first attempt at once
-            assert dialogs == []  # the receiver's <script> never ran
-        finally:
-            browser.close()
+        before = receiver.acknowledged
+        page.goto(f"{url}/dashboard")
+        page.select_option("#trigger-event", "order.created")
+        page.click("#trigger-send")
+        expect(page.locator(".flash")).to_contain_text("Event sent")
+        assert (
+            receiver.acknowledged == before + 1
+        )  # the virtual clock sends a new event's first attempt at once
+        assert dialogs == []  # the receiver's <script> never ran
 
     logs = api.get(
         f"{SUBS}/{sub_id}/logs",
@@ -192,86 +201,79 @@ def test_the_details_page_as_a_workbench_resend_copy_as_curl_filters_and_auto_re
     api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
 
     expect = sync_api.expect
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda err: errors.append(str(err)))
-            page.goto(f"{url}/dashboard?token={TOKEN}")
-            page.goto(f"{url}/dashboard/subscriptions/{sub_id}")
-            attempts = page.locator("tr.attempt")
-            expect(attempts).to_have_count(1)
+    with chromium() as browser:
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(f"{url}/dashboard?token={TOKEN}")
+        page.goto(f"{url}/dashboard/subscriptions/{sub_id}")
+        attempts = page.locator("tr.attempt")
+        expect(attempts).to_have_count(1)
 
-            # Auto-refresh swaps the lists in place (no reload: the marker survives).
-            page.evaluate("window.flipdishMarker = 1")
-            toggle = page.locator("#refresh-toggle")
-            expect(toggle).to_have_attribute("data-paused", "false")
-            api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
-            expect(attempts).to_have_count(2, timeout=20_000)
-            assert page.evaluate("window.flipdishMarker") == 1
+        # Auto-refresh swaps the lists in place (no reload: the marker survives).
+        page.evaluate("window.flipdishMarker = 1")
+        toggle = page.locator("#refresh-toggle")
+        expect(toggle).to_have_attribute("data-paused", "false")
+        api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
+        expect(attempts).to_have_count(2, timeout=20_000)
+        assert page.evaluate("window.flipdishMarker") == 1
 
-            # Paused, nothing moves; resumed, the new attempt shows.
-            toggle.click()
-            expect(toggle).to_have_attribute("data-paused", "true")
-            page.evaluate("document.body.dataset.refreshPolls = document.body.dataset.refreshSkipped = '0'")
-            api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
-            expect(page.locator("body")).to_have_attribute("data-refresh-polls", "1", timeout=20_000)
-            expect(page.locator("body")).to_have_attribute("data-refresh-skipped", "1")  # that poll
-            expect(attempts).to_have_count(2)
-            toggle.click()
-            expect(attempts).to_have_count(3, timeout=20_000)
+        # Paused, nothing moves; resumed, the new attempt shows.
+        toggle.click()
+        expect(toggle).to_have_attribute("data-paused", "true")
+        page.evaluate("document.body.dataset.refreshPolls = document.body.dataset.refreshSkipped = '0'")
+        api.post("/_sim/events", json={"event": "order.created"}).raise_for_status()
+        expect(page.locator("body")).to_have_attribute("data-refresh-polls", "1", timeout=20_000)
+        expect(page.locator("body")).to_have_attribute("data-refresh-skipped", "1")  # that poll
+        expect(attempts).to_have_count(2)
+        toggle.click()
+        expect(attempts).to_have_count(3, timeout=20_000)
 
-            # A form being edited is never swapped away.
-            since = page.locator("#filter-since")
-            since.fill("2000-01-01T00:00:05")
-            page.evaluate("document.body.dataset.refreshSkipped = '0'")
-            expect(page.locator("body")).to_have_attribute("data-refresh-skipped", "1", timeout=20_000)
-            expect(since).to_have_value("2000-01-01T00:00:05")
+        # A form being edited is never swapped away.
+        since = page.locator("#filter-since")
+        since.fill("2000-01-01T00:00:05")
+        page.evaluate("document.body.dataset.refreshSkipped = '0'")
+        expect(page.locator("body")).to_have_attribute("data-refresh-skipped", "1", timeout=20_000)
+        expect(since).to_have_value("2000-01-01T00:00:05")
 
-            # Filters: server-side, kept in the address.
-            page.select_option("#filter-outcome", "timeout")
-            page.click("#filter-apply")
-            expect(page).to_have_url(re.compile(r"outcome=timeout"))
-            expect(page.locator("p.empty").first).to_contain_text("match these filters")
-            page.select_option("#filter-outcome", "acknowledged")
-            page.fill("#filter-since", "")
-            page.click("#filter-apply")
-            expect(attempts).to_have_count(3)
-            expect(page.locator("#filter-outcome")).to_have_value("acknowledged")
-            page.click("a.clear-filters")
-            expect(page).to_have_url(f"{url}/dashboard/subscriptions/{sub_id}")
+        # Filters: server-side, kept in the address.
+        page.select_option("#filter-outcome", "timeout")
+        page.click("#filter-apply")
+        expect(page).to_have_url(re.compile(r"outcome=timeout"))
+        expect(page.locator("p.empty").first).to_contain_text("match these filters")
+        page.select_option("#filter-outcome", "acknowledged")
+        page.fill("#filter-since", "")
+        page.click("#filter-apply")
+        expect(attempts).to_have_count(3)
+        expect(page.locator("#filter-outcome")).to_have_value("acknowledged")
+        page.click("a.clear-filters")
+        expect(page).to_have_url(f"{url}/dashboard/subscriptions/{sub_id}")
 
-            # Copy as curl: the exact request, the token as an environment variable.
-            copy = page.locator("tr.attempt button.copy").first
-            copy.click()
-            expect(copy).to_have_class(re.compile(r"\bdone\b"))
-            copied = str(page.evaluate("navigator.clipboard.readText()"))
-            assert copied.startswith("#!/bin/sh")
-            assert f"curl -sS -i -X POST {receiver.url}" in copied
-            assert '-H "X-Verify-Token: $FLIPDISH_SIM_VERIFY_TOKEN"' in copied
-            assert "verify-token-123" not in copied
-            assert copy.get_attribute("data-copied") == copied
+        # Copy as curl: the exact request, the token as an environment variable.
+        copy = page.locator("tr.attempt button.copy").first
+        copy.click()
+        expect(copy).to_have_class(re.compile(r"\bdone\b"))
+        copied = str(page.evaluate("navigator.clipboard.readText()"))
+        assert copied.startswith("#!/bin/sh")
+        assert f"curl -sS -i -X POST {receiver.url}" in copied
+        assert '-H "X-Verify-Token: $FLIPDISH_SIM_VERIFY_TOKEN"' in copied
+        assert "verify-token-123" not in copied
+        assert copy.get_attribute("data-copied") == copied
 
-            # Resend through the sender: a new delivery, labelled a manual resend.
-            before = receiver.acknowledged
-            page.locator("tr.event button.resend").first.click()
-            expect(page.locator(".flash")).to_contain_text("Resent")
-            expect(page.locator('tr.event[data-kind="manual resend"]')).to_have_count(1)
-            expect(page.locator('tr.attempt[data-kind="manual resend"]')).to_have_count(1)
-            assert receiver.acknowledged == before + 1
-            page.locator('tr.attempt[data-kind="manual resend"] a.open-attempt').click()
-            expect(page.locator("dl.facts")).to_contain_text("manual resend of delivery")
-            page.click("section.curl button.copy")
-            expect(page.locator("section.curl .copied")).to_have_text("Copied to the clipboard.")
-            assert "verify-token-123" not in str(page.evaluate("navigator.clipboard.readText()"))
-            assert errors == []
-        finally:
-            browser.close()
+        # Resend through the sender: a new delivery, labelled a manual resend.
+        before = receiver.acknowledged
+        page.locator("tr.event button.resend").first.click()
+        expect(page.locator(".flash")).to_contain_text("Resent")
+        expect(page.locator('tr.event[data-kind="manual resend"]')).to_have_count(1)
+        expect(page.locator('tr.attempt[data-kind="manual resend"]')).to_have_count(1)
+        assert receiver.acknowledged == before + 1
+        page.locator('tr.attempt[data-kind="manual resend"] a.open-attempt').click()
+        expect(page.locator("dl.facts")).to_contain_text("manual resend of delivery")
+        page.click("section.curl button.copy")
+        expect(page.locator("section.curl .copied")).to_have_text("Copied to the clipboard.")
+        assert "verify-token-123" not in str(page.evaluate("navigator.clipboard.readText()"))
+        assert errors == []
 
 
 def test_the_captures_view_shows_verdicts_and_drift_escaped_and_masked(tmp_path: Path) -> None:
@@ -285,32 +287,25 @@ def test_the_captures_view_shows_verdicts_and_drift_escaped_and_masked(tmp_path:
     try:
         with (
             ServerThread(create_app(backend, api_token=TOKEN, captures_log=tmp_path / "listen.db")) as live,
-            sync_api.sync_playwright() as p,
+            chromium() as browser,
         ):
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            try:
-                page = browser.new_page()
-                dialogs: list[str] = []
-                page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-                page.goto(f"{live.url}/dashboard?token={TOKEN}")
-                page.click("nav >> text=Captures")
-                expect(page).to_have_url(f"{live.url}/dashboard/captures")
-                drift = page.locator("table.drift")
-                expect(drift).to_contain_text("order.created")
-                expect(drift).to_contain_text("/Body/Surprise")  # the field Flipdish sent, unknown
-                rows = page.locator("table.captures tr")
-                expect(rows).to_have_count(4)  # a header and three captures
-                expect(page.locator("table.captures")).to_contain_text("menu.published.v1")
-                page.locator("table.captures a").last.click()  # the oldest: the drifted legacy one
-                expect(page.locator("main")).to_contain_text(re.compile(r"x-verify-token: \*\*\*", re.I))
-                expect(page.locator("main")).to_contain_text(EVIL)  # shown as text, never run
-                assert "tok-SECRET" not in page.content()
-                assert dialogs == []
-            finally:
-                browser.close()
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(f"{live.url}/dashboard?token={TOKEN}")
+            page.click("nav >> text=Captures")
+            expect(page).to_have_url(f"{live.url}/dashboard/captures")
+            drift = page.locator("table.drift")
+            expect(drift).to_contain_text("order.created")
+            expect(drift).to_contain_text("/Body/Surprise")  # the field Flipdish sent, unknown
+            rows = page.locator("table.captures tr")
+            expect(rows).to_have_count(4)  # a header and three captures
+            expect(page.locator("table.captures")).to_contain_text("menu.published.v1")
+            page.locator("table.captures a").last.click()  # the oldest: the drifted legacy one
+            expect(page.locator("main")).to_contain_text(re.compile(r"x-verify-token: \*\*\*", re.I))
+            expect(page.locator("main")).to_contain_text(EVIL)  # shown as text, never run
+            assert "tok-SECRET" not in page.content()
+            assert dialogs == []
     finally:
         asyncio.run(client.aclose())
         store.close()
