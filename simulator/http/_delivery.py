@@ -271,17 +271,12 @@ class _WSGIAsyncTransport(httpx.AsyncBaseTransport):
         self._sync = httpx.WSGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        content = await request.aread()
-        sync_request = httpx.Request(request.method, request.url, headers=request.headers, content=content)
-        response = self._sync.handle_request(sync_request)
+        await request.aread()  # the body is now held, so the sync transport reads the same request
+        response = self._sync.handle_request(request)
         stream = response.stream
         assert isinstance(stream, Iterable)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_SyncStream(stream),
-            extensions=response.extensions,
-        )
+        response.stream = _SyncStream(stream)  # the same response, its body iterated for the async client
+        return response
 
 
 def wsgi_transport(app: object) -> httpx.AsyncBaseTransport:
