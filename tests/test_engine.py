@@ -366,7 +366,8 @@ def test_attempts_due_together_run_concurrently_and_are_recorded_in_order(tmp_pa
 
 def test_a_slow_answer_does_not_stall_the_other_slots(tmp_path: Path) -> None:
     """The receiver holds the first request until it has answered 12 others: with a batch barrier the
-    sender would wait for it (until the 2 s deadline); the pipeline keeps the other slots busy."""
+    sender would wait for it (until the 2 s deadline); the pipeline keeps the other slots busy, and still
+    records the attempts in the order they went out."""
     answered = 0
     released = asyncio.Event()
     held_outcome: list[int] = []
@@ -390,10 +391,10 @@ def test_a_slow_answer_does_not_stall_the_other_slots(tmp_path: Path) -> None:
     policy = SenderPolicy(concurrency=4, deadline=2.0, disable=NO_DISABLE)
     sender = Sender(store, clock=VirtualClock(T0), client=client, policy=policy)
     sender.add_subscription(URL, event_names=["order.created"])
-    for n in range(20):
-        sender.publish("order.created", seed=n)
+    ids = [sender.publish("order.created", seed=n).id for n in range(20)]
     _run(sender)
     assert held_outcome == [12]
+    assert [r.event_id for r in store.attempts()] == ids, "applied in the order they were sent"
     assert [r.outcome for r in store.attempts()] == ["acknowledged"] * 20  # the held one too: no timeout
     assert _states(sender) == ["acknowledged"] * 20
 
