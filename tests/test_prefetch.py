@@ -89,3 +89,19 @@ def test_stopping_early_shuts_the_worker_down() -> None:
     first = [next(feed) for _ in range(INLINE + 1)]  # the first worker chunk came back
     assert _effective(first) == _effective(_plan(INLINE + 1))
     feed.close()  # a run interrupted: the pool is shut down with its queued jobs cancelled
+
+
+def test_a_worker_that_cannot_start_leaves_it_all_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Unstartable:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def submit(self, *args: object) -> None:
+            raise TypeError("cannot pickle the worker")  # what a spawn that cannot start raises
+
+        def shutdown(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Unstartable)
+    plan = _plan(INLINE + 2 * CHUNK)
+    assert _effective(list(prefetched(plan))) == _effective(plan)

@@ -111,6 +111,7 @@ def prefetched(feed: Iterable[Publishable]) -> Iterator[Publishable]:
     broken = False
 
     def submit() -> None:
+        nonlocal broken
         chunk = list(itertools.islice(items, CHUNK))
         if chunk:
             job = _job(chunk)
@@ -118,8 +119,8 @@ def prefetched(feed: Iterable[Publishable]) -> Iterator[Publishable]:
             if job and not broken:
                 try:
                     future = pool.submit(generate, job)
-                except RuntimeError:  # the pool broke meanwhile (BrokenProcessPool is one)
-                    future = None
+                except Exception:  # the pool broke, or the worker could not be started: in-process
+                    broken = True
             waiting.append((chunk, future))
 
     try:
