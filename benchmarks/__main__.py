@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).with_name("results.json")
-SECTIONS = ("loopback", "engine", "scale", "conformance", "examples", "freezer")
+SECTIONS = ("loopback", "user", "engine", "scale", "conformance", "examples", "freezer")
 
 
 def _section(name: str, args: argparse.Namespace) -> Callable[[], Any]:
@@ -29,6 +29,10 @@ def _section(name: str, args: argparse.Namespace) -> Callable[[], Any]:
         from benchmarks import bench_loopback
 
         return lambda: bench_loopback.run(seconds=args.seconds, repeat=args.repeat)
+    if name == "user":
+        from benchmarks import bench_user
+
+        return lambda: bench_user.run(rounds=args.rounds, events=args.user_events)
     if name == "engine":
         from benchmarks import bench_engine
 
@@ -58,10 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short runs; the scale series stops at 100k")
     parser.add_argument("--seconds", type=float, default=None, help="seconds per loopback measurement")
     parser.add_argument("--repeat", type=int, default=1, help="best of N per loopback measurement")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="user section: rounds per concurrency (median and spread)"
+    )
+    parser.add_argument(
+        "--user-events", type=int, default=None, help="user section: events per run (default 10,000)"
+    )
     parser.add_argument("--scale-max", type=int, default=None, help="largest scale point (default 1,000,000)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (1.5 if args.quick else 3.0)
+    args.user_events = args.user_events or 10_000
     args.scale_max = args.scale_max or (100_000 if args.quick else 1_000_000)
 
     results: dict[str, Any] = {

@@ -71,7 +71,7 @@ def goals(sections: dict[str, Any]) -> list[dict[str, Any]]:
     loopback = sections.get("loopback")
     if isinstance(loopback, list):
         out += loopback_goals(loopback)
-    for name in ("engine", "scale", "conformance", "examples", "freezer"):
+    for name in ("user", "engine", "scale", "conformance", "examples", "freezer"):
         section = sections.get(name)
         if isinstance(section, dict):
             out += section.get("goals", [])

@@ -543,8 +543,8 @@ def requests_of(receivers: Sequence[Receiver]) -> Iterator[RecordedRequest]:
         yield from receiver.requests
 
 
-def start_run(scenario: Path, url: str, db: Path, token: str) -> subprocess.Popen[bytes]:
-    """``flipdish-sim run SCENARIO --url URL --db DB`` in a subprocess; token via the environment."""
-    command = [*CLI, "run", str(scenario), "--url", url, "--db", str(db), "--no-progress"]
+def start_run(scenario: Path, url: str, db: Path, token: str, *extra: str) -> subprocess.Popen[bytes]:
+    """``flipdish-sim run SCENARIO --url URL --db DB [EXTRA]`` in a subprocess; token in the environment."""
+    command = [*CLI, "run", str(scenario), "--url", url, "--db", str(db), "--no-progress", *extra]
     env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": token}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -360,6 +360,41 @@ def test_attempts_due_together_run_concurrently_and_are_recorded_in_order(tmp_pa
     assert [r.event_id for r in store.attempts()] == ids
 
 
+def test_a_slow_answer_does_not_stall_the_other_slots(tmp_path: Path) -> None:
+    """The receiver holds the first request until it has answered 12 others: with a batch barrier the
+    sender would wait for it (until the 2 s deadline); the pipeline keeps the other slots busy, and still
+    records the attempts in the order they went out."""
+    answered = 0
+    released = asyncio.Event()
+    held_outcome: list[int] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        nonlocal answered
+        await receive()
+        first = not held_outcome
+        if first:
+            held_outcome.append(0)
+            await released.wait()
+            held_outcome[0] = answered  # how many others were answered while this one was held
+        answered += 1
+        if answered == 12:
+            released.set()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    store = _log(tmp_path)
+    client = make_client(transport=asgi_transport(app))
+    policy = SenderPolicy(concurrency=4, deadline=2.0, disable=NO_DISABLE)
+    sender = Sender(store, clock=VirtualClock(T0), client=client, policy=policy)
+    sender.add_subscription(URL, event_names=["order.created"])
+    ids = [sender.publish("order.created", seed=n).id for n in range(20)]
+    _run(sender)
+    assert held_outcome == [12]
+    assert [r.event_id for r in store.attempts()] == ids, "applied in the order they were sent"
+    assert [r.outcome for r in store.attempts()] == ["acknowledged"] * 20  # the held one too: no timeout
+    assert _states(sender) == ["acknowledged"] * 20
+
+
 def test_hooks_see_every_attempt(tmp_path: Path) -> None:
     reports: list[AttemptReport] = []
     sender = _sender(tmp_path, Receiver(lambda n: 500 if n == 1 else 200))

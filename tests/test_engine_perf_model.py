@@ -1,10 +1,11 @@
-"""The engine's cost model without timing: one transaction per batch, and what a kill mid-batch leaves.
+"""The engine's cost model without timing: one transaction per group of attempts, and what a kill leaves.
 
-The throughput of a run on the virtual clock rests on the log committing once per batch of concurrent
-attempts (the previous batch's attempts, the events published since and the next batch's in-flight marks).
-The crash-safety guarantee must survive that batching: a process that dies mid-batch leaves every attempt
-of the batch marked in flight, so the resumed run records each as ``interrupted`` and retries it; nothing
-committed is made twice.
+The throughput of a run on the virtual clock rests on the log committing once per group of attempts sent
+together (the attempts applied since, the events published since and the new attempts' in-flight marks:
+group commit). The crash-safety guarantee must survive that grouping: a process that dies with attempts in
+flight leaves every one of them marked, so the resumed run records each as ``interrupted`` and retries
+it; nothing committed is made twice. (An in-process receiver answers each request as it is sent, so here
+the groups are the pipeline's refills of ``concurrency`` slots.)
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -153,3 +153,43 @@ def test_a_freshened_id_keeps_its_kind(original: object) -> None:
     assert value != original
     if isinstance(value, int):
         assert 0 < value < 2**31
+
+
+class _Frozen(Mapping[str, object]):
+    """A mapping that is not a dict (freshen's fast paths must not skip it)."""
+
+    def __init__(self, **items: object) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str) -> object:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def test_ids_are_freshened_wherever_they_are_nested() -> None:
+    uuid = "c2509848-5eec-4d54-b20b-d7d04b2c2b40"
+    identity = RunIdentity("s")
+    payload = {
+        "OrderId": [1, {"OrderId": 2}],  # a list under a fresh key: walked, its plain items kept
+        "Items": [[{"ActivityId": uuid}], _Frozen(saleId=7), True, None, 1.5],
+        "Other": _Frozen(Inner={"FlipdishEventId": uuid}),
+        "FlipdishEventId": uuid.upper(),
+        "saleId": True,  # a bool is not an id
+        "ActivityId": 0,  # nor is a non-positive number
+    }
+    out = identity.freshen(payload)
+    assert out == {
+        "OrderId": [1, {"OrderId": identity.number(2)}],
+        "Items": [[{"ActivityId": identity.uuid(uuid)}], {"saleId": identity.number(7)}, True, None, 1.5],
+        "Other": {"Inner": {"FlipdishEventId": identity.uuid(uuid)}},
+        "FlipdishEventId": identity.uuid(uuid),
+        "saleId": True,
+        "ActivityId": 0,
+    }
+    assert type(out["Other"]) is dict
+    assert payload["Items"][0] == [{"ActivityId": uuid}]  # type: ignore[index]  # the input is untouched

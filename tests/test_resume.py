@@ -79,3 +79,64 @@ def test_a_killed_run_resumes_with_no_attempt_lost_or_repeated(
         numbers = [n for e, n, _ in rows if e == event_id]
         assert numbers == list(range(1, len(numbers) + 1)), "attempt numbers have no gap and no repeat"
     log.close()
+
+
+BURST = """\
+name: resume-burst
+subscription:
+  family: legacy
+  verify_token_env: FLIPDISH_SIM_VERIFY_TOKEN
+events:
+  - {event: order.created, count: 400, seed: 9}
+policy:
+  concurrency: 10
+  disable: {enabled: false}
+"""
+
+
+def test_a_killed_burst_resumes_with_its_payloads_made_ahead(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """400 events at one instant: past the first 256 their payloads come from the worker process that
+    makes examples ahead. A kill -9 then loses nothing, the worker does not outlive the run (the log is
+    free for the resumed run), and every event is delivered with the payload its seed gives."""
+    scenario = tmp_path / "burst.yaml"
+    scenario.write_text(BURST)
+    db = tmp_path / "run.db"
+    victim: list[int] = []
+
+    def answer(conn: receivers.Connection, request: receivers.RecordedRequest) -> bool:
+        if len(receiver.requests) == 320 and victim:
+            os.kill(victim[0], signal.SIGKILL)
+            return False
+        conn.send(receivers.response_head(200))
+        return True
+
+    with receivers.Receiver(answer) as receiver:
+        first = receivers.start_run(scenario, receiver.url, db, TOKEN, "--fixed-ids")
+        victim.append(first.pid)
+        first.communicate(timeout=60)
+        assert first.returncode == -signal.SIGKILL
+        second = receivers.start_run(scenario, receiver.url, db, TOKEN, "--fixed-ids")
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, (out + err).decode()[-3000:]
+        bodies = [r.body for r in receiver.requests]
+
+    log = sqlite3.connect(db)
+    request.addfinalizer(log.close)
+    assert log.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall() == [
+        ("acknowledged", 400)
+    ]
+    (interrupted,) = log.execute("SELECT count(*) FROM attempts WHERE outcome = 'interrupted'").fetchone()
+    assert 1 <= interrupted <= 10, "only attempts in flight at the kill"
+    from flipdish_sim.contracts.examples import example
+    from flipdish_sim.simulator.model._subscription import from_us
+    from flipdish_sim.simulator.wire._envelope import encode_json
+
+    sent = {json.loads(b)["Body"]["FlipdishEventId"]: b for b in bodies}
+    stored = {event_id: bytes(body) for event_id, body in log.execute("SELECT id, body FROM events")}
+    assert sent == stored, "what was sent is what the log holds, each event once"
+    ((start_us, count),) = log.execute("SELECT min(created_us), count(DISTINCT created_us) FROM events")
+    assert count == 1
+    expected = [encode_json(example("order.created", seed=9 + n, at=from_us(start_us))) for n in range(400)]
+    assert sorted(stored.values()) == sorted(expected), "each payload is the one its seed gives"

@@ -116,8 +116,10 @@ def run(
             if show_bar:
                 await _with_bar(session)
             else:
+                from flipdish_sim.simulator.engine._prefetch import prefetched
+
                 session.sender.on_attempt.append(lambda report: click.echo(_plain(report)))
-                await session.sender.run_until_idle(session.events())
+                await session.sender.run_until_idle(prefetched(session.events()))
             session.finish()
             return session.events_before
 
@@ -163,6 +165,8 @@ def _plain(report: AttemptReport) -> str:
 async def _with_bar(session: ScenarioRun) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from flipdish_sim.simulator.engine._prefetch import prefetched
+
     counts = {"attempts": 0, "acknowledged": 0, "failed": 0}
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -186,4 +190,4 @@ async def _with_bar(session: ScenarioRun) -> None:
 
         session.sender.on_attempt.append(on_attempt)
         session.sender.on_publish.append(lambda event: bar.advance(task))
-        await session.sender.run_until_idle(session.events())
+        await session.sender.run_until_idle(prefetched(session.events()))

@@ -12,8 +12,10 @@ seed. On the wall clock (optionally compressed) due attempts are pipelined up to
 
 Per attempt: build the request (:class:`~flipdish_sim.simulator.wire.RequestTemplates`), POST, then stage
 ONE INSERT recording the attempt with the delivery's next state (and a disable, if this attempt tipped the
-rolling window). The log commits once per batch, before the batch goes out: the previous batch's attempts,
-the events published since and this batch's in-flight marks (see :meth:`Store.commit`). On the wall clock
+rolling window). The log commits once before new attempts go out (group commit): the attempts applied
+since, the events published since and the new attempts' in-flight marks (see :meth:`Store.commit`). On the
+virtual clock attempts due together are pipelined (``concurrency`` in flight, results applied in the order
+they went out; see :meth:`Loop._run_virtual`). On the wall clock
 publish() commits at once and finished attempts are committed before the loop waits. No history is read
 back: the failure window lives in memory and is rebuilt from the log on recovery.
 

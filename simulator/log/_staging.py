@@ -1,7 +1,8 @@
 """The engine's hot path into the log: writes staged in memory, committed in ONE transaction.
 
-:meth:`StagedWrites.commit` writes, per batch of attempts, the previous batch's attempts, the events
-published since and the next batch's in-flight marks. :class:`~flipdish_sim.simulator.log.Store` adds the
+:meth:`StagedWrites.commit` writes, before the engine sends new attempts, the attempts applied since the
+last commit, the events published since and the new attempts' in-flight marks (group commit).
+:class:`~flipdish_sim.simulator.log.Store` adds the
 immediate writes, each committing what is staged first, so writes stay in order.
 """
 

@@ -9,8 +9,9 @@ at-least-once a real sender has.
 
 Staged writes. The engine's hot path stages its writes (:meth:`Store.stage_event`,
 :meth:`Store.stage_attempt`, :meth:`Store.stage_in_flight`) and :meth:`Store.commit` writes them in ONE
-transaction: per batch of attempts, the previous batch's attempts, the events published since and the
-next batch's in-flight marks. Every other method commits what is staged first (readers always see every
+transaction before the engine sends new attempts: the attempts applied since the last commit, the events
+published since and the new attempts' in-flight marks (group commit).
+Every other method commits what is staged first (readers always see every
 write made before them, immediate writes stay in order), and :meth:`Store.close` commits.
 
 Schema, statements and row conversions: :mod:`~flipdish_sim.simulator.log._schema`; reads:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 __all__ = ["FRESH_KEYS", "RunIdentity", "new_salt"]
 
 FRESH_KEYS = frozenset({"FlipdishEventId", "ActivityId", "OrderId", "saleId"})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -66,8 +67,34 @@ class RunIdentity:
         return 100_000_000 + value % (2**31 - 1 - 100_000_000)
 
     def freshen(self, payload: Mapping[str, object]) -> dict[str, object]:
-        """A copy of ``payload`` with every :data:`FRESH_KEYS` value mapped (the input is not changed)."""
-        return {key: self._value(key, value) for key, value in payload.items()}
+        """A copy of ``payload`` with every :data:`FRESH_KEYS` value mapped (the input is not changed).
+
+        Plain dicts, lists and scalars (what JSON gives) take exact-type fast paths; anything else goes
+        through :meth:`_value`, with the same result."""
+        out: dict[str, object] = {}
+        for key, value in payload.items():
+            kind = type(value)
+            if kind is dict:
+                out[key] = self.freshen(value)  # type: ignore[arg-type]
+            elif kind is list:
+                out[key] = self._items(value)  # type: ignore[arg-type]
+            elif key not in FRESH_KEYS and kind in _SCALARS:
+                out[key] = value
+            else:
+                out[key] = self._value(key, value)
+        return out
+
+    def _items(self, values: list[object]) -> list[object]:
+        out: list[object] = []
+        for value in values:
+            kind = type(value)
+            if kind is dict:
+                out.append(self.freshen(value))  # type: ignore[arg-type]
+            elif kind in _SCALARS:
+                out.append(value)
+            else:
+                out.append(self._value("", value))
+        return out
 
     def _value(self, key: str, value: object) -> object:
         if isinstance(value, Mapping):
