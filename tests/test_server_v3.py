@@ -536,3 +536,28 @@ def test_a_disabled_subscription_receives_nothing_until_enabled(server: Server) 
     assert server.http.patch(one, json={"status": "enabled"}, headers=AUTH).json()["status"] == "enabled"
     server.publish("sale.created.v1", _sale("p1"))
     assert len(server.receiver.seen) == 1
+
+
+def test_an_update_cut_short_between_its_writes_leaves_the_log_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writes of one update are one transaction: a failure (or a crash) after the URL is written and
+    before the scope is leaves neither in the log."""
+    from flipdish_sim.simulator.log._v3 import V3Rows
+
+    receiver = Receiver()
+    with closing(_serve(tmp_path, receiver)) as servers:
+        server = next(servers)
+        created = server.create(propertyIds=["p1"])
+
+        def cut(*args: object) -> None:
+            raise RuntimeError("the process stops here")
+
+        monkeypatch.setattr(V3Rows, "set_scope", cut)
+        change = {"callbackUrl": HOOK + "/new", "propertyIds": ["p2"]}
+        answer = server.http.patch(f"{SUBS}/{created['id']}", json=change, headers=AUTH)
+        assert answer.status_code == 500
+    monkeypatch.undo()
+    with closing(_serve(tmp_path, receiver)) as servers:
+        (listed,) = next(servers).http.get(SUBS, headers=AUTH).json()["data"]
+    assert (listed["callbackUrl"], listed["propertyIds"]) == (HOOK, ["p1"])

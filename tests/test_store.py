@@ -216,6 +216,32 @@ def test_a_staged_batch_is_one_transaction(tmp_path: Path) -> None:
     store.close()
 
 
+def test_atomic_writes_land_together_or_not_at_all(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    sub = _subscription(store, "http://x/")
+    delivery = _delivery(sub.id)
+    delivery.id = 1
+
+    def cut_short() -> None:
+        with store.atomic():
+            store.set_meta("first", "1")  # an immediate write
+            store.stage_event(delivery.event_id, delivery.event_name, delivery.body, T0, [delivery])
+            store.commit()  # a staged one
+            raise RuntimeError("stopped between two writes")
+
+    with pytest.raises(RuntimeError):
+        cut_short()
+    with store.atomic():
+        store.set_meta("second", "2")
+        store.set_meta("third", "3")
+    store.close()
+    with closing(sqlite3.connect(tmp_path / "log.db")) as other:
+        meta = dict(other.execute("SELECT key, value FROM meta").fetchall())
+        events = other.execute("SELECT count(*) FROM events").fetchone()
+    assert (meta.get("first"), meta.get("second"), meta.get("third")) == (None, "2", "3")
+    assert events == (0,)
+
+
 def test_a_burst_of_staged_events_is_committed_in_bounded_chunks(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

@@ -348,19 +348,27 @@ def subscription_from_row(row: tuple[Any, ...]) -> Subscription:
 
 
 class Transaction:
-    """``BEGIN IMMEDIATE`` .. ``COMMIT``, rolled back on any exception (never half-written)."""
+    """``BEGIN IMMEDIATE`` .. ``COMMIT``, rolled back on any exception (never half-written).
 
-    __slots__ = ("_db",)
+    Inside a transaction already open on the connection (:meth:`Store.atomic`) it joins it: the outer
+    one commits or rolls back everything together."""
+
+    __slots__ = ("_db", "_joined")
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self._joined = False
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._joined = self._db.in_transaction
+        if not self._joined:
+            self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._joined:
+            return  # the enclosing transaction decides
         if kind is None:
             self._db.execute("COMMIT")
         else:

@@ -20,9 +20,10 @@ Schema, statements and row conversions: :mod:`~flipdish_sim.simulator.log._schem
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -124,6 +125,15 @@ class Store(StagedWrites):
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Every write made inside (immediate or staged) is ONE transaction: all of it is in the log, or,
+        on an exception or a crash, none of it. The block must not await: nothing else may write meanwhile.
+        """
+        with self._write():
+            yield
+            self.commit()
 
     def _write(self) -> Transaction:
         """A transaction for an immediate write; what is staged is committed first (writes stay in order)."""

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.errors import StoreError
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from flipdish_sim.simulator.scenario import PlannedEvent
 
 __all__ = ["MAX_SCENARIO_EVENTS", "Backend", "legacy_event_names"]
+
+T = TypeVar("T")
 
 _log = logging.getLogger("flipdish_sim.server")
 
@@ -116,6 +118,16 @@ class Backend:
         # (closing an httpx client twice is harmless, so its creator may close it again).
         if self.sender.client is not None:
             await self.sender.client.aclose()
+
+    async def atomically(self, apply: Callable[[], T], *, catch_up: bool = False) -> T:
+        """``apply()`` (synchronous writes through the sender) as ONE log transaction, under the backend's
+        lock; then, with ``catch_up`` (it re-enabled a subscription), send what became due."""
+        async with self._lock:
+            with self.store.atomic():
+                result = apply()
+            if catch_up:
+                await self._catch_up()
+        return result
 
     async def _catch_up(self) -> None:
         """On the virtual clock: send what is due now (the lock is held by the caller)."""

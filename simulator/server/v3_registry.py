@@ -13,7 +13,7 @@ import random
 import secrets
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flipdish_sim.simulator.log._v3 import TestDelivery, V3Meta, V3Rows
 from flipdish_sim.simulator.model._subscription import Subscription
@@ -85,9 +85,16 @@ class V3Registry:
     # -- writing ------------------------------------------------------------------------------------------
     def create(self, org_id: str, change: V3Change) -> tuple[Subscription, V3Meta, str]:
         """A new subscription with a server-generated secret (returned here, and never again)."""
+        secret, now = new_secret(), self._backend.now()
+        with self._backend.store.atomic():  # the subscription, its v3 row and its status: all or nothing
+            return self._create(org_id, change, secret, now)
+
+    def _create(
+        self, org_id: str, change: V3Change, secret: str, now: datetime
+    ) -> tuple[Subscription, V3Meta, str]:
         assert change.callback_url is not None
         assert change.event_types is not None
-        sender, secret, now = self._backend.sender, new_secret(), self._backend.now()
+        sender = self._backend.sender
         sub = sender.add_subscription(
             change.callback_url, event_names=change.event_types, family="v3", secrets=(secret,)
         )
@@ -104,9 +111,15 @@ class V3Registry:
         return sub, meta, secret
 
     async def update(self, org_id: str, public_id: str, change: V3Change) -> tuple[Subscription, V3Meta]:
-        """Apply ``change`` as a whole: every field was validated before this call, so no change is left
-        half-applied; events published after it see the new configuration."""
+        """Apply ``change`` as a whole: every field was validated before this call, and its writes are one
+        log transaction (a crash leaves all or none of them); events published after it see the new
+        configuration."""
         sub, meta = self.get(org_id, public_id)
+        enable = change.status == Status.ENABLED and not sub.enabled
+        meta = await self._backend.atomically(lambda: self._update(sub, meta, change), catch_up=enable)
+        return self._backend.sender.subscription(sub.id), meta
+
+    def _update(self, sub: Subscription, meta: V3Meta, change: V3Change) -> V3Meta:
         sender, now = self._backend.sender, self._backend.now()
         if change.callback_url is not None or change.event_types is not None:
             sub = sender.update_subscription(
@@ -115,12 +128,12 @@ class V3Registry:
         if change.scope_given and change.property_ids != meta.property_ids:
             self._rows.set_scope(sub.id, change.property_ids, now)
             meta = V3Meta(meta.subscription_id, meta.public_id, meta.org_id, change.property_ids, now)
-            self._meta[sub.id] = meta
         if change.status == Status.ENABLED and not sub.enabled:
-            await self._backend.enable(sub.id)
+            sender.enable(sub.id)
         elif change.status == Status.DISABLED and sub.enabled:
             sender.disable(sub.id, reason=DISABLED_REASON)
-        return sender.subscription(sub.id), meta
+        self._meta[sub.id] = meta  # in memory once every write is made
+        return meta
 
     def delete(self, org_id: str, public_id: str) -> None:
         """Permanent: no more deliveries, gone from every listing; past deliveries stay in the log."""
