@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
@@ -23,15 +23,11 @@ from flipdish_sim.contracts.catalogue import Family, catalogue
 from flipdish_sim.errors import StoreError
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine import Sender
-from flipdish_sim.simulator.log._export import Masker, webhook_logs
-from flipdish_sim.simulator.log._store import AttemptRow, Store, UnknownSubscriptionError
+from flipdish_sim.simulator.log._store import Store, UnknownSubscriptionError
 from flipdish_sim.simulator.model._subscription import Subscription
-from flipdish_sim.simulator.server import readmodel
-from flipdish_sim.simulator.server.dashboard import Card
 from flipdish_sim.simulator.server.registry import Registry
-from flipdish_sim.simulator.server.state import DisableState, EventSummary, Filters
 from flipdish_sim.simulator.server.validation import SubscriptionInput
-from flipdish_sim.simulator.wire._signing import format_timestamp
+from flipdish_sim.simulator.server.views import Views
 
 if TYPE_CHECKING:
     from flipdish_sim.simulator.scenario import PlannedEvent
@@ -68,8 +64,11 @@ def legacy_event_names() -> tuple[str, ...]:
     return tuple(spec.name for spec in catalogue(Family.LEGACY))
 
 
-class Backend:
-    """Subscriptions, events, the clock and the log, for the HTTP layers; see the module docstring."""
+class Backend(Views):
+    """Subscriptions, events, the clock and the log, for the HTTP layers; see the module docstring.
+
+    What the pages and APIs read (the clock, cards, attempts, logs, all masked) is :class:`.views.Views`;
+    this class adds what they change."""
 
     def __init__(self, sender: Sender, store: Store, *, include_sim_fields: bool = False) -> None:
         self.sender = sender
@@ -133,32 +132,6 @@ class Backend:
         """On the virtual clock: send what is due now (the lock is held by the caller)."""
         if self.sender.clock.is_virtual:
             await self.sender.run(self.sender.clock.now())
-
-    # -- clock -----------------------------------------------------------------------------------------
-    def now(self) -> datetime:
-        return self.sender.clock.now()
-
-    def clock_json(self) -> dict[str, object]:
-        clock = self.sender.clock
-        return {
-            "now": format_timestamp(clock.now()),
-            "virtual": clock.is_virtual,
-            "timeScale": getattr(clock, "time_scale", None),
-            "pending": self.sender.pending,
-        }
-
-    def clock_label(self) -> str:
-        """The header's clock, saying what it is: the wall clock, or simulated time (and how it moves)."""
-        clock = self.sender.clock
-        at = self.now().strftime("%Y-%m-%d %H:%M:%S")
-        if clock.is_virtual:
-            return f"{at} UTC · simulated (virtual clock, moved through /_sim/clock/advance)"
-        scale = getattr(clock, "time_scale", 1.0)
-        if scale != 1.0:
-            return f"{at} UTC · simulated, ×{scale:g} real time"
-        if abs((self.now() - datetime.now(UTC)).total_seconds()) > 1:  # resumed after a faster run
-            return f"{at} UTC · simulated, real-time pace"
-        return f"{at} UTC · wall clock"
 
     async def advance_to(self, target: datetime) -> None:
         """Virtual clock: deliver everything due up to ``target`` and stop the clock there."""
@@ -288,55 +261,3 @@ class Backend:
         for item in planned:
             await self.sender.clock.sleep_until(item.at)
             self.sender.publish_planned(item)
-
-    # -- reading ---------------------------------------------------------------------------------------
-    def webhook_logs(
-        self, sub_id: int, *, start: datetime, end: datetime, offset: int, limit: int
-    ) -> tuple[int, list[dict[str, object]]]:
-        """``(TotalRecordCount, WebhookLog records)`` of ``[start, end)``; sim fields only on request."""
-        total = self.store.count_attempts(subscription_id=sub_id, start=start, end=end)
-        records = list(
-            webhook_logs(self.store, subscription_id=sub_id, start=start, end=end, offset=offset, limit=limit)
-        )
-        if not self.include_sim_fields:
-            for record in records:
-                record.pop("FlipdishSim", None)
-        return total, records
-
-    def disable_state(self, sub_id: int) -> DisableState:
-        sub = self.registry.get(sub_id)
-        return readmodel.disable_state(self.store, sub, self.now(), self.sender.policy.disable)
-
-    def _masker(self) -> Masker:
-        """What pages show of a receiver's answer, with any echo of a token or secret masked."""
-        return Masker(self.store.subscriptions())
-
-    def _masked_card(self, card: Card, mask: Masker) -> Card:
-        return card if card.latest is None else replace(card, latest=mask.row(card.latest))
-
-    def cards(self) -> list[Card]:
-        now, policy, mask = self.now(), self.sender.policy.disable, self._masker()
-        return [
-            self._masked_card(readmodel.card(self.store, sub, now, policy), mask)
-            for sub in self.registry.all()
-        ]
-
-    def card(self, sub_id: int) -> Card:
-        card = readmodel.card(self.store, self.registry.get(sub_id), self.now(), self.sender.policy.disable)
-        return self._masked_card(card, self._masker())
-
-    def event_summaries(self, sub_id: int, filters: Filters = readmodel.NO_FILTERS) -> list[EventSummary]:
-        return readmodel.event_summaries(self.store, sub_id, filters=filters)
-
-    def count_attempts(self, sub_id: int, filters: Filters) -> int:
-        return readmodel.count_attempts(self.store, sub_id, filters)
-
-    def attempt(self, sub_id: int, attempt_id: int) -> AttemptRow:
-        found = readmodel.attempt(self.store, self.registry.get(sub_id).id, attempt_id)
-        if found is None:
-            raise UnknownSubscriptionError(f"subscription {sub_id} has no attempt {attempt_id}")
-        return self._masker().row(found)
-
-    def latest_attempts(self, sub_id: int, filters: Filters = readmodel.NO_FILTERS) -> list[AttemptRow]:
-        mask = self._masker()
-        return [mask.row(row) for row in readmodel.latest_attempts(self.store, sub_id, filters=filters)]
