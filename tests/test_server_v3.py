@@ -76,10 +76,12 @@ def _serve(tmp_path: Path, receiver: Receiver, *, local_http: bool = False) -> I
     client = httpx.AsyncClient(transport=asgi_transport(receiver.app()))
     backend = Backend(Sender(store, clock=VirtualClock(), client=client), store)
     app = create_app(backend, api_token=TOKEN, v3_allow_local_http=local_http)
-    with ServerThread(app) as live, httpx.Client(base_url=live.url) as http:
-        yield Server(http, receiver, backend)
-    asyncio.run(client.aclose())
-    store.close()
+    try:
+        with ServerThread(app) as live, httpx.Client(base_url=live.url) as http:
+            yield Server(http, receiver, backend)
+    finally:  # also when closed early (closing(_serve(...))): the log is closed, never left to the GC
+        asyncio.run(client.aclose())
+        store.close()
 
 
 @pytest.fixture
