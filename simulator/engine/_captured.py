@@ -52,6 +52,7 @@ class CapturedSender(Loop):
     """The sender's captured-request half: :meth:`publish_captured` and the requests of such deliveries."""
 
     _captured: dict[int, _Captured | None]  # event seq -> what its deliveries send; None: an ordinary event
+    _logs_captures: bool | None  # whether the log holds captured events (None: not asked yet)
 
     def publish_captured(
         self,
@@ -108,7 +109,7 @@ class CapturedSender(Loop):
         record = capture_to_json(masked)
         record.pop("body", None)  # the event row holds the bytes
         record.pop("body_base64", None)
-        if self.__dict__.get("_logs_captures") is not True:
+        if self._logs_captures is not True:
             self.store.set_meta(_META, "1")
             self._logs_captures = True
         self.store.set_meta(f"{_META}:{seq}", json.dumps({"capture": record, "resign": resign}))
@@ -121,7 +122,7 @@ class CapturedSender(Loop):
         super()._schedule(delivery)
 
     def _logs_captured_events(self) -> bool:
-        found = self.__dict__.get("_logs_captures")
+        found = self._logs_captures
         if found is None:
             found = self._logs_captures = self.store.get_meta(_META) is not None
         return bool(found)

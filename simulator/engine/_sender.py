@@ -103,6 +103,7 @@ class Sender(CapturedSender):
         self._after_ack: dict[int, list[timedelta]] = {}
         self._templates = RequestTemplates(self.policy.request)
         self._captured = {}
+        self._logs_captures = None
         self._next_id = store.max_delivery_id() + 1
         salt = "" if self.identity.salt is None else f":{self.identity.salt}"
         self._rng = random.Random(f"{rng_seed}:{self._next_id}{salt}")
