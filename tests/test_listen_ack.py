@@ -16,6 +16,7 @@ import receivers
 from capture_files import SECRET, TOKEN, legacy_capture, v3_capture
 from listening import cli, start_listen
 
+from flipdish_sim.simulator.log._replay_sources import captures_from_log
 from flipdish_sim.verify import verify_signature
 
 
@@ -63,6 +64,8 @@ def test_ack_answers_200_at_once_and_the_sender_retries_until_the_receiver_takes
     assert statuses == [503, 503, 200]
     assert outcome == "handed-to-sender"
     assert TOKEN.encode() not in raw  # the log masks the token it sent
+    (replayable,) = captures_from_log(db)  # replay --db: the capture once, not again as its relayed attempt
+    assert replayable.body == capture.body
 
 
 def test_ack_re_signs_v3_deliveries_with_the_secret(tmp_path: Path) -> None:

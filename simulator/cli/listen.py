@@ -198,8 +198,9 @@ async def _serve(
     echo = _printer()
     async with make_client() as client, contextlib.AsyncExitStack() as stack:
         relay = _relay(store, client, settings, echo, stack, time_scale) if ack else None
-        on_delivery: Callable[[HandledRequest], None] = lambda d: echo(delivery_line(d))  # noqa: E731
-        app = listen_app(CaptureLog(store), client, settings, on_delivery=on_delivery, relay=relay)
+        app = listen_app(
+            CaptureLog(store), client, settings, on_delivery=lambda d: echo(delivery_line(d)), relay=relay
+        )
         try:
             running = await start_server(app, host=host, port=port)
         except OSError as err:

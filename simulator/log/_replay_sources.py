@@ -3,7 +3,8 @@
 * :func:`captures_from_jsonl`: a JSON Lines file of captures (``capture_to_json``'s format; ``captures
   export`` writes it). A line that is not a capture stops the read with its line number: nothing is sent.
 * :func:`captures_from_log`: a ``listen`` log's captures (headers as received, verify tokens masked,
-  v3 signatures kept), and a ``run``/``serve``/``send`` log's attempts: one capture per event x
+  v3 signatures kept; the attempts of ``listen --mode ack`` are those captures relayed, so not read
+  again), else a ``run``/``serve``/``send`` log's attempts: one capture per event x
   subscription, the first attempt of each original delivery (not the sender's duplicates), with its body
   bytes and the request headers the log keeps (verify tokens and signature digests masked).
 """
@@ -51,11 +52,11 @@ def _line(path: str | Path, number: int, raw: bytes) -> Capture | None:
 
 
 def captures_from_log(path: str | Path) -> list[Capture]:
-    """What ``listen`` received and the first attempt of every original delivery in the log at ``path``,
-    as captures (time order)."""
+    """A listen log's captures, else the first attempt of every original delivery in the log at ``path``,
+    as captures (time order). A listen log's attempts (``--mode ack``) are its captures relayed: not read."""
     with open_log(path, existing=True, write=False) as store:
         captures = [row.capture for row in read_captures(store)]
-        for row in store.attempts():
+        for row in () if captures else store.attempts():
             if row.attempt_no != 1 or row.duplicate_of is not None:
                 continue
             url = urlsplit(row.callback_url or "/")
