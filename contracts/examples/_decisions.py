@@ -6,13 +6,19 @@ a Python type without looking at it (a ``string`` with no enum, length, pattern 
 ``Decisions.free`` names those types and the filler keeps such values with one set lookup; constrained
 scalars get a check specialised to their one constraint. Objects keep their property table and the keys
 the filler may have to invent, in plan order. Every decision gives exactly what ``fits_shallow`` gives.
+
+Each shape of builder hint an object node meets (its keys and the types of its values) is compiled once
+into a small function (``Layout.fill``, Python source run through ``exec``) that looks only at the keys
+needing a look, with each scalar check written inline: no loop, no per-key dispatch per payload.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ._plan import Node, Scalar
 
@@ -28,6 +34,21 @@ _CHECKED_FORMATS = frozenset({*_FORMAT_CHECKS, "email", "uri"})
 Check = Callable[[object], bool]
 Shape = tuple[tuple[str, ...], tuple[type, ...]]  # a hint's keys and the types of its values
 Visit = tuple[tuple[str, Node | None, Check | None, bool], ...]
+Fill = Callable[[Any, dict[str, object], str, int], dict[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One hint shape's visit compiled into straight-line code (``fill``), and what it leaves to invent.
+
+    ``fill(filler, out, name, below)`` looks at exactly the keys ``Decisions.layout`` lists, in order, with
+    each scalar check written inline; ``complete``: every key the filler may set is then present.
+    """
+
+    fill: Fill
+    complete: bool
+
+
 _MAX_LAYOUTS = 64  # hint shapes remembered per object node (maps with free-form keys are not remembered)
 
 
@@ -45,9 +66,10 @@ class Decisions:
     must_set: frozenset[str]
     extra: Node | None
     free_form: bool  # no properties, only ``additionalProperties``: a map the filler may add entries to
-    layouts: dict[Shape, Visit]
+    layouts: dict[Shape, Layout]
+    inline: dict[type, tuple[str, object]]  # each check as an expression of ``v`` and one constant ``c``
 
-    def layout(self, shape: Shape) -> Visit:
+    def layout(self, shape: Shape) -> Layout:
         """The hint's keys whose values need a look, in the hint's order; the others are kept as they are.
 
         Kept: a value of a type its property (or ``additionalProperties``) takes unchecked, and any value of
@@ -55,7 +77,10 @@ class Decisions:
         type that needs ``fits_shallow``), or with no node when no schema allows the key (it is dropped).
         Remembered per shape of hint (its keys and the types of its values), which repeats across payloads.
         """
-        found = tuple(self._visit(*shape))
+        visit = tuple(self._visit(*shape))
+        dropped = {key for key, child, _, _ in visit if child is None}
+        kinds = dict(zip(*shape, strict=True))
+        found = Layout(_compile(visit, kinds, self), self.may_set <= set(shape[0]) - dropped)
         if len(self.layouts) < _MAX_LAYOUTS:
             self.layouts[shape] = found
         return found
@@ -87,21 +112,21 @@ def decisions(node: Node) -> Decisions:
 def _decide(node: Node) -> Decisions:
     sc, types = node.scalar, node.types
     free: set[type] = set()
-    checks: dict[type, Check] = {}
+    inline: dict[type, tuple[str, object]] = {}
     if "null" in types:
         free.add(type(None))
     if "boolean" in types:
         if sc.enum is None:
             free.add(bool)
         else:
-            checks[bool] = lambda v: v in sc.enum  # type: ignore[operator]
+            inline[bool] = ("v in c", sc.enum)
     numeric = "number" in types or "integer" in types
     unbounded = sc.enum is None and sc.low is None and sc.high is None
     if numeric:
         if unbounded:
             free.add(int)
         else:
-            checks[int] = _number_check(sc)
+            inline[int] = _number_check(sc)
     if "number" in types and unbounded:
         free.add(float)
     if "string" in types:
@@ -110,16 +135,15 @@ def _decide(node: Node) -> Decisions:
             if sc.enum is None:
                 free.add(str)
             else:
-                allowed = frozenset(v for v in sc.enum if isinstance(v, str))
-                checks[str] = allowed.__contains__
+                inline[str] = ("v in c", frozenset(v for v in sc.enum if isinstance(v, str)))
         else:
-            checks[str] = _string_check(sc)
+            inline[str] = _string_check(sc)
     props = node.props
     may = tuple(k for k, (child, required) in props.items() if required or not child.conflict)
     must = tuple(k for k, (_, required) in props.items() if required)
     return Decisions(
         frozenset(free),
-        checks,
+        {kind: _as_function(*check) for kind, check in inline.items()},
         "object" in types,
         props,
         may,
@@ -129,28 +153,61 @@ def _decide(node: Node) -> Decisions:
         node.extra,
         not props and node.extra is not None,
         {},
+        inline,
     )
 
 
-def _number_check(sc: Scalar) -> Check:
+def _as_function(expression: str, constant: object) -> Check:
+    check: Check = eval(f"lambda v: {expression}", {"c": constant})  # our own fixed text
+    return check
+
+
+def _number_check(sc: Scalar) -> tuple[str, object]:
     low, high = sc.low, sc.high
     if (
         sc.enum is None
         and not (sc.low_exclusive or sc.high_exclusive)
         and low is not None
         and high is not None
+        and math.isfinite(low)
+        and math.isfinite(high)
     ):
-        return lambda v: low <= v <= high  # type: ignore[operator]
-    return lambda v: _number_fits(sc, v)  # type: ignore[arg-type]
+        return f"{low!r} <= v <= {high!r}", None
+    return "c(v)", lambda v: _number_fits(sc, v)
 
 
-def _string_check(sc: Scalar) -> Check:
+def _string_check(sc: Scalar) -> tuple[str, object]:
     checked = sc.formats & _CHECKED_FORMATS
     plain = sc.enum is None and sc.min_length == 0 and sc.max_length is None and not sc.patterns
     if plain and len(checked) == 1 and (fmt := next(iter(checked))) in _FORMAT_CHECKS:
-        match = _FORMAT_CHECKS[fmt].match
-        return lambda v: match(v) is not None  # type: ignore[call-overload]
-    return lambda v: string_fits(sc, v)  # type: ignore[arg-type]
+        return "c(v) is not None", _FORMAT_CHECKS[fmt].match
+    return "c(v)", lambda v: string_fits(sc, v)
+
+
+def _compile(visit: Visit, kinds: dict[str, type], made: Decisions) -> Fill:
+    """``visit`` as the body of one function: no loop, no tuple unpacking, the checks written inline."""
+    lines = ["def fill(f, out, name, below):"]
+    space: dict[str, object] = {}
+    for n, (key, child, _, obj) in enumerate(visit):
+        k = repr(key)
+        if child is None:
+            lines.append(f"    del out[{k}]")
+            continue
+        space[f"n{n}"] = child
+        inline = decisions(child).inline.get(kinds[key])
+        fallback = f"out[{k}] = f.value(n{n}, {k}, v, parent=name, depth=below)"
+        lines.append(f"    v = out[{k}]")
+        if inline is not None:
+            expression, space[f"c{n}"] = re.sub(r"\bc\b", f"c{n}", inline[0]), inline[1]
+            lines += [f"    if not ({expression}):", f"        {fallback}"]
+        elif obj and kinds[key] is dict:  # what ``value`` would do, one call less
+            lines.append(f"    out[{k}] = f._object(n{n}, {k}, v, below, invent=False)")
+        else:
+            lines.append(f"    {fallback}")
+    lines.append("    return out")
+    exec("\n".join(lines), space)  # source: plan keys (repr) and fixed text
+    fill: Fill = space["fill"]  # type: ignore[assignment]
+    return fill
 
 
 def fits_shallow(node: Node, v: object) -> bool:

@@ -106,24 +106,14 @@ class Filler:
         self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
     ) -> dict[str, object]:
         made = decisions(node)
-        out = dict(hint)  # the builder's order first: EventName, FlipdishEventId, ...
         shape = (tuple(hint), tuple(map(type, hint.values())))
-        visit = made.layouts.get(shape)
-        if visit is None:
-            visit = made.layout(shape)
+        layout = made.layouts.get(shape)
+        if layout is None:
+            layout = made.layout(shape)
         below = depth + 1
-        for key, child, check, obj in visit:
-            if child is None:
-                del out[key]
-                continue
-            v = out[key]
-            if check is not None and check(v):
-                continue
-            if obj and type(v) is dict:  # what ``value`` would do, one call less
-                out[key] = self._object(child, key, v, below, invent=False)
-            else:
-                out[key] = self.value(child, key, v, parent=name, depth=below)
-        if made.may_set <= out.keys() and not (invent and made.free_form):
+        # the builder's order first (EventName, FlipdishEventId, ...); only the keys that need a look
+        out = layout.fill(self, dict(hint), name, below)
+        if layout.complete and not (invent and made.free_form):
             return out  # nothing to invent (the usual case for a builder's object)
         props = made.props
         deep = depth >= self.max_depth or isinstance(hint, Exact)
