@@ -29,7 +29,7 @@ from flipdish_sim.contracts.examples._decisions import decisions, fits_shallow
 from flipdish_sim.contracts.examples._fill import MISSING, Exact, Filler
 from flipdish_sim.contracts.examples._ids import uuid4_text, uuid5_url, uuid_text
 from flipdish_sim.contracts.examples._plan import Node
-from flipdish_sim.contracts.examples._rng import Rng
+from flipdish_sim.contracts.examples._rng import Rng, below
 from flipdish_sim.contracts.examples._timestamps import iso
 from flipdish_sim.contracts.validate import validate
 from flipdish_sim.errors import UnknownEventError
@@ -303,6 +303,16 @@ def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
         for k in range(min(len(population), 8) + 1):
             assert ours.sample(population, k) == theirs.sample(population, k)
     assert ours.digits(40) == "".join(str(theirs.randint(0, 9)) for _ in range(40))
+
+
+@pytest.mark.parametrize("text", ["0:order.created", "scene:123456789", "", "é" * 300])
+def test_rng_of_is_random_random_of_the_same_text(text: str) -> None:
+    ours, theirs = Rng.of(text), random.Random(text)
+    assert ours.getstate() == theirs.getstate()
+    bits = ours.getrandbits
+    assert [below(bits, n) for n in range(1, 300)] == [theirs.randrange(n) for n in range(1, 300)]
+    assert [below(bits, 2**40 + 7) for _ in range(20)] == [theirs.randrange(2**40 + 7) for _ in range(20)]
+    assert ours.gauss(0, 1) == theirs.gauss(0, 1)
 
 
 def test_rng_refuses_what_random_random_refuses() -> None:
