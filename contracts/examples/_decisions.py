@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ._plan import Node, Scalar
 
@@ -32,7 +32,7 @@ _FORMAT_CHECKS = {"uuid": _UUID, "date-time": _DATETIME, "date": _DATE}
 _CHECKED_FORMATS = frozenset({*_FORMAT_CHECKS, "email", "uri"})
 
 Check = Callable[[object], bool]
-Shape = tuple[tuple[str, ...], tuple[type, ...]]  # a hint's keys and the types of its values
+Shape = tuple[str | type, ...]  # a hint's keys, then the types of their values (one flat tuple: one hash)
 Visit = tuple[tuple[str, Node | None, Check | None, bool], ...]
 Fill = Callable[[Any, dict[str, object], str, int], dict[str, object]]
 
@@ -77,10 +77,12 @@ class Decisions:
         type that needs ``fits_shallow``), or with no node when no schema allows the key (it is dropped).
         Remembered per shape of hint (its keys and the types of its values), which repeats across payloads.
         """
-        visit = tuple(self._visit(*shape))
+        half = len(shape) // 2
+        keys, types = cast(tuple[str, ...], shape[:half]), cast(tuple[type, ...], shape[half:])
+        visit = tuple(self._visit(keys, types))
         dropped = {key for key, child, _, _ in visit if child is None}
-        kinds = dict(zip(*shape, strict=True))
-        found = Layout(_compile(visit, kinds, self), self.may_set <= set(shape[0]) - dropped)
+        kinds = dict(zip(keys, types, strict=True))
+        found = Layout(_compile(visit, kinds, self), self.may_set <= set(keys) - dropped)
         if len(self.layouts) < _MAX_LAYOUTS:
             self.layouts[shape] = found
         return found
@@ -106,7 +108,7 @@ def decisions(node: Node) -> Decisions:
     found = node.compiled
     if found is None:
         found = node.compiled = _decide(node)
-    return found  # type: ignore[return-value]
+    return found
 
 
 def _decide(node: Node) -> Decisions:
@@ -202,6 +204,16 @@ def _compile(visit: Visit, kinds: dict[str, type], made: Decisions) -> Fill:
             lines += [f"    if not ({expression}):", f"        {fallback}"]
         elif obj and kinds[key] is dict:  # what ``value`` would do, one call less
             lines.append(f"    out[{k}] = f._object(n{n}, {k}, v, below, invent=False)")
+        elif kinds[key] is list and "array" in child.types:  # the array's bounds inline, then its items
+            bounds = f"{child.min_items} <= len(v)" + (
+                f" <= {child.max_items}" if child.max_items is not None else ""
+            )
+            lines += [
+                f"    if {bounds}:",
+                f"        out[{k}] = f._list(n{n}, {k}, v, name, below)",
+                "    else:",
+                f"        {fallback}",
+            ]
         else:
             lines.append(f"    {fallback}")
     lines.append("    return out")
