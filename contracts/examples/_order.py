@@ -4,6 +4,9 @@
 DeliveryAmount + TipAmount + ServiceChargeAmount + Voucher.Amount (negative), plus ProcessingFee for cash
 orders only (for card orders Flipdish charges the fee to the customer directly). Prices include tax
 (VAT-inclusive menus); each line's tax is its price's share at the store's VAT rate.
+
+The records are slotted dataclasses, not frozen ones (a frozen dataclass's ``__init__`` sets each field
+through ``object.__setattr__``, several microseconds per order): they are built once and never changed.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from ._dishes import MENUS, Dish
@@ -42,7 +45,7 @@ class Line(NamedTuple):
     total_cents: int = 0  # with its options (``_line`` sets it)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Voucher:
     voucher_id: int
     code: str
@@ -52,7 +55,7 @@ class Voucher:
     cents: int  # negative: a discount
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Address:
     building: str | None
     street: str
@@ -63,7 +66,7 @@ class Address:
     instructions: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OrderFacts:
     """Everything an order's payloads (legacy ``Order``, v3 ``sale``) are rendered from."""
 
@@ -99,9 +102,8 @@ class OrderFacts:
         voucher = self.voucher.cents if self.voucher else 0
         fee = self.fee_cents if self.cash else 0
         amount = items + self.delivery_cents + self.tip_cents + service + voucher + fee
-        for name, value in (("items_cents", items), ("tax_cents", tax), ("service_cents", service)):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "amount_cents", amount)
+        self.items_cents, self.tax_cents, self.service_cents = items, tax, service
+        self.amount_cents = amount
 
     @property
     def delivery(self) -> bool:
@@ -256,6 +258,7 @@ def _card(bits: Callable[[int], int], rand: Callable[[], float]) -> str:
     return f"{card} ****{below(bits, 10_000):04d}"
 
 
+@lru_cache(maxsize=1 << 16)  # ``round`` to 2 places goes through text: a lookup is several times faster
 def money(cents: int) -> float:
     """Cents as the 2-decimal number Flipdish sends."""
     return round(cents / 100, 2)

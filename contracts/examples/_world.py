@@ -215,9 +215,12 @@ PEOPLE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scene:
-    """The actors of one example: a store (with its ids), a customer, a staff member, and the time."""
+    """The actors of one example: a store (with its ids), a customer, a staff member, and the time.
+
+    Never changed once made (not frozen only because a frozen dataclass is slow to build).
+    """
 
     store: StoreFacts
     store_id: int
