@@ -47,6 +47,7 @@ class Layout:
 
     fill: Fill
     complete: bool
+    trivial: bool  # nothing to look at: ``fill`` returns ``out`` as it is
 
 
 _MAX_LAYOUTS = 64  # hint shapes remembered per object node (maps with free-form keys are not remembered)
@@ -82,7 +83,8 @@ class Decisions:
         visit = tuple(self._visit(keys, types))
         dropped = {key for key, child, _, _ in visit if child is None}
         kinds = dict(zip(keys, types, strict=True))
-        found = Layout(_compile(visit, kinds, self), self.may_set <= set(keys) - dropped)
+        complete = self.may_set <= set(keys) - dropped
+        found = Layout(_compile(visit, kinds, self), complete, not visit)
         if len(self.layouts) < _MAX_LAYOUTS:
             self.layouts[shape] = found
         return found
@@ -202,8 +204,16 @@ def _compile(visit: Visit, kinds: dict[str, type], made: Decisions) -> Fill:
         if inline is not None:
             expression, space[f"c{n}"] = re.sub(r"\bc\b", f"c{n}", inline[0]), inline[1]
             lines += [f"    if not ({expression}):", f"        {fallback}"]
-        elif obj and kinds[key] is dict:  # what ``value`` would do, one call less
-            lines.append(f"    out[{k}] = f._object(n{n}, {k}, v, below, invent=False)")
+        elif obj and kinds[key] is dict:  # ``f._object``'s fast path inline: the child's layout, in place
+            space[f"l{n}"] = decisions(child).layouts
+            lines += [
+                "    s = (*v, *map(type, v.values()))",
+                f"    l = l{n}.get(s)",
+                "    if l is None or not l.complete:",
+                f"        out[{k}] = f._object(n{n}, {k}, v, below, invent=False)",
+                "    elif not l.trivial:",
+                f"        l.fill(f, v, {k}, below + 1)",
+            ]
         elif kinds[key] is list and "array" in child.types:  # the array's bounds inline, then its items
             bounds = f"{child.min_items} <= len(v)" + (
                 f" <= {child.max_items}" if child.max_items is not None else ""
