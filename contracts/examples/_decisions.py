@@ -218,12 +218,35 @@ def _compile(visit: Visit, kinds: dict[str, type], made: Decisions) -> Fill:
             bounds = f"{child.min_items} <= len(v)" + (
                 f" <= {child.max_items}" if child.max_items is not None else ""
             )
-            lines += [
-                f"    if {bounds}:",
-                f"        out[{k}] = f._list(n{n}, {k}, v, name, below)",
-                "    else:",
-                f"        {fallback}",
-            ]
+            items = child.items
+            each = decisions(items) if items is not None else None
+            if each is None or not each.obj:
+                lines += [
+                    f"    if {bounds}:",
+                    f"        out[{k}] = f._list(n{n}, {k}, v, name, below)",
+                    "    else:",
+                    f"        {fallback}",
+                ]
+            else:  # a list of objects: each item's layout inline, as for a nested object
+                space[f"i{n}"], space[f"k{n}"], space[f"l{n}"] = items, each.free, each.layouts
+                lines += [
+                    f"    if not ({bounds}):",
+                    f"        {fallback}",
+                    "    else:",
+                    "        for i, h in enumerate(v):",
+                    "            t = type(h)",
+                    f"            if t in k{n}:",
+                    "                continue",
+                    "            if t is dict:",
+                    "                s = (*h, *map(type, h.values()))",
+                    f"                l = l{n}.get(s)",
+                    "                if l is None or not l.complete:",
+                    f"                    v[i] = f._object(i{n}, {k}, h, below + 1, invent=False)",
+                    "                elif not l.trivial:",
+                    f"                    l.fill(f, h, {k}, below + 2)",
+                    "            else:",
+                    f"                v[i] = f.value(i{n}, {k}, h, parent=name, depth=below + 1)",
+                ]
         else:
             lines.append(f"    {fallback}")
     lines.append("    return out")
