@@ -303,6 +303,8 @@ def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
         for k in range(min(len(population), 8) + 1):
             assert ours.sample(population, k) == theirs.sample(population, k)
     assert ours.digits(40) == "".join(str(theirs.randint(0, 9)) for _ in range(40))
+    for alphabet in ("A", "AB", "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", "0123456789abcdefghijklmnopqrstuvwxyz"):
+        assert ours.chars(alphabet, 30) == "".join(theirs.choice(alphabet) for _ in range(30))
 
 
 @pytest.mark.parametrize("text", ["0:order.created", "scene:123456789", "", "é" * 300])
@@ -334,7 +336,16 @@ def test_uuid_text_is_what_the_uuid_module_writes() -> None:
         bits = rng.getrandbits(128)
         assert uuid_text(bits) == str(uuid.UUID(int=bits))
         assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
-    for name in ("", "flipdish-sim:12345:menu", "flipdish-sim:1:Kebab w bułce/Sos czosnkowy", "x" * 500):
+    names = [
+        f"flipdish-sim:{rng.randrange(10**6)}:{rng.random()}" for _ in range(500)
+    ]  # every variant nibble
+    for name in (
+        "",
+        "flipdish-sim:12345:menu",
+        "flipdish-sim:1:Kebab w bułce/Sos czosnkowy",
+        "x" * 500,
+        *names,
+    ):
         assert uuid5_url(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from ._dishes import MENUS, Dish
 from ._fill import Filler
 from ._ids import uuid5_url
-from ._rng import below
+from ._rng import Rng, below
 from ._world import Scene
 
 __all__ = ["Address", "Line", "OrderFacts", "Voucher", "draft_order", "money", "stable_uuid"]
@@ -138,7 +138,9 @@ def draft_order(f: Filler) -> OrderFacts:
     voucher = _voucher(bits, rand, scene, items, delivery_cents)
     chef_note = (None, None, "No onions please", "Extra napkins, thanks!")[below(bits, 4)]
     email_known = rand() < 0.85
-    receipt_code = "".join([_CODE[below(bits, 32)] for _ in range(8)])
+    receipt_code = (
+        rng.chars(_CODE, 8) if isinstance(rng, Rng) else "".join(rng.choice(_CODE) for _ in range(8))
+    )
     return OrderFacts(
         order_id=order_id,
         lines=lines,

@@ -81,13 +81,19 @@ class Rng(random.Random):
 
     def digits(self, count: int) -> str:
         """``count`` decimal digits, drawn as ``str(randint(0, 9))`` each."""
+        return self.chars(_DIGITS, count)
+
+    def chars(self, alphabet: str, count: int) -> str:
+        """``count`` characters of ``alphabet``, drawn as ``choice(alphabet)`` each."""
         getrandbits = self.getrandbits
+        n = len(alphabet)
+        k = n.bit_length()
         out = []
         for _ in range(count):
-            r = getrandbits(4)
-            while r >= 10:
-                r = getrandbits(4)
-            out.append(_DIGITS[r])
+            r = getrandbits(k)
+            while r >= n:
+                r = getrandbits(k)
+            out.append(alphabet[r])
         return "".join(out)
 
 
