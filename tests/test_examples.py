@@ -491,3 +491,15 @@ def test_filler_fills_any_hint_as_the_walking_filler_did(name: str, profile: Pro
         assert (
             fast.rng.getstate() == walking.rng.getstate()
         )  # the same draws, so the rest of a payload agrees
+
+
+def test_a_node_of_many_hint_shapes_is_filled_as_the_walking_filler_did() -> None:
+    spec, plan = get_event("order.created"), _plan_for("order.created", Profile.OBSERVED, V3Shape.PROPERTIES)
+    for n in range(100):  # 100 shapes of Body (an unknown key each), past what a node compiles
+        scene = _scene(n, None)
+        hint = legacy_hint(spec, Filler(Rng(f"{n}:hint"), scene))
+        hint["Body"][f"Unknown{n}"] = n  # type: ignore[index]
+        fast, walking = Filler(Rng(f"{n}:fill"), scene), _WalkingFiller(Rng(f"{n}:fill"), scene)
+        ours, theirs = fast.value(plan, "", copy.deepcopy(hint)), walking.value(plan, "", copy.deepcopy(hint))
+        assert json.dumps(ours) == json.dumps(theirs), n
+    assert len(decisions(plan.props["Body"][0]).layouts) <= 64

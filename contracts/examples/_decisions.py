@@ -84,9 +84,9 @@ class Decisions:
         dropped = {key for key, child, _, _ in visit if child is None}
         kinds = dict(zip(keys, types, strict=True))
         complete = self.may_set <= set(keys) - dropped
-        found = Layout(_compile(visit, kinds, self), complete, not visit)
-        if len(self.layouts) < _MAX_LAYOUTS:
-            self.layouts[shape] = found
+        if len(self.layouts) >= _MAX_LAYOUTS:  # a node of many shapes (hostile hints): walked, not compiled
+            return Layout(_walk(visit), complete, not visit)
+        found = self.layouts[shape] = Layout(_compile(visit, kinds), complete, not visit)
         return found
 
     def _visit(
@@ -188,7 +188,27 @@ def _string_check(sc: Scalar) -> tuple[str, object]:
     return "c(v)", lambda v: string_fits(sc, v)
 
 
-def _compile(visit: Visit, kinds: dict[str, type], made: Decisions) -> Fill:
+def _walk(visit: Visit) -> Fill:
+    """What ``_compile`` writes out, as a loop: for shapes past ``_MAX_LAYOUTS``, never remembered."""
+
+    def fill(f: Any, out: dict[str, object], name: str, below: int) -> dict[str, object]:
+        for key, child, check, obj in visit:
+            if child is None:
+                del out[key]
+                continue
+            v = out[key]
+            if check is not None and check(v):
+                continue
+            if obj and type(v) is dict:
+                out[key] = f._object(child, key, v, below, invent=False)
+            else:
+                out[key] = f.value(child, key, v, parent=name, depth=below)
+        return out
+
+    return fill
+
+
+def _compile(visit: Visit, kinds: dict[str, type]) -> Fill:
     """``visit`` as the body of one function: no loop, no tuple unpacking, the checks written inline."""
     lines = ["def fill(f, out, name, below):"]
     space: dict[str, object] = {}
