@@ -75,9 +75,16 @@ def make_client(
     """
     if transport is None:
         network = network or current_network()
-        trust = network.ssl_context() if verify_tls is None else verify_tls
+        # the trust is built on the first https delivery (~60 ms of start-up otherwise); a CA bundle is
+        # read now, so a bad one fails before anything is sent
+        trust = (
+            (network.ssl_context() if network.ca_bundle else network.ssl_context)
+            if verify_tls is None
+            else verify_tls
+        )
+        proxied = network.proxy is not None or network.trust_env  # else every delivery goes direct
         transport = AiohttpDeliveryTransport(
-            verify_tls=trust, proxy=network.proxy_for, max_connections=max_connections
+            verify_tls=trust, proxy=network.proxy_for if proxied else None, max_connections=max_connections
         )
     client = DeliveryClient(
         transport=transport,

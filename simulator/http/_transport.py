@@ -100,26 +100,39 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         *,
-        verify_tls: bool | ssl.SSLContext = True,
+        verify_tls: bool | ssl.SSLContext | Callable[[], ssl.SSLContext | bool] = True,
         proxy: Callable[[str], str | None] | None = None,
         max_connections: int = 200,
         resolver: aiohttp.abc.AbstractResolver | None = None,
     ) -> None:
         """``resolver``: how host names become addresses (default: the system's, as Flipdish's would);
-        tests pass one that maps every name to 127.0.0.1, so arbitrary host names never leave the machine."""
-        if isinstance(verify_tls, ssl.SSLContext):
-            self._ssl: ssl.SSLContext | bool = verify_tls
-        else:
-            self._ssl = ssl.create_default_context() if verify_tls else False
+        tests pass one that maps every name to 127.0.0.1, so arbitrary host names never leave the machine.
+        ``verify_tls``: True the system's trust, False none, or the context (or what makes it on the first
+        https delivery: loading a trust store costs ~60 ms that a plain-HTTP run never needs)."""
+        self._trust = verify_tls
+        self._ssl: ssl.SSLContext | bool | None = (
+            verify_tls if isinstance(verify_tls, ssl.SSLContext) else None
+        )
         self._max_connections = max_connections
         self._resolver = resolver
         self._proxy = proxy  # the proxy for a URL (None: direct), see simulator/network.py
         self._session: aiohttp.ClientSession | None = None
 
+    def _tls(self) -> ssl.SSLContext | bool:
+        """The TLS settings of https deliveries, made once."""
+        if self._ssl is None:
+            trust = self._trust
+            if callable(trust):
+                self._ssl = trust()
+            else:
+                self._ssl = ssl.create_default_context() if trust else False
+        return self._ssl
+
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
+            # with a proxy the trust is needed for its tunnels too; else each https request passes it
             connector = aiohttp.TCPConnector(
-                limit=self._max_connections, ssl=self._ssl, resolver=self._resolver
+                limit=self._max_connections, ssl=self._tls() if self._proxy else True, resolver=self._resolver
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -151,6 +164,7 @@ class AiohttpDeliveryTransport(httpx.AsyncBaseTransport):
                 data=body,
                 allow_redirects=False,
                 proxy=self._proxy(url) if self._proxy else None,
+                ssl=self._tls() if url[:6].lower() == "https:" else True,
             )
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             error = translate(exc, request)
