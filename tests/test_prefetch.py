@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from flipdish_sim.contracts.examples import example
+from flipdish_sim.simulator.clock import VirtualClock
+from flipdish_sim.simulator.engine import Sender
+from flipdish_sim.simulator.engine._payload import finished
 from flipdish_sim.simulator.engine._prefetch import CHUNK, INLINE, prefetched
+from flipdish_sim.simulator.log._store import Store
+from flipdish_sim.simulator.model._identity import RunIdentity
 from flipdish_sim.simulator.scenario import PlannedEvent
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+SECRET = "whsec_0123456789abcdef"
 USER = {"Type": "order.created", "CreateTime": "2026-01-01T00:00:00.000Z", "Body": {"OrderId": 7}}
 
 
@@ -105,3 +113,49 @@ def test_a_worker_that_cannot_start_leaves_it_all_in_process(monkeypatch: pytest
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Unstartable)
     plan = _plan(INLINE + 2 * CHUNK)
     assert _effective(list(prefetched(plan))) == _effective(plan)
+
+
+# -- finished ahead: the run's ids, the legacy envelope and the bytes made in the worker too
+
+
+def _mixed_plan(count: int) -> list[PlannedEvent]:
+    """Legacy and v3 events (a v3 payload has no envelope), generated."""
+    names = ("order.created", "order.accepted", "sale.created.v1")
+    return [PlannedEvent(T0 + timedelta(seconds=n), names[n % 3], None, 5000 + n) for n in range(count)]
+
+
+@pytest.mark.parametrize("salt", ["3f9a", None])
+def test_with_the_runs_identity_the_worker_finishes_what_publish_would(salt: str | None) -> None:
+    identity = RunIdentity(salt)
+    plan = _plan(INLINE + 2 * CHUNK)
+    out = list(prefetched(iter(plan), identity))
+    ahead = [i for i in out if getattr(i, "body", None) is not None]
+    assert len(ahead) >= 2 * CHUNK - 4, "the worker's chunks come finished"
+    for item in ahead:
+        expected = finished(item.name, item.at, example(item.name, seed=item.seed, at=item.at), identity)
+        assert (item.payload, item.body) == expected
+        assert json.loads(item.body) == item.payload
+
+
+def test_a_run_publishing_finished_items_stores_what_publishing_bare_ones_stores(tmp_path: Path) -> None:
+    plan = _mixed_plan(INLINE + CHUNK + 7)
+    stored = []
+    for name, feed in (("bare", iter(plan)), ("ahead", prefetched(iter(plan), RunIdentity("5a1t")))):
+        store = Store(tmp_path / f"{name}.db")
+        try:
+            sender = Sender(store, clock=VirtualClock(T0), identity=RunIdentity("5a1t"))
+            sender.add_subscription(
+                "https://legacy.example/hook", event_names=["order.created", "order.accepted"]
+            )
+            v3 = ["sale.created.v1"]
+            sender.add_subscription("https://v3.example/hook", event_names=v3, family="v3", secrets=[SECRET])
+            events = [sender.publish_planned(item) for item in feed]
+            rows = store.query(
+                "SELECT e.body, count(d.id) FROM events e JOIN deliveries d"
+                " ON d.event_seq = e.seq GROUP BY e.seq ORDER BY e.seq"
+            )
+            stored.append(([(e.id, e.name, e.payload) for e in events], rows))
+        finally:
+            store.close()
+    assert stored[0] == stored[1]
+    assert len(stored[0][1]) == len(plan)

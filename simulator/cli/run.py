@@ -119,7 +119,7 @@ def run(
                 from flipdish_sim.simulator.engine._prefetch import prefetched
 
                 session.sender.on_attempt.append(lambda report: click.echo(_plain(report)))
-                await session.sender.run_until_idle(prefetched(session.events()))
+                await session.sender.run_until_idle(prefetched(session.events(), session.sender.identity))
             session.finish()
             return session.events_before
 
@@ -190,4 +190,4 @@ async def _with_bar(session: ScenarioRun) -> None:
 
         session.sender.on_attempt.append(on_attempt)
         session.sender.on_publish.append(lambda event: bar.advance(task))
-        await session.sender.run_until_idle(prefetched(session.events()))
+        await session.sender.run_until_idle(prefetched(session.events(), session.sender.identity))

@@ -5,8 +5,11 @@
 events: a feed of at least :data:`INLINE` events gets one worker process (``spawn``: it inherits no file,
 lock or connection of this process) that makes the examples of the next :data:`AHEAD` chunks while the
 engine publishes and sends. The items come out in the feed's order, each with the payload
-``example(name, seed=seed, at=at)`` gives in-process: the same bytes for the same seed (the engine still
-freshens the ids, as for any generated payload). Items that carry a payload pass through unchanged.
+``example(name, seed=seed, at=at)`` gives in-process: the same bytes for the same seed. Given the run's
+:class:`~flipdish_sim.simulator.model.RunIdentity`, the worker also does what publishing would do next
+(``engine._payload.finished``: this run's ids, the legacy envelope, the JSON bytes), so the engine's
+loop only stores and sends them; the result is the same as publishing the bare item in-process. Items
+that carry a payload pass through unchanged.
 
 A short feed is generated in-process (a worker's start-up would cost more than it saves); the first
 :data:`INLINE` events of a long one too, while the worker starts. A worker that cannot start or dies is
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flipdish_sim.simulator.engine._feed import Publishable
+from flipdish_sim.simulator.model._identity import RunIdentity
 
 __all__ = ["AHEAD", "CHUNK", "INLINE", "prefetched"]
 
@@ -47,16 +51,25 @@ class Generated:
     payload: Mapping[str, object]
     seed: int
     user_supplied: bool = False
+    body: bytes | None = None
+    """Set: ``payload`` is as published, with this run's ids, and these are its bytes."""
 
 
 Job = list[tuple[str, int, datetime]]
+Made = list[tuple[Mapping[str, object], bytes | None]]
+_KEEP = "keep"  # the salt of a feed whose payloads the engine finishes itself (no identity given)
 
 
-def generate(job: Job) -> list[dict[str, object]]:
-    """The worker's task (also the in-process fallback): one example per (name, seed, at)."""
+def generate(job: Job, salt: str | None = _KEEP) -> Made:
+    """The worker's task (also the in-process fallback): one example per (name, seed, at), finished for
+    the run whose identity has ``salt`` (None: fixed ids), or left bare (``_KEEP``)."""
     from flipdish_sim.contracts.examples import example
+    from flipdish_sim.simulator.engine._payload import finished
 
-    return [example(name, seed=seed, at=at) for name, seed, at in job]
+    if salt == _KEEP:
+        return [(example(name, seed=seed, at=at), None) for name, seed, at in job]
+    identity = RunIdentity(salt)
+    return [finished(name, at, example(name, seed=seed, at=at), identity) for name, seed, at in job]
 
 
 def _worker_start(parent: int) -> None:
@@ -79,17 +92,20 @@ def _job(chunk: list[Publishable]) -> Job:
     return [(item.name, item.seed, item.at) for item in chunk if item.payload is None]
 
 
-def _merge(chunk: list[Publishable], payloads: list[dict[str, object]]) -> Iterator[Publishable]:
+def _merge(chunk: list[Publishable], payloads: Made) -> Iterator[Publishable]:
     made = iter(payloads)
     for item in chunk:
         if item.payload is None:
-            yield Generated(item.at, item.name, next(made), item.seed)
+            payload, body = next(made)
+            yield Generated(item.at, item.name, payload, item.seed, body=body)
         else:
             yield item
 
 
-def prefetched(feed: Iterable[Publishable]) -> Iterator[Publishable]:
-    """``feed`` in order, its examples made ahead in a worker process (see the module docstring)."""
+def prefetched(feed: Iterable[Publishable], identity: RunIdentity | None = None) -> Iterator[Publishable]:
+    """``feed`` in order, its examples made ahead in a worker process (see the module docstring), and
+    finished for the run of ``identity`` when it is given."""
+    salt = _KEEP if identity is None else identity.salt
     items = iter(feed)
     head = list(itertools.islice(items, INLINE))
     if len(head) < INLINE:
@@ -106,7 +122,7 @@ def prefetched(feed: Iterable[Publishable]) -> Iterator[Publishable]:
         yield from head
         yield from items
         return
-    waiting: deque[tuple[list[Publishable], concurrent.futures.Future[list[dict[str, object]]] | None]]
+    waiting: deque[tuple[list[Publishable], concurrent.futures.Future[Made] | None]]
     waiting = deque()
     broken = False
 
@@ -118,7 +134,7 @@ def prefetched(feed: Iterable[Publishable]) -> Iterator[Publishable]:
             future = None
             if job and not broken:
                 try:
-                    future = pool.submit(generate, job)
+                    future = pool.submit(generate, job, salt)
                 except Exception:  # the pool broke, or the worker could not be started: in-process
                     broken = True
             waiting.append((chunk, future))
@@ -131,14 +147,14 @@ def prefetched(feed: Iterable[Publishable]) -> Iterator[Publishable]:
             chunk, future = waiting.popleft()
             submit()
             job = _job(chunk)
-            payloads: list[dict[str, object]] | None = None
+            payloads: Made | None = None
             if future is not None:
                 try:
                     payloads = future.result()
                 except Exception:  # the worker died or failed: this chunk (and the rest) in-process
                     broken = True
             if payloads is None:
-                payloads = generate(job) if job else []
+                payloads = generate(job, salt) if job else []
             yield from _merge(chunk, payloads)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from flipdish_sim.contracts.catalogue import Family, get_event
+from flipdish_sim.contracts.catalogue import get_event
 from flipdish_sim.errors import PayloadError
 from flipdish_sim.simulator.clock import Clock
 from flipdish_sim.simulator.engine._agenda import Agenda
 from flipdish_sim.simulator.engine._feed import Publishable
+from flipdish_sim.simulator.engine._payload import finished
 from flipdish_sim.simulator.log._store import Store
 from flipdish_sim.simulator.model._identity import RunIdentity
 from flipdish_sim.simulator.model._report import AttemptReport
@@ -31,10 +32,6 @@ from flipdish_sim.simulator.model._subscription import (
 )
 from flipdish_sim.simulator.policy._disable import RollingWindow
 from flipdish_sim.simulator.policy._policy import SenderPolicy
-from flipdish_sim.simulator.wire._envelope import (
-    encode_json,
-    legacy_envelope,
-)
 from flipdish_sim.simulator.wire._template import RequestTemplates
 
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # what uuid.UUID(version=4) clears and sets
@@ -85,6 +82,7 @@ class Publisher:
         at: datetime | None = None,
         generated: bool = False,
         only: int | None = None,
+        body: bytes | None = None,
     ) -> Event:
         """Record an event and fan it out to every subscription of its name; returns the stored event.
 
@@ -94,7 +92,9 @@ class Publisher:
         example (and of a ``generated`` payload, e.g. a planned order lifecycle) are made unique to this
         run by :attr:`identity`; a payload the user wrote keeps its own. ``only``: deliver to that one
         subscription (a v3 trigger test). A subscription receives the event when it receives its name and
-        every :attr:`accepts` hook agrees (the v3 API's property scope is one).
+        every :attr:`accepts` hook agrees (the v3 API's property scope is one). ``body``: ``payload`` is
+        already as published (``engine._payload.finished`` with this run's identity, as the prefetch
+        worker makes it) and these are its bytes.
         """
         spec = get_event(event_name)
         at = self.clock.now() if at is None else at
@@ -106,14 +106,8 @@ class Publisher:
             payload, generated = example(event_name, seed=seed, at=at), True
         elif not isinstance(payload, Mapping):
             raise PayloadError(f"a payload is a JSON object, got {type(payload).__name__}")
-        if generated and not self.identity.fixed:
-            payload = self.identity.freshen(payload)
-        if spec.family is Family.LEGACY:
-            if not {"Type", "Body"} <= payload.keys():
-                payload = legacy_envelope(event_name, at, payload)
-            body = encode_json(payload)
-        else:
-            body = encode_json(payload)
+        if body is None:
+            payload, body = finished(event_name, at, payload, self.identity if generated else None)
         event_id = _event_id(payload) or self._uuid()
         deliveries: list[Delivery] = []
         for sub in self._subs.values():
@@ -138,7 +132,9 @@ class Publisher:
     def publish_planned(self, item: Publishable) -> Event:
         """Publish a feed's event; a planned payload is generated unless the user supplied it."""
         generated = not getattr(item, "user_supplied", False)
-        return self.publish(item.name, item.payload, seed=item.seed, at=item.at, generated=generated)
+        body = getattr(item, "body", None)  # made ahead, with this run's identity (engine/_prefetch.py)
+        at, seed = item.at, item.seed
+        return self.publish(item.name, item.payload, seed=seed, at=at, generated=generated, body=body)
 
     def _deliveries_for(
         self, sub: Subscription, event_id: str, name: str, body: bytes, at: datetime
