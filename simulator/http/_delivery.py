@@ -19,6 +19,7 @@ handler cannot be interrupted, so a slow one is classified ``timeout`` once it r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 from collections.abc import AsyncIterator, Iterable
@@ -143,9 +144,11 @@ async def attempt(
         return Attempt(at, outcome, status, stopwatch.elapsed(started), headers, body, error)
 
     try:
-        async with asyncio.timeout(deadline):
-            url = _parsed(request.url)
-            transport = _plain_transport(client, url, request)
+        url = _parsed(request.url)
+        transport = _plain_transport(client, url, request)
+        # an app in this thread cannot be interrupted (nothing in its exchange awaits): no timer to arm
+        in_thread = type(transport) is _WSGIAsyncTransport
+        async with _NO_TIMER if in_thread else asyncio.timeout(deadline):
             if transport is None:
                 # what ``client.stream`` does, without its context-manager layer, and the URL parsed once
                 outgoing = client.build_request(
@@ -185,6 +188,7 @@ async def attempt(
 
 
 _NO_TIMEOUT = httpx.Timeout(None)
+_NO_TIMER = contextlib.nullcontext()
 _NO_TIMEOUT_EXTENSIONS = {"timeout": _NO_TIMEOUT.as_dict()}
 _URLS: dict[str, httpx.URL] = {}
 _AUTO_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
@@ -268,9 +272,25 @@ async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]
         loaded = response.content
     except httpx.ResponseNotRead:
         stream = response.stream  # the raw bytes, as aiter_raw yields them, without its bookkeeping
+        if type(stream) is _SyncStream:  # an in-thread WSGI app's body: iterated as it is
+            return _read_bounded_sync(stream.chunks, limit)
         assert isinstance(stream, httpx.AsyncByteStream)
         return await _read_bounded(aiter(stream), limit)
     return loaded[:limit], len(loaded) > limit
+
+
+def _read_bounded_sync(chunks: Iterable[bytes], limit: int) -> tuple[bytes, bool]:
+    """:func:`_read_bounded` of a synchronous stream."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        room = limit - size
+        if len(chunk) > room:
+            parts.append(chunk[:room])
+            return b"".join(parts), True
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts), False
 
 
 async def _read_bounded(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
@@ -322,14 +342,14 @@ def describe_invalid_request(exc: BaseException) -> str:
 
 class _SyncStream(httpx.AsyncByteStream):
     def __init__(self, stream: Iterable[bytes]) -> None:
-        self._stream = stream
+        self.chunks = stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self._stream:
+        for chunk in self.chunks:
             yield chunk
 
     async def aclose(self) -> None:
-        close = getattr(self._stream, "close", None)
+        close = getattr(self.chunks, "close", None)
         if close is not None:
             close()
 
