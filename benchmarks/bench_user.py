@@ -9,6 +9,12 @@ concurrency (the scenario's ``policy.concurrency``), in turns within one run:
   the closing summary and exit. Its stdout (one line per attempt, what a CI job would see) is read and
   discarded. The rate is events / wall seconds; the figure is that rate over wrk's.
 
+Where the gap comes from is measured too, in CPU: the run's processes (``getrusage`` of the reaped
+subprocess and its worker) per event, and the receiver's per request (``/proc``). The two share the
+machine's cores; at a rate of ``0.5 * wrk`` the receiver needs ``0.5 * wrk * receiver_cpu`` of them, and
+the run's event loop, one thread, has at most ``1 / (0.5 * wrk)`` seconds of CPU per event. The section
+prints that budget beside what the run spends.
+
 Each concurrency is measured ``rounds`` times (wrk, then run, alternating); the section reports every
 ratio, the median and the spread. ``wrk`` not installed: the section says so and skips, it never crashes.
 
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_loopback import wrk_rate
-from benchmarks.harness import REPO, sample_body, uvicorn_receiver
+from benchmarks.harness import REPO, receiver_cpu_seconds, sample_body, uvicorn_receiver
 
 CONCURRENCIES = (10, 100)
 EVENTS = 10_000
@@ -75,15 +82,24 @@ def time_run(url: str, concurrency: int, events: int, folder: Path) -> dict[str,
     db = folder / f"run-{time.monotonic_ns()}.db"
     command = [*flipdish_sim_command(), "run", str(scenario), "--url", url, "--db", str(db), "--no-progress"]
     env = {**os.environ, "FLIPDISH_SIM_VERIFY_TOKEN": "bench-token"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    receiver_before = receiver_cpu_seconds(url)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    receiver_after = receiver_cpu_seconds(url)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
         raise RuntimeError(f"flipdish-sim run exited {done.returncode}: " + " | ".join(tail))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return {"events": events, "seconds": round(seconds, 3), "per_second": round(events / seconds, 1)}
+    out = {"events": events, "seconds": round(seconds, 3), "per_second": round(events / seconds, 1)}
+    out["run_cpu_us_per_event"] = round(cpu / events * 1e6, 1)
+    if receiver_before is not None and receiver_after is not None:
+        out["receiver_cpu_us_per_request"] = round((receiver_after - receiver_before) / events * 1e6, 1)
+    return out
 
 
 def run(
@@ -108,11 +124,23 @@ def run(
                 wrk = wrk_rate(url, body, concurrency, wrk_seconds).per_second
                 measured = time_run(url, concurrency, events, folder)
                 ratio = measured["per_second"] / wrk
-                turns.append({**measured, "wrk_per_second": round(wrk, 1), "ratio": round(ratio, 3)})
+                budget = 1e6 / (GOAL * wrk)  # CPU per event of one event loop at GOAL x wrk
+                turns.append(
+                    {
+                        **measured,
+                        "wrk_per_second": round(wrk, 1),
+                        "ratio": round(ratio, 3),
+                        "loop_budget_us_per_event": round(budget, 1),
+                    }
+                )
+                receiver = measured.get("receiver_cpu_us_per_request")
                 print(
                     f"  user c={concurrency:<3} flipdish-sim run {events:,} events:"
                     f" {measured['seconds']:6.2f} s {measured['per_second']:7.0f}/s"
-                    f"   wrk {wrk:7.0f}/s   ratio {ratio:.2f}",
+                    f"   wrk {wrk:7.0f}/s   ratio {ratio:.2f}"
+                    f"   CPU per event: run {measured['run_cpu_us_per_event']:.0f} us"
+                    + (f", receiver {receiver:.0f} us" if receiver is not None else "")
+                    + f"; at {GOAL} x wrk the run's loop may spend {budget:.0f} us",
                     flush=True,
                 )
             ratios = [t["ratio"] for t in turns]

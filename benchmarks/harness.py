@@ -56,6 +56,20 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
     raise RuntimeError(f"receiver on 127.0.0.1:{port} did not start within {timeout} s")
 
 
+_RECEIVERS: dict[str, int] = {}  # URL -> pid of the uvicorn_receiver serving it
+
+
+def receiver_cpu_seconds(url: str) -> float | None:
+    """CPU seconds (user + system) the :func:`uvicorn_receiver` at ``url`` has used so far; None where
+    ``/proc`` cannot tell (not Linux)."""
+    pid = _RECEIVERS.get(url)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 @contextlib.contextmanager
 def uvicorn_receiver(app: str = "benchmarks.receivers:bare_asgi") -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 in a child process; yield its URL."""
@@ -64,10 +78,13 @@ def uvicorn_receiver(app: str = "benchmarks.receivers:bare_asgi") -> Iterator[st
     command += ["--log-level", "error", "--no-access-log", "--app-dir", str(REPO)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    _RECEIVERS[url] = process.pid
     try:
         wait_for_port(port)
-        yield f"http://127.0.0.1:{port}/"
+        yield url
     finally:
+        _RECEIVERS.pop(url, None)
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -21,10 +21,10 @@ from flipdish_sim.contracts.catalogue import (
     load_schema,
 )
 from flipdish_sim.contracts.examples import example, examples, order_lifecycle, profile_conflicts
-from flipdish_sim.contracts.validate import ValidationIssue, check, validate
 
 if TYPE_CHECKING:
     from flipdish_sim.contracts.strategies import UnsupportedSchemaError, from_schema, payloads
+    from flipdish_sim.contracts.validate import ValidationIssue, check, validate
 
 __all__ = [
     "EventSpec",
@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 _LAZY = {"UnsupportedSchemaError", "from_schema", "payloads"}
+_VALIDATION = {"ValidationIssue", "check", "validate"}  # jsonschema: a fifth of a command's start-up
 
 
 def __getattr__(name: str) -> object:
@@ -55,4 +56,8 @@ def __getattr__(name: str) -> object:
         from flipdish_sim.contracts import strategies
 
         return getattr(strategies, name)
+    if name in _VALIDATION:
+        import flipdish_sim.contracts.validate as validation
+
+        return getattr(validation, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -518,3 +518,90 @@ def test_a_redirect_is_classified_alike_on_both_client_paths(location: str) -> N
     )
     full = send(legacy("http://receiver.local/hook"), client=hooked)
     assert (plain.outcome, plain.status_code, plain.error) == (full.outcome, full.status_code, full.error)
+
+
+# -- the direct path: attempts over make_client's aiohttp transport skip httpx's objects, nothing else
+
+
+def _via_httpx() -> httpx.AsyncClient:
+    """make_client's client, made to send through ``client.send`` (httpx's request and response objects)."""
+    client = delivery.make_client()
+    assert isinstance(client, delivery.DeliveryClient)
+    assert client.direct is not None
+    client.direct = None
+    client.event_hooks["request"] = [_no_hook]  # a hook: not the plain path either, client.send itself
+    return client
+
+
+async def _no_hook(request: httpx.Request) -> None:
+    return None
+
+
+def _comparable(result: Attempt, port: int = 0) -> tuple[object, ...]:
+    error = result.error.replace(f":{port}/", ":PORT/") if result.error else None
+    return (
+        result.outcome,
+        result.status_code,
+        result.response_headers,
+        result.response_body,
+        error,
+        result.response_truncated,
+    )
+
+
+_ANSWERS: dict[str, Callable[[], receivers.Receiver]] = {
+    "200 with headers": lambda: receivers.ok(200, b"ok", [("X-Request-Id", "r-1"), ("Set-Cookie", "a=b")]),
+    "503": lambda: receivers.ok(503, b"busy"),
+    "redirect": receivers.redirect,
+    "304": receivers.not_modified,
+    "reset": receivers.reset,
+    "not HTTP": receivers.broken,
+    "2 MB answer": lambda: receivers.large(2 * 2**20),
+}
+
+
+@pytest.mark.parametrize("answer", list(_ANSWERS))
+def test_the_direct_path_sends_and_classifies_exactly_as_httpx_does(answer: str) -> None:
+    request = legacy("http://placeholder/")
+    seen: list[tuple[tuple[object, ...], tuple[receivers.RecordedRequest, ...]]] = []
+    for client in (delivery.make_client, _via_httpx):
+        with _ANSWERS[answer]() as receiver:
+            sent = OutgoingRequest(receiver.url + "?x=1&y=%C3%A9", request.headers, request.body)
+            result = send(sent, max_response_bytes=65536, client=client)
+        seen.append((_comparable(result, receiver.port), tuple(receiver.requests)))
+    (direct, on_wire), (via_httpx, on_wire_httpx) = seen
+    assert direct == via_httpx
+
+    def without_port(requests: tuple[receivers.RecordedRequest, ...]) -> list[object]:
+        return [(r.method, r.path, [h for h in r.headers if h[0] != "Host"], r.body) for r in requests]
+
+    assert without_port(on_wire) == without_port(on_wire_httpx)
+    assert on_wire  # every case read a request first
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("{url}", (("X-Verify-Token", "caf\u00e9"),)),  # not ASCII: refused before anything is sent
+        ("{url}", (("X-Verify-Token", "\u20ac"),)),
+        ("http://user:secret@127.0.0.1:{port}/webhook", ()),
+        ("http://" + "a" * 64 + ".example/webhook", ()),
+        ("ftp://127.0.0.1:{port}/webhook", ()),
+        ("http://127.0.0.1:99999/webhook", ()),
+        ("{refused}", ()),
+    ],
+)
+def test_the_direct_path_refuses_and_fails_exactly_as_httpx_does(
+    url: str, headers: tuple[tuple[str, str], ...]
+) -> None:
+    results = []
+    for client in (delivery.make_client, _via_httpx):
+        with receivers.ok(200) as receiver:
+            target = url.format(url=receiver.url, port=receiver.port, refused=receivers.refused_url())
+            base = legacy(target)
+            result = send(OutgoingRequest(target, base.headers + headers, base.body), client=client)
+            assert not result.ok
+            assert not receiver.requests
+            results.append(_comparable(result, receiver.port))
+    direct, via_httpx = results
+    assert direct == via_httpx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 import uuid
@@ -29,7 +30,7 @@ from flipdish_sim.contracts.examples._decisions import decisions, fits_shallow
 from flipdish_sim.contracts.examples._fill import MISSING, Exact, Filler
 from flipdish_sim.contracts.examples._ids import uuid4_text, uuid5_url, uuid_text
 from flipdish_sim.contracts.examples._plan import Node
-from flipdish_sim.contracts.examples._rng import Rng
+from flipdish_sim.contracts.examples._rng import Rng, below
 from flipdish_sim.contracts.examples._timestamps import iso
 from flipdish_sim.contracts.validate import validate
 from flipdish_sim.errors import UnknownEventError
@@ -303,6 +304,18 @@ def test_rng_draws_exactly_as_random_random_does(seed: int) -> None:
         for k in range(min(len(population), 8) + 1):
             assert ours.sample(population, k) == theirs.sample(population, k)
     assert ours.digits(40) == "".join(str(theirs.randint(0, 9)) for _ in range(40))
+    for alphabet in ("A", "AB", "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", "0123456789abcdefghijklmnopqrstuvwxyz"):
+        assert ours.chars(alphabet, 30) == "".join(theirs.choice(alphabet) for _ in range(30))
+
+
+@pytest.mark.parametrize("text", ["0:order.created", "scene:123456789", "", "é" * 300])
+def test_rng_of_is_random_random_of_the_same_text(text: str) -> None:
+    ours, theirs = Rng.of(text), random.Random(text)
+    assert ours.getstate() == theirs.getstate()
+    bits = ours.getrandbits
+    assert [below(bits, n) for n in range(1, 300)] == [theirs.randrange(n) for n in range(1, 300)]
+    assert [below(bits, 2**40 + 7) for _ in range(20)] == [theirs.randrange(2**40 + 7) for _ in range(20)]
+    assert ours.gauss(0, 1) == theirs.gauss(0, 1)
 
 
 def test_rng_refuses_what_random_random_refuses() -> None:
@@ -324,7 +337,16 @@ def test_uuid_text_is_what_the_uuid_module_writes() -> None:
         bits = rng.getrandbits(128)
         assert uuid_text(bits) == str(uuid.UUID(int=bits))
         assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
-    for name in ("", "flipdish-sim:12345:menu", "flipdish-sim:1:Kebab w bułce/Sos czosnkowy", "x" * 500):
+    names = [
+        f"flipdish-sim:{rng.randrange(10**6)}:{rng.random()}" for _ in range(500)
+    ]  # every variant nibble
+    for name in (
+        "",
+        "flipdish-sim:12345:menu",
+        "flipdish-sim:1:Kebab w bułce/Sos czosnkowy",
+        "x" * 500,
+        *names,
+    ):
         assert uuid5_url(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
@@ -464,7 +486,20 @@ def test_filler_fills_any_hint_as_the_walking_filler_did(name: str, profile: Pro
         )
         hint = _perturb(hint, random.Random(seed)) if seed else hint
         fast, walking = Filler(Rng(f"{seed}:fill"), scene), _WalkingFiller(Rng(f"{seed}:fill"), scene)
-        assert fast.value(plan, "", copy.deepcopy(hint)) == walking.value(plan, "", copy.deepcopy(hint)), seed
+        ours, theirs = fast.value(plan, "", copy.deepcopy(hint)), walking.value(plan, "", copy.deepcopy(hint))
+        assert json.dumps(ours) == json.dumps(theirs), seed  # the same values, keys in the same order
         assert (
             fast.rng.getstate() == walking.rng.getstate()
         )  # the same draws, so the rest of a payload agrees
+
+
+def test_a_node_of_many_hint_shapes_is_filled_as_the_walking_filler_did() -> None:
+    spec, plan = get_event("order.created"), _plan_for("order.created", Profile.OBSERVED, V3Shape.PROPERTIES)
+    for n in range(100):  # 100 shapes of Body (an unknown key each), past what a node compiles
+        scene = _scene(n, None)
+        hint = legacy_hint(spec, Filler(Rng(f"{n}:hint"), scene))
+        hint["Body"][f"Unknown{n}"] = n  # type: ignore[index]
+        fast, walking = Filler(Rng(f"{n}:fill"), scene), _WalkingFiller(Rng(f"{n}:fill"), scene)
+        ours, theirs = fast.value(plan, "", copy.deepcopy(hint)), walking.value(plan, "", copy.deepcopy(hint))
+        assert json.dumps(ours) == json.dumps(theirs), n
+    assert len(decisions(plan.props["Body"][0]).layouts) <= 64

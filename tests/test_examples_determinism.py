@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +101,27 @@ def test_a_run_of_order_created_gives_the_pinned_payloads(pinned: dict[str, str]
 
 def test_the_pins_cover_the_whole_catalogue(pinned: dict[str, str]) -> None:
     assert sorted(pinned) == sorted(_keys())
+
+
+_PROBE = """
+import hashlib, json
+from flipdish_sim.contracts.examples import example, order_lifecycle
+names = ("order.created", "menu.updated", "sale.created.v1", "store.opening_hours.updated")
+payloads = [example(n, seed=s) for n in names for s in range(40)]
+payloads.append(order_lifecycle(seed=9, outcome="refunded"))
+raw = json.dumps(payloads, ensure_ascii=False, separators=(",", ":"))
+print(hashlib.sha256(raw.encode()).hexdigest())
+"""
+
+
+def test_processes_with_different_hash_seeds_give_the_same_payloads() -> None:
+    """Compiled fill code, caches and sets must not make a payload depend on ``str`` hashing."""
+    digests = set()
+    for hash_seed in ("1", "2", "random"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        argv = [sys.executable, "-c", _PROBE]
+        digests.add(subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout.strip())
+    assert len(digests) == 1, digests
 
 
 if __name__ == "__main__":  # regenerate the pins after a deliberate, documented change of payloads

@@ -20,7 +20,7 @@ from ._bodies import legacy_hint, v3_hint
 from ._fill import Filler
 from ._order import draft_order
 from ._plan import Node, build_plan, conflict_paths
-from ._rng import Rng
+from ._rng import Rng, below
 from ._world import Scene, make_scene
 
 __all__ = ["EPOCH", "OUTCOMES", "example", "examples", "order_lifecycle", "profile_conflicts"]
@@ -54,7 +54,7 @@ def example(
     """
     spec = get_event(name)
     profile, shape = Profile(profile), V3Shape(shape)
-    filler = Filler(Rng(f"{seed}:{name}"), _scene(seed, at))
+    filler = Filler(Rng.of(f"{seed}:{name}"), _scene(seed, at))
     hint = legacy_hint(spec, filler) if spec.family is Family.LEGACY else v3_hint(spec, filler, shape)
     return cast(Payload, filler.value(_plan_for(name, profile, shape), "", hint))
 
@@ -89,7 +89,7 @@ def order_lifecycle(
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
     scene = _scene(seed, at)
-    rng = Rng(f"{seed}:lifecycle:{outcome}")
+    rng = Rng.of(f"{seed}:lifecycle:{outcome}")
     order = draft_order(Filler(rng, scene))
     events: list[tuple[str, Payload]] = []
     moment = scene.at
@@ -117,8 +117,9 @@ def profile_conflicts(
 def _scene(seed: int, at: datetime | None) -> Scene:
     if at is not None and at.utcoffset() is None:
         raise ValueError(f"at must be timezone-aware, got {at.isoformat()}")
-    rng = Rng(f"scene:{seed}")
-    offset = timedelta(seconds=rng.randint(0, 30 * 86_400), milliseconds=rng.randint(0, 999))
+    rng = Rng.of(f"scene:{seed}")
+    bits = rng.getrandbits
+    offset = timedelta(seconds=below(bits, 30 * 86_400 + 1), milliseconds=below(bits, 1000))
     moment = at.astimezone(UTC) if at is not None else EPOCH + offset
     return make_scene(rng, moment)
 

@@ -44,7 +44,7 @@ def legacy_hint(spec: EventSpec, f: Filler, order: OrderFacts | None = None) -> 
         "Position": 0,
         "AppId": scene.app_id,
         "OrgId": scene.org_id,
-        "Description": _describe(spec.name, f),
+        "Description": "" if spec.name in ORDER_EVENTS else _describe(spec.name, f),  # order_body's
         "ActivityId": f.uuid(),
         "ActivityType": _activity_type(spec.name),
     }

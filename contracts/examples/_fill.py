@@ -3,6 +3,9 @@
 ``Filler.value(node, name, hint)`` returns a value every schema of the plan accepts. A hint (a value a
 builder computed, such as an order's amounts) is kept when it fits the node and replaced when it does not,
 so a builder can never make an example invalid; fields a builder left out are invented from their name.
+
+A hint is taken over: its plain dicts and lists are completed in place (builders make them afresh for each
+payload, so nothing is copied twice); ``Exact`` objects and other mappings are copied into plain dicts.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 import random
 import re
 from datetime import timedelta
+from typing import cast
 
-from ._decisions import decisions, fits_shallow, string_fits
+from ._decisions import Shape, decisions, fits_shallow, string_fits
 from ._heuristics import guess_bool, guess_number, guess_string
 from ._ids import uuid4_text
 from ._plan import Node, Scalar
@@ -69,6 +73,8 @@ class Filler:
             return self._generate(node, name, parent, depth)
         if isinstance(hint, dict) and made.obj:
             return self._object(node, name, hint, depth, invent=False)
+        if kind is list:  # a builder's list: completed in place, item by item, only where an item needs it
+            return self._list(node, name, cast(list[object], hint), parent, depth)
         if isinstance(hint, list):
             items = _items(node)
             kept = decisions(items).free
@@ -76,6 +82,19 @@ class Filler:
                 h if type(h) in kept else self.value(items, name, h, parent=parent, depth=depth + 1)
                 for h in hint
             ]
+        return hint
+
+    def _list(self, node: Node, name: str, hint: list[object], parent: str, depth: int) -> list[object]:
+        items = _items(node)
+        made = decisions(items)
+        kept, obj = made.free, made.obj
+        for i, h in enumerate(hint):
+            if type(h) in kept:
+                continue
+            if obj and type(h) is dict:  # what ``value`` would do, one call less
+                hint[i] = self._object(items, name, h, depth + 1, invent=False)
+            else:
+                hint[i] = self.value(items, name, h, parent=parent, depth=depth + 1)
         return hint
 
     def _generate(self, node: Node, name: str, parent: str, depth: int) -> object:
@@ -105,25 +124,15 @@ class Filler:
     def _object(
         self, node: Node, name: str, hint: dict[str, object], depth: int, *, invent: bool = True
     ) -> dict[str, object]:
-        made = decisions(node)
-        out = dict(hint)  # the builder's order first: EventName, FlipdishEventId, ...
-        shape = (tuple(hint), tuple(map(type, hint.values())))
-        visit = made.layouts.get(shape)
-        if visit is None:
-            visit = made.layout(shape)
+        made = node.compiled if node.compiled is not None else decisions(node)
+        shape: Shape = (*hint, *map(type, hint.values()))  # its keys, then the types of their values
+        layout = made.layouts.get(shape)
+        if layout is None:
+            layout = made.layout(shape)
         below = depth + 1
-        for key, child, check, obj in visit:
-            if child is None:
-                del out[key]
-                continue
-            v = out[key]
-            if check is not None and check(v):
-                continue
-            if obj and type(v) is dict:  # what ``value`` would do, one call less
-                out[key] = self._object(child, key, v, below, invent=False)
-            else:
-                out[key] = self.value(child, key, v, parent=name, depth=below)
-        if made.may_set <= out.keys() and not (invent and made.free_form):
+        # the builder's order first (EventName, FlipdishEventId, ...); only the keys that need a look
+        out = layout.fill(self, hint if type(hint) is dict else dict(hint), name, below)
+        if layout.complete and not (invent and made.free_form):
             return out  # nothing to invent (the usual case for a builder's object)
         props = made.props
         deep = depth >= self.max_depth or isinstance(hint, Exact)

@@ -6,15 +6,13 @@ variant bits exactly as ``uuid.UUID(..., version=4)`` and ``uuid.uuid5(uuid.NAME
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from functools import lru_cache
+from hashlib import sha1
 
 __all__ = ["uuid4_text", "uuid5_url", "uuid_text"]
 
 _URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
-_VERSION_MASK = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
-_RFC_4122 = 0x8000 << 48
 
 
 def uuid_text(bits: int) -> str:
@@ -25,11 +23,18 @@ def uuid_text(bits: int) -> str:
 
 def uuid4_text(bits: int) -> str:
     """``str(uuid.UUID(int=bits, version=4))``: random bits with the version-4 and RFC 4122 bits set."""
-    return uuid_text((bits & _VERSION_MASK) | _RFC_4122 | (4 << 76))
+    return _versioned(f"{bits:032x}", "4")
 
 
 @lru_cache(maxsize=4096)
 def uuid5_url(name: str) -> str:
     """``str(uuid.uuid5(uuid.NAMESPACE_URL, name))``; menus repeat their names, hence the cache."""
-    digest = hashlib.sha1(_URL_NAMESPACE + name.encode(), usedforsecurity=False).digest()
-    return uuid_text((int.from_bytes(digest[:16]) & _VERSION_MASK) | _RFC_4122 | (5 << 76))
+    return _versioned(sha1(_URL_NAMESPACE + name.encode(), usedforsecurity=False).hexdigest(), "5")
+
+
+def _versioned(h: str, version: str) -> str:
+    """The first 32 hex digits ``h`` as UUID text, with the version nibble and the RFC 4122 variant set."""
+    return f"{h[:8]}-{h[8:12]}-{version}{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+_VARIANT = {f"{n:x}": f"{n & 0x3 | 0x8:x}" for n in range(16)}  # the variant's top bits: 10xx

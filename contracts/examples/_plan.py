@@ -12,8 +12,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import _schema_walk as walk
+
+if TYPE_CHECKING:
+    from ._decisions import Decisions
 
 __all__ = ["INT32", "Node", "Scalar", "build_plan", "conflict_paths"]
 
@@ -49,9 +53,7 @@ class Node:
     scalar: Scalar = field(default_factory=Scalar)
     alternatives: tuple[Node, ...] = ()
     conflict: bool = False  # the profiles admit no common value here; the first profile's rules apply
-    compiled: object = field(
-        default=None, repr=False
-    )  # the filler's decisions, cached once the plan is built
+    compiled: Decisions | None = field(default=None, repr=False)  # the filler's, made on first use
 
 
 @dataclass(frozen=True, slots=True)

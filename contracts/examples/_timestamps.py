@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 __all__ = ["iso"]
 
 
+@lru_cache(maxsize=64)  # a payload writes its event's instant several times (CreateTime, OrderCreatedTime)
 def iso(moment: datetime) -> str:
     """``2026-01-01T12:00:00.000Z`` for an aware datetime (converted to UTC)."""
     if moment.tzinfo is not UTC:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from ._rng import Rng
+from ._rng import Rng, below
 
 __all__ = ["PEOPLE", "STORES", "Person", "Scene", "StoreFacts", "make_scene"]
 
@@ -215,9 +215,12 @@ PEOPLE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scene:
-    """The actors of one example: a store (with its ids), a customer, a staff member, and the time."""
+    """The actors of one example: a store (with its ids), a customer, a staff member, and the time.
+
+    Never changed once made (not frozen only because a frozen dataclass is slow to build).
+    """
 
     store: StoreFacts
     store_id: int
@@ -254,21 +257,30 @@ _MOBILE = {
 
 
 def make_scene(rng: random.Random, at: datetime) -> Scene:
-    store = rng.choice(STORES)
+    """The store, people and ids of one seed (each ``below(n)`` is the ``randint`` it replaced)."""
+    bits = rng.getrandbits
+    store = STORES[below(bits, len(STORES))]
     customer, staff = rng.sample(PEOPLE, 2)
-    app_number = rng.randint(1000, 99999)
+    app_number = 1000 + below(bits, 99_000)
+    store_id = 10_000 + below(bits, 390_000)
+    store_group_id = 1000 + below(bits, 99_000)
+    menu_id = 10_000 + below(bits, 990_000)
+    org_number = 1000 + below(bits, 99_000)
+    property_number = 1000 + below(bits, 99_000)
+    customer_id = 1_000_000 + below(bits, 49_000_000)
+    staff_id = 10_000 + below(bits, 990_000)
     return Scene(
         store=store,
-        store_id=rng.randint(10_000, 399_999),
-        store_group_id=rng.randint(1_000, 99_999),
-        menu_id=rng.randint(10_000, 999_999),
+        store_id=store_id,
+        store_group_id=store_group_id,
+        menu_id=menu_id,
         app_id=f"h{app_number}",
-        org_id=f"org{rng.randint(1000, 99999)}",
-        property_id=f"p{rng.randint(1000, 99999)}",
+        org_id=f"org{org_number}",
+        property_id=f"p{property_number}",
         customer=customer,
-        customer_id=rng.randint(1_000_000, 49_999_999),
+        customer_id=customer_id,
         staff=staff,
-        staff_id=rng.randint(10_000, 999_999),
+        staff_id=staff_id,
         at=at,
         customer_phone=_phone(rng, store.dial_code),
         staff_phone=_phone(rng, store.dial_code),

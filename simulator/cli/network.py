@@ -57,7 +57,8 @@ def network_options(command: F) -> F:
         *args: Any, ca_bundle: Path | None, trust_env: bool, insecure: bool, proxy: str | None, **kwargs: Any
     ) -> Any:
         network = Network(ca_bundle=ca_bundle, trust_env=trust_env, insecure=insecure, proxy=proxy)
-        network.ssl_context()  # a CA bundle that is not PEM certificates fails here, before anything is sent
+        if ca_bundle is not None:  # a bundle that is not PEM certificates fails here, before anything is sent
+            network.ssl_context()
         if insecure:
             click.echo(INSECURE_WARNING, err=True)
         with use(network):

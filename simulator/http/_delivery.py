@@ -33,7 +33,7 @@ from flipdish_sim.simulator.http import _stopwatch as stopwatch
 from flipdish_sim.simulator.http._classify import classify_exception
 from flipdish_sim.simulator.http._network import Network
 from flipdish_sim.simulator.http._network import current as current_network
-from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport
+from flipdish_sim.simulator.http._transport import AiohttpDeliveryTransport, chunks, finish
 from flipdish_sim.simulator.model._attempt import Attempt, Outcome
 from flipdish_sim.simulator.policy._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
 from flipdish_sim.simulator.wire._envelope import OutgoingRequest
@@ -77,11 +77,18 @@ def make_client(
     """
     if transport is None:
         network = network or current_network()
-        trust = network.ssl_context() if verify_tls is None else verify_tls
-        transport = AiohttpDeliveryTransport(
-            verify_tls=trust, proxy=network.proxy_for, max_connections=max_connections
+        # the trust is built on the first https delivery (~60 ms of start-up otherwise); a CA bundle is
+        # read now, so a bad one fails before anything is sent
+        trust = (
+            (network.ssl_context() if network.ca_bundle else network.ssl_context)
+            if verify_tls is None
+            else verify_tls
         )
-    client = httpx.AsyncClient(
+        proxied = network.proxy is not None or network.trust_env  # else every delivery goes direct
+        transport = AiohttpDeliveryTransport(
+            verify_tls=trust, proxy=network.proxy_for if proxied else None, max_connections=max_connections
+        )
+    client = DeliveryClient(
         transport=transport,
         follow_redirects=False,
         timeout=httpx.Timeout(None),
@@ -92,7 +99,17 @@ def make_client(
         client.headers.pop(name, None)
     if type(getattr(client, "_cookies", None)) is httpx.Cookies:  # httpx 0.28 keeps its jar here
         client._cookies = _Unkept(client.cookies.jar)
+    client.direct = transport if isinstance(transport, AiohttpDeliveryTransport) else None
     return client
+
+
+class DeliveryClient(httpx.AsyncClient):
+    """The client :func:`make_client` builds. ``direct``: its transport when that is the aiohttp one, which
+    :func:`attempt` then calls without building httpx's request and response objects (a third of the CPU
+    an attempt costs); the bytes on the wire, the answer read and every failure's classification are the
+    same as through ``client.send`` (``tests/test_delivery.py`` compares both)."""
+
+    direct: AiohttpDeliveryTransport | None = None
 
 
 class _Unkept(httpx.Cookies):
@@ -144,11 +161,23 @@ async def attempt(
         return Attempt(at, outcome, status, stopwatch.elapsed(started), headers, body, error)
 
     try:
-        url = _parsed(request.url)
-        transport = _plain_transport(client, url, request)
+        direct = client.direct if isinstance(client, DeliveryClient) else None
+        url = _parsed(request.url) if direct is None else None
+        transport = None if url is None else _plain_transport(client, url, request)
         # an app in this thread cannot be interrupted (nothing in its exchange awaits): no timer to arm
         in_thread = type(transport) is _WSGIAsyncTransport
         async with _NO_TIMER if in_thread else asyncio.timeout(deadline):
+            if direct is not None:
+                target, sent = _target(request.url), _wire_headers(request.headers, request.body)
+                answer = await direct.exchange("POST", target, sent, request.body)
+                try:
+                    status = answer.status
+                    headers = _answer_headers(answer.raw_headers)
+                    body, truncated = await _read_bounded(chunks(answer), max_response_bytes)
+                finally:
+                    finish(answer)
+                return _classified(at, status, stopwatch.elapsed(started), headers, body, truncated, deadline)
+            assert url is not None
             if transport is None:
                 # what ``client.stream`` does, without its context-manager layer, and the URL parsed once
                 outgoing = client.build_request(
@@ -178,13 +207,27 @@ async def attempt(
         if kind is Outcome.TIMEOUT:
             message = _timeout_message(deadline, status)
         return failed(kind, message)
-    duration = stopwatch.elapsed(started)
-    if duration > deadline:  # a synchronous in-process app blocked past the deadline
-        return failed(Outcome.TIMEOUT, _timeout_message(deadline, status))
     assert status is not None
-    outcome = Outcome.ACKNOWLEDGED if 200 <= status < 300 else Outcome.HTTP_ERROR
-    error = None if outcome is Outcome.ACKNOWLEDGED else _status_message(status)
-    return Attempt(at, outcome, status, duration, headers, body, error, truncated)
+    return _classified(at, status, stopwatch.elapsed(started), headers, body, truncated, deadline)
+
+
+def _classified(
+    at: datetime,
+    status: int,
+    duration: float,
+    headers: tuple[tuple[str, str], ...],
+    body: bytes,
+    truncated: bool,
+    deadline: float,
+) -> Attempt:
+    """The attempt of a complete answer: acknowledged (2xx) or an HTTP error; a timeout if it came late."""
+    if duration > deadline:  # a synchronous in-process app blocked past the deadline
+        error = _timeout_message(deadline, status)
+        return Attempt(at, Outcome.TIMEOUT, status, duration, headers, body, error)
+    if 200 <= status < 300:
+        return Attempt(at, Outcome.ACKNOWLEDGED, status, duration, headers, body, None, truncated)
+    error = _status_message(status)
+    return Attempt(at, Outcome.HTTP_ERROR, status, duration, headers, body, error, truncated)
 
 
 _NO_TIMEOUT = httpx.Timeout(None)
@@ -201,9 +244,11 @@ def _plain_transport(
     """The client's transport when ``client.send`` would add nothing to the request but its transport's
     answer (None otherwise: the full client path then runs).
 
-    So it is for the delivery client (:func:`make_client`): no auth, event hooks, default headers, params,
-    cookies or mounts, no INFO log of httpx's. Without the client's layers (auth flow, redirect loop,
-    hooks, stream wrapper) an in-process delivery costs about 30 us less; the request is the same
+    So it is for the delivery client (:func:`make_client`) over an in-process or mock transport (its aiohttp
+    transport is called more directly still, see :class:`DeliveryClient`): no auth, event hooks, default
+    headers, params, cookies or mounts, no INFO log of httpx's. Without the client's layers (auth flow,
+    redirect loop, hooks, stream wrapper) an in-process delivery costs about 30 us less; the request is the
+    same
     (:func:`_plain_request`), and so are the bytes sent.
     """
     if (
@@ -264,6 +309,53 @@ def _parsed(url: str) -> httpx.URL:
             _URLS.clear()
         found = _URLS[url] = httpx.URL(url)
     return found
+
+
+_TARGETS: dict[str, str] = {}
+
+
+def _target(url: str) -> str:
+    """The URL as httpx would send it (parsed, IDNA-encoded, percent-encoded), or httpx's error for it."""
+    found = _TARGETS.get(url)
+    if found is None:
+        if len(_TARGETS) >= 256:
+            _TARGETS.clear()
+        parsed = _parsed(url)
+        if parsed.userinfo:  # httpx would add Basic auth from them, which aiohttp then refuses to combine
+            raise ValueError("Cannot combine AUTHORIZATION header with credentials encoded in URL")
+        found = _TARGETS[url] = str(parsed)
+    return found
+
+
+def _wire_headers(headers: Iterable[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
+    """The request's headers as ``client.build_request`` and the transport pass them on: names lower-cased,
+    values ASCII (else the same ``UnicodeEncodeError``), ``Host`` left to aiohttp, ``Content-Length`` last
+    unless given."""
+    out: list[tuple[str, str]] = []
+    length = True
+    for name, value in headers:
+        value.encode("ascii")
+        key = name.lower()
+        if key == "host":
+            continue
+        if key == "content-length":
+            length = False
+        out.append((key, value))
+    if length:
+        out.append(("content-length", str(len(body))))
+    return out
+
+
+def _answer_headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """The answer's headers as ``httpx.Headers.multi_items`` gives them: names lower-cased, decoded as
+    ASCII, else UTF-8, else ISO-8859-1 (one encoding for all, chosen as httpx chooses it)."""
+    pairs = tuple(raw)
+    for encoding in ("ascii", "utf-8", "iso-8859-1"):
+        try:
+            return tuple((k.lower().decode(encoding), v.decode(encoding)) for k, v in pairs)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("ISO-8859-1 decodes every byte")  # pragma: no cover
 
 
 async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
