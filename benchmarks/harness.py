@@ -100,10 +100,17 @@ class Rate:
     count: int
     seconds: float
     errors: int = 0
+    cpu_seconds: float = 0.0
+    """This process's CPU time over the same span (0: not measured); steadier than wall time on a shared
+    machine."""
 
     @property
     def per_second(self) -> float:
         return self.count / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.count / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
 
 async def run_concurrently(

@@ -19,7 +19,14 @@ from flipdish_sim import __version__
 from flipdish_sim.simulator.http import _delivery as delivery
 from flipdish_sim.simulator.http import _stopwatch as stopwatch
 from flipdish_sim.simulator.model._attempt import Attempt, Outcome
-from flipdish_sim.simulator.wire._envelope import OutgoingRequest, legacy_envelope, legacy_request, v3_request
+from flipdish_sim.simulator.wire._envelope import (
+    DEFAULT_OPTIONS,
+    OutgoingRequest,
+    RequestOptions,
+    legacy_envelope,
+    legacy_request,
+    v3_request,
+)
 from flipdish_sim.verify import verify_signature, verify_token
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -409,6 +416,110 @@ def test_the_one_classifier_knows_the_load_clients_exceptions(name: str, outcome
     assert delivery.classify_exception(error)[0] is outcome
 
 
+# -- the delivery client's direct path (no client layers) sends what the full client path sends
+
+
+def _recording_asgi(seen: list[tuple[list[tuple[bytes, bytes]], bytes]]) -> Callable[..., object]:
+    async def app(
+        scope: dict[str, object], receive: Callable[..., object], send: Callable[..., object]
+    ) -> None:
+        chunks = []
+        while True:
+            message = await receive()  # type: ignore[misc]
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        seen.append((list(scope["headers"]), b"".join(chunks)))  # type: ignore[call-overload]
+        await send({"type": "http.response.start", "status": 204, "headers": []})  # type: ignore[misc]
+        await send({"type": "http.response.body", "body": b""})  # type: ignore[misc]
+
+    return app
+
+
+def _v3(url: str, options: RequestOptions = DEFAULT_OPTIONS) -> OutgoingRequest:
+    return v3_request(
+        url, "sale.created.v1", {"id": "e1"}, secrets=["s1", "s2"], at=NOW, event_id="e1", options=options
+    )
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        legacy("http://receiver.local:8080/webhook?x=1"),
+        _v3("https://receiver.local/v3"),
+        _v3("http://receiver.local/v3", RequestOptions(extra_headers=(("X-Team", "a"), ("X-Team", "b")))),
+    ],
+    ids=["legacy", "v3", "v3-extra-headers"],
+)
+def test_the_delivery_client_sends_what_the_full_client_path_sends(request_: OutgoingRequest) -> None:
+    """make_client's deliveries skip httpx's client layers (auth, hooks, redirects); a client with an
+    event hook goes through all of them. The app sees the same header list and body from both."""
+    direct: list[tuple[list[tuple[bytes, bytes]], bytes]] = []
+    full: list[tuple[list[tuple[bytes, bytes]], bytes]] = []
+    hooked: list[httpx.Request] = []
+
+    async def hook(request: httpx.Request) -> None:
+        hooked.append(request)
+
+    def hooked_client() -> httpx.AsyncClient:
+        client = delivery.make_client(transport=delivery.asgi_transport(_recording_asgi(full)))
+        client.event_hooks["request"] = [hook]
+        return client
+
+    plain = lambda: delivery.make_client(transport=delivery.asgi_transport(_recording_asgi(direct)))  # noqa: E731
+    assert send(request_, client=plain).status_code == 204
+    assert send(request_, client=hooked_client).status_code == 204
+    assert len(hooked) == 1
+    assert direct == full
+    names = [name for name, _ in direct[0][0]]
+    assert (names[0], names[-1]) == (b"host", b"content-length")
+    assert direct[0][1] == request_.body
+
+
+def test_a_client_of_the_users_keeps_its_default_headers_and_auth() -> None:
+    seen: list[tuple[list[tuple[bytes, bytes]], bytes]] = []
+
+    def client() -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=delivery.asgi_transport(_recording_asgi(seen)),
+            headers={"X-Gateway": "g1"},
+            auth=("user", "pass"),
+        )
+
+    assert send(legacy("http://receiver.local/webhook"), client=client).ok
+    headers = dict(seen[0][0])
+    assert headers[b"x-gateway"] == b"g1"
+    assert headers[b"authorization"].startswith(b"Basic ")
+
+
+def test_httpx_request_log_lines_stay_when_its_info_log_is_on(caplog: pytest.LogCaptureFixture) -> None:
+    app = _recording_asgi([])
+    with caplog.at_level("INFO", logger="httpx"):
+        send(
+            legacy("http://receiver.local/webhook"),
+            client=lambda: delivery.make_client(transport=delivery.asgi_transport(app)),
+        )
+    assert any("HTTP Request: POST http://receiver.local/webhook" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("location", ["/elsewhere", "http://[::1", "https://exa mple.com/"])
+def test_a_redirect_is_classified_alike_on_both_client_paths(location: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": location})
+
+    def hooked() -> httpx.AsyncClient:
+        client = delivery.make_client(transport=httpx.MockTransport(handler))
+        client.event_hooks["response"] = [lambda response: asyncio.sleep(0)]
+        return client
+
+    plain = send(
+        legacy("http://receiver.local/hook"),
+        client=lambda: delivery.make_client(transport=httpx.MockTransport(handler)),
+    )
+    full = send(legacy("http://receiver.local/hook"), client=hooked)
+    assert (plain.outcome, plain.status_code, plain.error) == (full.outcome, full.status_code, full.error)
+
+
 # -- the direct path: attempts over make_client's aiohttp transport skip httpx's objects, nothing else
 
 
@@ -418,7 +529,12 @@ def _via_httpx() -> httpx.AsyncClient:
     assert isinstance(client, delivery.DeliveryClient)
     assert client.direct is not None
     client.direct = None
+    client.event_hooks["request"] = [_no_hook]  # a hook: not the plain path either, client.send itself
     return client
+
+
+async def _no_hook(request: httpx.Request) -> None:
+    return None
 
 
 def _comparable(result: Attempt, port: int = 0) -> tuple[object, ...]:

@@ -91,3 +91,15 @@ def test_property_what_the_sender_signs_the_receiver_verifies(
     assert len(digests) == len(secrets)
     for secret in secrets:  # each single secret alone verifies (rotation on the receiver's side)
         verify_signature(header, body, secret, now=at, signed=signed)
+
+
+@given(
+    st.datetimes(
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=-11)), timezone(timedelta(hours=5, minutes=30))]
+        )
+    )
+)
+def test_format_timestamp_is_strftimes_text(at: datetime) -> None:
+    utc = at.astimezone(UTC)
+    assert format_timestamp(at) == f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"

@@ -32,8 +32,10 @@ def format_timestamp(at: datetime) -> str:
     """ISO-8601 UTC, milliseconds (truncated like .NET's ``fff``), ``Z``: ``2025-08-14T12:34:56.789Z``."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"format_timestamp needs a timezone-aware datetime, got naive {at.isoformat()}")
-    utc = at.astimezone(UTC)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    utc = at if at.tzinfo is UTC else at.astimezone(UTC)
+    if utc.year < 1000:  # isoformat pads the year to 4 digits, strftime's %Y does not
+        return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    return utc.isoformat(timespec="milliseconds")[:-6] + "Z"  # truncated like %f // 1000; "+00:00" cut
 
 
 def signature_header(

@@ -34,43 +34,64 @@ _PROBE_TS = format_timestamp(_PROBE_AT)
 
 
 class _V3:
-    """The v3 headers of one subscription with the positions of the four per-attempt values."""
+    """The v3 headers of one subscription with the positions of the four per-attempt values, and their
+    masked log lines (built once: per attempt only those four lines change)."""
 
-    __slots__ = ("headers", "masked", "places", "secrets", "signed")
+    __slots__ = ("_stamp", "_timestamp", "headers", "lines", "places", "secrets", "signed")
 
     def __init__(self, sub: Subscription, options: RequestOptions) -> None:
         probe = v3_request(
             sub.callback_url, _TYPE, {}, secrets=sub.secrets, at=_PROBE_AT, event_id=_ID, options=options
         )
         self.headers = probe.headers
-        self.masked = mask_headers(probe.headers)
+        masked = mask_headers(probe.headers)
+        self.lines = [headers_text((pair,)) for pair in masked]
         self.secrets = sub.secrets
         self.signed = options.signed
-        places: list[tuple[int, str]] = []
+        self._stamp: datetime | None = None
+        self._timestamp = ""
+        places: list[tuple[int, str, str, str | None]] = []  # index, what, masked line's prefix, suffix
         for index, (name, value) in enumerate(probe.headers):
             lowered = name.lower()
             if value == _TYPE:
-                places.append((index, "type"))
+                what = "type"
             elif value == _ID:
-                places.append((index, "id"))
+                what = "id"
             elif lowered == "x-flipdish-timestamp" and value == _PROBE_TS:
-                places.append((index, "timestamp"))
+                what = "timestamp"
             elif lowered == "x-flipdish-signature" and value.startswith(f"t={_PROBE_TS},"):
-                places.append((index, "signature"))
+                what = "signature"
+            else:
+                continue
+            line = self.lines[index]
+            suffix: str | None
+            if masked[index][1] == value:  # logged as sent: the line is the name, then the value
+                prefix, suffix = line[: len(line) - len(value)], ""
+            elif what == "signature":  # the digests masked, the time kept
+                prefix, _, suffix = line.partition(_PROBE_TS)
+            else:  # a secret header's name (e.g. the idempotency key as Authorization): masked whole
+                prefix, suffix = line, None
+            places.append((index, what, prefix, suffix))
         self.places = tuple(places)
 
     def fill(self, delivery: Delivery, stamp: datetime) -> tuple[Headers, str]:
-        timestamp = format_timestamp(stamp)
-        signature = signed_header(self.secrets, timestamp, delivery.body, signed=self.signed)
-        values = {"type": delivery.event_name, "id": delivery.event_id, "timestamp": timestamp}
-        values["signature"] = signature
+        if stamp != self._stamp:  # the attempts of one instant share it
+            self._timestamp, self._stamp = format_timestamp(stamp), stamp
+        timestamp = self._timestamp
+        values = {
+            "type": delivery.event_name,
+            "id": delivery.event_id,
+            "timestamp": timestamp,
+            "signature": signed_header(self.secrets, timestamp, delivery.body, signed=self.signed),
+        }
         headers = list(self.headers)
-        masked = list(self.masked)
-        for index, what in self.places:
-            pair = (headers[index][0], values[what])
-            headers[index] = pair
-            masked[index] = mask_headers((pair,))[0]
-        return tuple(headers), headers_text(masked)
+        lines = self.lines.copy()
+        for index, what, prefix, suffix in self.places:
+            value = values[what]
+            headers[index] = (headers[index][0], value)
+            if suffix is not None:
+                lines[index] = f"{prefix}{timestamp}{suffix}" if what == "signature" else prefix + value
+        return tuple(headers), "\r\n".join(lines)
 
 
 class RequestTemplates:
