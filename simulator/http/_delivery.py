@@ -371,32 +371,48 @@ async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]
     return loaded[:limit], len(loaded) > limit
 
 
+class _Bounded:
+    """The first ``limit`` bytes of a body read chunk by chunk, and whether more were there."""
+
+    __slots__ = ("limit", "parts", "size", "truncated")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+
+    def full(self, chunk: bytes) -> bool:
+        """Keep what fits of ``chunk``; True once the limit is passed (read no more)."""
+        room = self.limit - self.size
+        if len(chunk) > room:
+            self.parts.append(chunk[:room])
+            self.truncated = True
+            return True
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        return False
+
+    def result(self) -> tuple[bytes, bool]:
+        return b"".join(self.parts), self.truncated
+
+
 def _read_bounded_sync(chunks: Iterable[bytes], limit: int) -> tuple[bytes, bool]:
     """:func:`_read_bounded` of a synchronous stream."""
-    parts: list[bytes] = []
-    size = 0
+    kept = _Bounded(limit)
     for chunk in chunks:
-        room = limit - size
-        if len(chunk) > room:
-            parts.append(chunk[:room])
-            return b"".join(parts), True
-        parts.append(chunk)
-        size += len(chunk)
-    return b"".join(parts), False
+        if kept.full(chunk):
+            break
+    return kept.result()
 
 
 async def _read_bounded(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
     """At most ``limit`` bytes of the stream, and whether more were there. Stops reading at the limit."""
-    parts: list[bytes] = []
-    size = 0
+    kept = _Bounded(limit)
     async for chunk in chunks:
-        room = limit - size
-        if len(chunk) > room:
-            parts.append(chunk[:room])
-            return b"".join(parts), True
-        parts.append(chunk)
-        size += len(chunk)
-    return b"".join(parts), False
+        if kept.full(chunk):
+            break
+    return kept.result()
 
 
 def _timeout_message(deadline: float, status: int | None) -> str:
