@@ -605,3 +605,23 @@ def test_the_direct_path_refuses_and_fails_exactly_as_httpx_does(
             results.append(_comparable(result, receiver.port))
     direct, via_httpx = results
     assert direct == via_httpx
+
+
+def test_what_is_added_to_the_delivery_client_still_applies_on_the_direct_path() -> None:
+    seen: list[str] = []
+
+    async def hook(request: httpx.Request) -> None:
+        seen.append(str(request.url))
+
+    def customised() -> httpx.AsyncClient:
+        client = delivery.make_client()
+        client.headers["X-Staging-Gateway"] = "let-me-in"
+        client.event_hooks["request"].append(hook)
+        return client
+
+    with receivers.ok(200) as receiver:
+        result = send(legacy(receiver.url), client=customised)
+    assert result.ok
+    assert seen == [receiver.url]
+    [request] = receiver.requests
+    assert request.header("X-Staging-Gateway") == "let-me-in"

@@ -107,7 +107,9 @@ class DeliveryClient(httpx.AsyncClient):
     """The client :func:`make_client` builds. ``direct``: its transport when that is the aiohttp one, which
     :func:`attempt` then calls without building httpx's request and response objects (a third of the CPU
     an attempt costs); the bytes on the wire, the answer read and every failure's classification are the
-    same as through ``client.send`` (``tests/test_delivery.py`` compares both)."""
+    same as through ``client.send`` (``tests/test_delivery.py`` compares both). Anything added to the
+    client afterwards (auth, event hooks, default headers, params, cookies, mounts) or httpx's INFO log
+    switched on sends through ``client.send`` again, so it takes effect."""
 
     direct: AiohttpDeliveryTransport | None = None
 
@@ -161,7 +163,7 @@ async def attempt(
         return Attempt(at, outcome, status, stopwatch.elapsed(started), headers, body, error)
 
     try:
-        direct = client.direct if isinstance(client, DeliveryClient) else None
+        direct = client.direct if isinstance(client, DeliveryClient) and _adds_nothing(client) else None
         url = _parsed(request.url) if direct is None else None
         transport = None if url is None else _plain_transport(client, url, request)
         # an app in this thread cannot be interrupted (nothing in its exchange awaits): no timer to arm
@@ -238,6 +240,22 @@ _AUTO_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
 _HTTPX_LOG = logging.getLogger("httpx")
 
 
+def _adds_nothing(client: httpx.AsyncClient) -> bool:
+    """Whether ``client.send`` would add nothing of its own to a request: no auth, default headers, params,
+    cookies, event hooks or mounts, not closed, and httpx's INFO log off (it logs each request)."""
+    return not (
+        client.auth is not None
+        or client.headers
+        or client.params
+        or client.cookies
+        or client.is_closed
+        or client.event_hooks["request"]
+        or client.event_hooks["response"]
+        or getattr(client, "_mounts", None) != {}
+        or _HTTPX_LOG.isEnabledFor(logging.INFO)
+    )
+
+
 def _plain_transport(
     client: httpx.AsyncClient, url: httpx.URL, request: OutgoingRequest
 ) -> httpx.AsyncBaseTransport | None:
@@ -251,21 +269,8 @@ def _plain_transport(
     same
     (:func:`_plain_request`), and so are the bytes sent.
     """
-    if (
-        client.auth is not None
-        or client.headers
-        or client.params
-        or client.cookies
-        or client.is_closed
-        or client.event_hooks["request"]
-        or client.event_hooks["response"]
-        or getattr(client, "_mounts", None) != {}
-        or not request.body
-        or not url.host
-        or url.userinfo  # httpx turns it into an Authorization header
-        or _HTTPX_LOG.isEnabledFor(logging.INFO)
-    ):
-        return None
+    if not _adds_nothing(client) or not request.body or not url.host or url.userinfo:
+        return None  # (userinfo: httpx turns it into an Authorization header)
     transport = getattr(client, "_transport", None)
     if not isinstance(transport, httpx.AsyncBaseTransport):
         return None
