@@ -57,18 +57,16 @@ class Generated:
 
 Job = list[tuple[str, int, datetime]]
 Made = list[tuple[Mapping[str, object], bytes | None]]
-_KEEP = "keep"  # the salt of a feed whose payloads the engine finishes itself (no identity given)
 
 
-def generate(job: Job, salt: str | None = _KEEP) -> Made:
+def generate(job: Job, identity: RunIdentity | None = None) -> Made:
     """The worker's task (also the in-process fallback): one example per (name, seed, at), finished for
-    the run whose identity has ``salt`` (None: fixed ids), or left bare (``_KEEP``)."""
+    the run of ``identity``, or left bare for the engine to finish (None)."""
     from flipdish_sim.contracts.examples import example
     from flipdish_sim.simulator.engine._payload import finished
 
-    if salt == _KEEP:
+    if identity is None:
         return [(example(name, seed=seed, at=at), None) for name, seed, at in job]
-    identity = RunIdentity(salt)
     return [finished(name, at, example(name, seed=seed, at=at), identity) for name, seed, at in job]
 
 
@@ -105,7 +103,6 @@ def _merge(chunk: list[Publishable], payloads: Made) -> Iterator[Publishable]:
 def prefetched(feed: Iterable[Publishable], identity: RunIdentity | None = None) -> Iterator[Publishable]:
     """``feed`` in order, its examples made ahead in a worker process (see the module docstring), and
     finished for the run of ``identity`` when it is given."""
-    salt = _KEEP if identity is None else identity.salt
     items = iter(feed)
     head = list(itertools.islice(items, INLINE))
     if len(head) < INLINE:
@@ -134,7 +131,7 @@ def prefetched(feed: Iterable[Publishable], identity: RunIdentity | None = None)
             future = None
             if job and not broken:
                 try:
-                    future = pool.submit(generate, job, salt)
+                    future = pool.submit(generate, job, identity)
                 except Exception:  # the pool broke, or the worker could not be started: in-process
                     broken = True
             waiting.append((chunk, future))
@@ -154,7 +151,7 @@ def prefetched(feed: Iterable[Publishable], identity: RunIdentity | None = None)
                 except Exception:  # the worker died or failed: this chunk (and the rest) in-process
                     broken = True
             if payloads is None:
-                payloads = generate(job, salt) if job else []
+                payloads = generate(job, identity) if job else []
             yield from _merge(chunk, payloads)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
