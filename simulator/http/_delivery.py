@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import ssl
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from flipdish_sim.simulator.http import _shortcut as shortcut
 from flipdish_sim.simulator.http import _stopwatch as stopwatch
 from flipdish_sim.simulator.http._classify import classify_exception
 from flipdish_sim.simulator.http._network import Network
@@ -163,18 +163,21 @@ async def attempt(
         return Attempt(at, outcome, status, stopwatch.elapsed(started), headers, body, error)
 
     try:
-        direct = client.direct if isinstance(client, DeliveryClient) and _adds_nothing(client) else None
-        url = _parsed(request.url) if direct is None else None
-        transport = None if url is None else _plain_transport(client, url, request)
+        direct = client.direct if isinstance(client, DeliveryClient) else None
+        if direct is not None and not shortcut.adds_nothing(client):
+            direct = None  # something was added to the client: client.send applies it
+        url = shortcut.parsed(request.url) if direct is None else None
+        transport = None if url is None else shortcut.plain_transport(client, url, request)
         # an app in this thread cannot be interrupted (nothing in its exchange awaits): no timer to arm
         in_thread = type(transport) is _WSGIAsyncTransport
         async with _NO_TIMER if in_thread else asyncio.timeout(deadline):
             if direct is not None:
-                target, sent = _target(request.url), _wire_headers(request.headers, request.body)
+                target = shortcut.target(request.url)
+                sent = shortcut.wire_headers(request.headers, request.body)
                 answer = await direct.exchange("POST", target, sent, request.body)
                 try:
                     status = answer.status
-                    headers = _answer_headers(answer.raw_headers)
+                    headers = shortcut.answer_headers(answer.raw_headers)
                     body, truncated = await _read_bounded(chunks(answer), max_response_bytes)
                 finally:
                     finish(answer)
@@ -183,16 +186,17 @@ async def attempt(
             if transport is None:
                 # what ``client.stream`` does, without its context-manager layer, and the URL parsed once
                 outgoing = client.build_request(
-                    "POST", url, headers=request.headers, content=request.body, timeout=_NO_TIMEOUT
+                    "POST", url, headers=request.headers, content=request.body, timeout=shortcut.NO_TIMEOUT
                 )
                 response = await client.send(outgoing, stream=True, follow_redirects=False)
             else:
-                outgoing = _plain_request(url, request)
+                outgoing = shortcut.plain_request(url, request)
                 response = await transport.handle_async_request(outgoing)
                 response.request = outgoing
             try:
                 if transport is not None and response.has_redirect_location:
-                    _check_location(response)  # before its status is taken, as client.send would raise
+                    # before its status is taken, as client.send would raise
+                    shortcut.check_location(response)
                 status = response.status_code
                 headers = tuple(response.headers.multi_items())
                 body, truncated = await _read_body(response, max_response_bytes)
@@ -232,135 +236,7 @@ def _classified(
     return Attempt(at, Outcome.HTTP_ERROR, status, duration, headers, body, error, truncated)
 
 
-_NO_TIMEOUT = httpx.Timeout(None)
 _NO_TIMER = contextlib.nullcontext()
-_NO_TIMEOUT_EXTENSIONS = {"timeout": _NO_TIMEOUT.as_dict()}
-_URLS: dict[str, httpx.URL] = {}
-_AUTO_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
-_HTTPX_LOG = logging.getLogger("httpx")
-
-
-def _adds_nothing(client: httpx.AsyncClient) -> bool:
-    """Whether ``client.send`` would add nothing of its own to a request: no auth, default headers, params,
-    cookies, event hooks or mounts, not closed, and httpx's INFO log off (it logs each request)."""
-    return not (
-        client.auth is not None
-        or client.headers
-        or client.params
-        or client.cookies
-        or client.is_closed
-        or client.event_hooks["request"]
-        or client.event_hooks["response"]
-        or getattr(client, "_mounts", None) != {}
-        or _HTTPX_LOG.isEnabledFor(logging.INFO)
-    )
-
-
-def _plain_transport(
-    client: httpx.AsyncClient, url: httpx.URL, request: OutgoingRequest
-) -> httpx.AsyncBaseTransport | None:
-    """The client's transport when ``client.send`` would add nothing to the request but its transport's
-    answer (None otherwise: the full client path then runs).
-
-    So it is for the delivery client (:func:`make_client`) over an in-process or mock transport (its aiohttp
-    transport is called more directly still, see :class:`DeliveryClient`): no auth, event hooks, default
-    headers, params, cookies or mounts, no INFO log of httpx's. Without the client's layers (auth flow,
-    redirect loop, hooks, stream wrapper) an in-process delivery costs about 30 us less; the request is the
-    same
-    (:func:`_plain_request`), and so are the bytes sent.
-    """
-    if not _adds_nothing(client) or not request.body or not url.host or url.userinfo:
-        return None  # (userinfo: httpx turns it into an Authorization header)
-    transport = getattr(client, "_transport", None)
-    if not isinstance(transport, httpx.AsyncBaseTransport):
-        return None
-    for name, _ in request.headers:
-        if name.lower() in _AUTO_HEADERS:
-            return None
-    return transport
-
-
-def _check_location(response: httpx.Response) -> None:
-    """What ``client.send`` raises for a redirect it cannot parse (a 3xx is never followed either way)."""
-    try:
-        httpx.URL(response.headers["Location"])
-    except httpx.InvalidURL as exc:
-        raise httpx.RemoteProtocolError(
-            f"Invalid URL in location header: {exc}.", request=response.request
-        ) from None
-
-
-def _plain_request(url: httpx.URL, request: OutgoingRequest) -> httpx.Request:
-    """``client.build_request("POST", url, headers=..., content=body)`` of a client without defaults: the
-    same headers in the same order (``Host``, the request's, ``Content-Length``) and the same body stream,
-    without merging empty client defaults and re-normalising the headers three times."""
-    headers = [
-        ("Host", url.netloc.decode("ascii")),
-        *request.headers,
-        ("Content-Length", str(len(request.body))),
-    ]
-    outgoing = httpx.Request(
-        "POST", url, headers=headers, stream=httpx.ByteStream(request.body), extensions=_NO_TIMEOUT_EXTENSIONS
-    )
-    outgoing.read()  # its content held, as with ``content=``
-    return outgoing
-
-
-def _parsed(url: str) -> httpx.URL:
-    """``httpx.URL(url)``, parsed once per callback URL (a few hundred distinct URLs at most are kept)."""
-    found = _URLS.get(url)
-    if found is None:
-        if len(_URLS) >= 256:
-            _URLS.clear()
-        found = _URLS[url] = httpx.URL(url)
-    return found
-
-
-_TARGETS: dict[str, str] = {}
-
-
-def _target(url: str) -> str:
-    """The URL as httpx would send it (parsed, IDNA-encoded, percent-encoded), or httpx's error for it."""
-    found = _TARGETS.get(url)
-    if found is None:
-        if len(_TARGETS) >= 256:
-            _TARGETS.clear()
-        parsed = _parsed(url)
-        if parsed.userinfo:  # httpx would add Basic auth from them, which aiohttp then refuses to combine
-            raise ValueError("Cannot combine AUTHORIZATION header with credentials encoded in URL")
-        found = _TARGETS[url] = str(parsed)
-    return found
-
-
-def _wire_headers(headers: Iterable[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
-    """The request's headers as ``client.build_request`` and the transport pass them on: names lower-cased,
-    values ASCII (else the same ``UnicodeEncodeError``), ``Host`` left to aiohttp, ``Content-Length`` last
-    unless given."""
-    out: list[tuple[str, str]] = []
-    length = True
-    for name, value in headers:
-        value.encode("ascii")
-        key = name.lower()
-        if key == "host":
-            continue
-        if key == "content-length":
-            length = False
-        out.append((key, value))
-    if length:
-        out.append(("content-length", str(len(body))))
-    return out
-
-
-def _answer_headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
-    """The answer's headers as ``httpx.Headers.multi_items`` gives them: names lower-cased, decoded as
-    ASCII, else UTF-8, else ISO-8859-1 (one encoding for all, chosen as httpx chooses it)."""
-    pairs = tuple(raw)
-    for encoding in ("ascii", "utf-8", "iso-8859-1"):
-        try:
-            return tuple((k.lower().decode(encoding), v.decode(encoding)) for k, v in pairs)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("ISO-8859-1 decodes every byte")  # pragma: no cover
 
 
 async def _read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
